@@ -1,0 +1,1 @@
+"""Helpers for computational text analysis of the "new quality productive forces" discourse."""

@@ -1,0 +1,38 @@
+"""Text normalisation and repair: small pure ``str -> str`` functions.
+
+They never change the raw text kept in ``corpus.docs``; they prepare a copy for
+tokenising. Offsets always refer to the raw text (see ``nqpf.segment``).
+"""
+
+import re
+import unicodedata
+
+QUOTES = str.maketrans({
+    "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'",
+    "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"',
+    "\u00ab": '"', "\u00bb": '"', "\u300c": '"', "\u300d": '"',
+})
+DASHES = re.compile("[\u2010\u2011\u2012\u2013\u2014\u2015\u2212]")
+# Bullets and separators used as decoration in Chinese web sources: ■ □ ● • · 丨 | ▲ ◆ ★ …
+SEPARATORS = re.compile("[\u25a0-\u25ff\u2022\u00b7\u2027\u30fb\u4e28\u2605\u2606|]+")
+SPACES = re.compile(r"[^\S\n]+")
+NEWLINES = re.compile(r"\s*\n\s*")
+# A sentence glued to the next one by a lost full stop: "developmentIncrease".
+# Four or more lower-case letters, then a capitalised word of three or more letters.
+RUN_TOGETHER = re.compile(r"(?<=[a-z]{4})(?=[A-Z][a-z]{2,})")
+
+
+def normalize(text: str, *, keep_newlines: bool = False) -> str:
+    """Unicode NFKC, straight quotes, plain hyphens, separators and bullets to spaces,
+    runs of white space to one space (one newline between lines if ``keep_newlines``)."""
+    text = unicodedata.normalize("NFKC", text).translate(QUOTES)
+    text = SEPARATORS.sub(" ", DASHES.sub("-", text))
+    text = SPACES.sub(" ", text)
+    text = NEWLINES.sub("\n" if keep_newlines else " ", text)
+    return text.strip()
+
+
+def repair_run_together(text: str) -> str:
+    """Split sentences glued together by a lost full stop: ``"modelsVigorously"`` becomes
+    ``"models. Vigorously"``."""
+    return RUN_TOGETHER.sub(". ", text)

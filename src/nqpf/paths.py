@@ -1,0 +1,25 @@
+"""Where things live: the one module that knows the project root.
+
+Notebooks run with ``notebooks/`` as their working directory (nbval, papermill,
+JupyterLab), so every path is resolved from this file, never from the cwd.
+Set ``NQPF_HOME`` to point the collection at another project folder.
+"""
+
+import os
+from pathlib import Path
+
+ROOT = Path(os.environ.get("NQPF_HOME", Path(__file__).resolve().parents[2]))
+DATA = ROOT / "data"
+RAW = DATA / "raw"
+PROCESSED = DATA / "processed"
+LEXICON = DATA / "lexicon"
+REPORTS = ROOT / "reports"
+FIGURES = REPORTS / "figures"
+TABLES = REPORTS / "tables"
+
+
+def output_dir(path: Path) -> Path:
+    """Create ``path`` (and parents) if needed and return it."""
+    path = Path(path)
+    path.mkdir(parents=True, exist_ok=True)
+    return path

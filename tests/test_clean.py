@@ -1,0 +1,37 @@
+import pytest
+
+from nqpf.clean import normalize, repair_run_together
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("\u25a0Notes on the Two Sessions", "Notes on the Two Sessions"),
+        ("Forces \u4e28CPPCC Member", "Forces CPPCC Member"),
+        ("\u201cNew\u201d and \u2018quality\u2019", "\"New\" and 'quality'"),
+        ("new\u00a0quality  productive\tforces", "new quality productive forces"),
+        ("three \u201c3\u201d s. \n\nThe first", 'three "3" s. The first'),
+        ("\uff28\uff49\uff47\uff48\u2013level", "High-level"),  # full-width letters, en dash
+        ("  \n  ", ""),
+    ],
+)
+def test_normalize(raw, expected):
+    assert normalize(raw) == expected
+
+
+def test_normalize_keeps_newlines_on_request():
+    assert normalize("a  \n\n  b", keep_newlines=True) == "a\nb"
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("industrialization developmentIncrease investment",
+         "industrialization development. Increase investment"),
+        ("operation modelsVigorously develop", "operation models. Vigorously develop"),
+        ("the iPhone and McDonald and YouTube", "the iPhone and McDonald and YouTube"),
+        ("Government Work Report", "Government Work Report"),
+    ],
+)
+def test_repair_run_together(raw, expected):
+    assert repair_run_together(raw) == expected
