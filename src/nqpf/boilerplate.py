@@ -1,0 +1,190 @@
+"""Boilerplate in raw text: titles, bylines, credits, timestamps, navigation links.
+
+Boilerplate is located, never deleted: ``find_boilerplate`` returns spans of character
+offsets into the raw text, ``boilerplate_table`` keeps them per document, and
+``body_spans`` returns the complement (the body paragraphs) for ``nqpf.segment``.
+
+To recognise a new kind of line, add a ``(kind, pattern)`` pair to ``RULES``.
+"""
+
+import re
+from typing import NamedTuple
+
+import pandas as pd
+
+_H = r"[^\S\n]"  # horizontal white space (never crosses a line break)
+
+# Each rule is (kind, pattern). Patterns are searched with MULTILINE: those written
+# ``^ ... $`` cover a whole line, those anchored only at ``$`` cover a trailing
+# parenthetical at the end of a longer line. Earlier rules win where spans overlap.
+RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
+    # "Mondo Technology Updated on 2024-01-30": a source name, then an update date.
+    ("byline", re.compile(
+        rf"^{_H}*[^\n]{{0,80}}?\b(?:Updated|Published|Posted|Released)(?:{_H}+(?:on|at))?"
+        rf":?{_H}*\d{{4}}[-/.]\d{{1,2}}[-/.]\d{{1,2}}[^\n]{{0,20}}$",
+        re.MULTILINE | re.IGNORECASE)),
+    # "Source: Xinhua"
+    ("byline", re.compile(rf"^{_H}*(?:Source|From){_H}*[:\uff1a][^\n]{{0,80}}$",
+                          re.MULTILINE | re.IGNORECASE)),
+    # "Author: Yang Huixin, Jiao Yong, Unit: ..." / "By Zhang San and Li Si"
+    ("author", re.compile(
+        rf"^{_H}*(?:Authors?|Writers?|Written{_H}+by|Text){_H}*[:\uff1a][^\n]*$",
+        re.MULTILINE | re.IGNORECASE)),
+    ("author", re.compile(
+        rf"^{_H}*By{_H}+[A-Z][\w'-]*(?:(?:,|{_H}+and|{_H})+[A-Z][\w'-]*){{0,8}}{_H}*$",
+        re.MULTILINE)),
+    # "Editor: Zheng Jianlong", "Responsible editor: ...", "Editor in charge: ..."
+    ("editor", re.compile(
+        rf"^{_H}*(?:(?:Responsible|Chief|Executive){_H}+)?(?:Editors?|Edited{_H}+by"
+        rf"|Proofread(?:ing|er)?|Reviewer)(?:{_H}+in{_H}+charge)?{_H}*[:\uff1a][^\n]*$",
+        re.MULTILINE | re.IGNORECASE)),
+    # "(Our reporters Xu Yang, ... participated in the reporting)": a whole line ...
+    ("reporters", re.compile(
+        rf"^{_H}*\([^()\n]*\b(?:reporters?|correspondents?|journalists?)\b[^()\n]*\){_H}*$",
+        re.MULTILINE | re.IGNORECASE)),
+    # ... or the same note closing the last paragraph.
+    ("reporters", re.compile(
+        rf"\((?:Our|Xinhua|By)?{_H}*(?:reporters?|correspondents?)\b[^()\n]*\){_H}*$",
+        re.MULTILINE | re.IGNORECASE)),
+    # A caption paragraph (up to ~60 words) ending in "(Photo/Zhou Qi)" or "(Photo: ...)" ...
+    ("photo", re.compile(
+        rf"^[^\n]{{0,400}}\((?:Photo|Image|Picture|Pic)s?(?:{_H}*[/:\uff1a]|{_H}+by\b)[^()\n]*\)"
+        rf"{_H}*$",
+        re.MULTILINE | re.IGNORECASE)),
+    # ... or only the credit when it closes a long paragraph.
+    ("photo", re.compile(
+        rf"\((?:Photo|Image|Picture|Pic)s?(?:{_H}*[/:\uff1a]|{_H}+by\b)[^()\n]*\){_H}*$",
+        re.MULTILINE | re.IGNORECASE)),
+    # "2024-03-10 04:02:54", "2024/03/10", "March 10, 2024"
+    ("timestamp", re.compile(
+        rf"^{_H}*(?:\d{{4}}[-/.]\d{{1,2}}[-/.]\d{{1,2}}|(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep"
+        rf"|Oct|Nov|Dec)[a-z]*\.?{_H}+\d{{1,2}},?{_H}+\d{{4}})"
+        rf"(?:(?:{_H}+|T)\d{{1,2}}:\d{{2}}(?::\d{{2}})?)?{_H}*$",
+        re.MULTILINE | re.IGNORECASE)),
+    # Web-page furniture on a line of its own.
+    ("navigation", re.compile(
+        rf"^{_H}*(?:Related{_H}+(?:Pages?|Articles?|News|Reading|Stories|Links)|Share"
+        rf"(?:{_H}+(?:to|this|on){_H}*[^\n]{{0,30}})?|Back{_H}+to{_H}+top|Return{_H}+to{_H}+top"
+        rf"|Print|Read{_H}+more|More|Recommended(?:{_H}+for{_H}+you)?|Previous|Next"
+        rf"|Comments?|Top|Home|Close){_H}*[:\uff1a]?{_H}*$",
+        re.MULTILINE | re.IGNORECASE)),
+    ("copyright", re.compile(
+        rf"^{_H}*(?:Copyright\b|\u00a9|\(c\){_H})[^\n]*$|^[^\n]{{0,80}}All{_H}+rights"
+        rf"{_H}+reserved\.?{_H}*$",
+        re.MULTILINE | re.IGNORECASE)),
+)
+
+TITLE_MAX_WORDS = 25
+# Sentence or clause punctuation, then any closing quotes or brackets, at the end of a line.
+_ENDS_LIKE_SENTENCE = re.compile("[.!?;:,\u3002\uff01\uff1f\uff1b\uff1a\uff0c\u2026]"
+                                 "[\"'\u201d\u2019)\\]]*$")
+_LINE = re.compile(r"[^\n]+")
+_WORD = re.compile(r"\w")
+
+
+class Span(NamedTuple):
+    """A boilerplate span: ``raw[start:end]`` is of the given ``kind``."""
+
+    start: int
+    end: int
+    kind: str
+
+
+def is_heading(line: str, *, max_words: int = TITLE_MAX_WORDS) -> bool:
+    """True if ``line`` looks like a title or heading: fewer than ``max_words`` words and
+    no sentence punctuation at its end."""
+    line = line.strip()
+    return 0 < len(line.split()) < max_words and not _ENDS_LIKE_SENTENCE.search(line)
+
+
+def trim_span(text: str, start: int, end: int) -> tuple[int, int]:
+    """Shrink ``[start, end)`` so it neither starts nor ends on white space."""
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def _overlaps(start: int, end: int, spans: list[Span]) -> bool:
+    return any(s.start < end and start < s.end for s in spans)
+
+
+def _title_span(text: str, spans: list[Span]) -> Span | None:
+    """The first non-empty line, if it looks like a heading, is not already boilerplate,
+    and is followed by more text."""
+    for match in _LINE.finditer(text):
+        start, end = trim_span(text, match.start(), match.end())
+        if start == end:
+            continue
+        if (is_heading(text[start:end]) and not _overlaps(start, end, spans)
+                and _WORD.search(text, end)):
+            return Span(start, end, "title")
+        return None
+    return None
+
+
+def find_boilerplate(text: str) -> list[Span]:
+    """Boilerplate spans in raw ``text``, sorted by start, non-overlapping.
+
+    Kinds: ``title`` (a short unpunctuated first line), then those of ``RULES``:
+    ``byline``, ``author``, ``editor``, ``reporters``, ``photo``, ``timestamp``,
+    ``navigation``, ``copyright``. Section headings inside the body are content, not
+    boilerplate."""
+    spans: list[Span] = []
+    for kind, pattern in RULES:
+        for match in pattern.finditer(text):
+            start, end = trim_span(text, match.start(), match.end())
+            if start < end and not _overlaps(start, end, spans):
+                spans.append(Span(start, end, kind))
+    title = _title_span(text, spans)
+    if title is not None:
+        spans.append(title)
+    return sorted(spans)
+
+
+def body_spans(text: str) -> list[tuple[int, int]]:
+    """Body paragraphs of raw ``text`` as ``(start, end)`` offsets: one per line, trimmed
+    of white space, with boilerplate cut out and pieces without any word dropped."""
+    cuts = find_boilerplate(text)
+    paragraphs = []
+    for line in _LINE.finditer(text):
+        pos = line.start()
+        pieces = []
+        for span in cuts:
+            if line.start() <= span.start < line.end():
+                pieces.append((pos, span.start))
+                pos = span.end
+        pieces.append((pos, line.end()))
+        for start, end in pieces:
+            start, end = trim_span(text, start, end)
+            if _WORD.search(text[start:end]):
+                paragraphs.append((start, end))
+    return paragraphs
+
+
+def check_docs(docs: pd.DataFrame, columns: tuple[str, ...] = ("doc_id", "text")) -> None:
+    """Raise ``ValueError`` unless ``docs`` is a DataFrame with ``columns`` and string texts."""
+    if not isinstance(docs, pd.DataFrame):
+        raise ValueError(f"docs must be a pandas DataFrame, got {type(docs).__name__}")
+    missing = [c for c in columns if c not in docs.columns]
+    if missing:
+        raise ValueError(f"docs is missing column(s) {missing}; it has {list(docs.columns)}")
+    if "text" in columns:
+        bad = [d for d, t in zip(docs["doc_id"], docs["text"], strict=True)
+               if not isinstance(t, str)]
+        if bad:
+            raise ValueError(f"docs has non-string text for doc_id(s) {bad}")
+
+
+def boilerplate_table(docs: pd.DataFrame) -> pd.DataFrame:
+    """One row per boilerplate span: ``doc_id, kind, start, end, text`` (``text`` is
+    ``raw[start:end]``). ``docs`` needs columns ``doc_id`` and ``text``."""
+    check_docs(docs)
+    rows = [
+        (doc_id, span.kind, span.start, span.end, text[span.start:span.end])
+        for doc_id, text in zip(docs["doc_id"], docs["text"], strict=True)
+        for span in find_boilerplate(text)
+    ]
+    table = pd.DataFrame(rows, columns=["doc_id", "kind", "start", "end", "text"])
+    return table.astype({"start": "int64", "end": "int64"})

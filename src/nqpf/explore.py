@@ -1,0 +1,298 @@
+"""Exploration tables: corpus statistics, frequencies, KWIC, collocations, dispersion and the
+directive-language profile. Every function returns a pandas DataFrame (no plotting).
+
+Units, used consistently:
+- ``words``: raw whitespace-separated words of the original ``text`` (``len(text.split())``);
+  the directive profile is per 1,000 raw words.
+- ``tokens``: the passages' ``tokens`` lists (``nqpf.tokenize``: lemmas and ``_`` phrase
+  tokens, stopwords and numbers removed); ``frequencies`` and keyness are per 1,000 tokens.
+KWIC, dispersion and directive counts search the RAW text, so offsets cite the original file.
+"""
+
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from . import paths
+from .boilerplate import check_docs
+from .keyness import check_columns, count_tokens, g2, log_ratio
+from .lexicon import AFTER, BEFORE
+
+KINDS = ("all", "words", "phrases")
+MEASURES = ("log_likelihood", "log_ratio", "npmi", "log_dice", "observed")
+COLLOCATION_COLUMNS = ["collocate", "observed", "expected", "node_freq", "collocate_freq",
+                       *MEASURES[:4]]
+KWIC_COLUMNS = ["doc_id", "passage_id", "start", "end", "left", "keyword", "right"]
+DIRECTIVE_COLUMNS = ["form", "category", "inflect"]
+TRUE, FALSE = {"true", "yes", "1"}, {"false", "no", "0", ""}
+
+
+def corpus_stats(docs: pd.DataFrame, passages: pd.DataFrame,
+                 sentences: pd.DataFrame | None = None) -> pd.DataFrame:
+    """One row per document plus a final ``doc_id == "corpus"`` row. Columns: ``doc_id, words``
+    (raw whitespace words), ``sentences`` (only if a ``sentences`` table with ``doc_id`` is
+    given), ``passages, tokens, types, ttr`` (types / tokens; NaN without tokens). The corpus
+    row sums the counts but counts ``types`` over the whole corpus (not the sum of documents)."""
+    check_docs(docs)
+    check_columns(passages, ["doc_id", "tokens"], "passages")
+    passages = passages[passages["doc_id"].isin(docs["doc_id"])]
+    table = pd.DataFrame({"doc_id": docs["doc_id"].to_numpy(),
+                          "words": [len(text.split()) for text in docs["text"]]})
+    if sentences is not None:
+        check_columns(sentences, ["doc_id"], "sentences")
+        table["sentences"] = table["doc_id"].map(sentences["doc_id"].value_counts())
+    by_doc = passages.groupby("doc_id")["tokens"]
+    table["passages"] = table["doc_id"].map(by_doc.size())
+    table["tokens"] = table["doc_id"].map(by_doc.agg(lambda t: sum(map(len, t))))
+    table["types"] = table["doc_id"].map(by_doc.agg(lambda t: len(count_tokens(t))))
+    table = table.fillna(0)
+    total = table.drop(columns="doc_id").sum().to_dict()
+    total.update(doc_id="corpus", types=len(count_tokens(passages["tokens"])))
+    table = pd.concat([table, pd.DataFrame([total])], ignore_index=True)
+    table = table.astype({c: "int64" for c in table.columns if c != "doc_id"})
+    table["ttr"] = table["types"] / table["tokens"].where(table["tokens"] > 0)
+    return table
+
+
+def frequencies(passages: pd.DataFrame, *, by: str | None = None, top: int | None = None,
+                kind: str = "all") -> pd.DataFrame:
+    """Token frequency table, overall or per value of column ``by`` (e.g. ``"doc_id"``).
+
+    ``kind``: ``"all"``, ``"words"`` (lemmas) or ``"phrases"`` (tokens containing ``_``).
+    ``per_1000``: count per 1,000 tokens of ALL kinds in the group, so per_1000 of
+    ``kind="all"`` sums to 1,000 per group. ``rank``: 1 = most frequent, ties share the
+    lowest rank. ``top`` keeps the first ``top`` rows per group (count desc, then term).
+    Columns: ``[by,] term, count, per_1000, rank``.
+    """
+    check_columns(passages, ["tokens"] + ([by] if by else []), "passages")
+    if kind not in KINDS:
+        raise ValueError(f"kind must be one of {KINDS}, got {kind!r}")
+    if top is not None and top < 1:
+        raise ValueError(f"top must be a positive integer or None, got {top!r}")
+    groups = passages.groupby(by, sort=False)["tokens"] if by else [(None, passages["tokens"])]
+    tables = []
+    for group, tokens in groups:
+        counts = count_tokens(tokens)
+        table = pd.DataFrame({"term": list(counts), "count": list(counts.values())},
+                             columns=["term", "count"]).astype({"count": "int64"})
+        if kind != "all":
+            table = table[table["term"].str.contains("_", regex=False) == (kind == "phrases")]
+        table["per_1000"] = table["count"] / max(counts.total(), 1) * 1000
+        table = table.sort_values(["count", "term"], ascending=[False, True], ignore_index=True)
+        table["rank"] = table["count"].rank(method="min", ascending=False).astype("int64")
+        table = table.head(top) if top else table
+        tables.append(table.assign(**{by: group})[[by, *table.columns]] if by else table)
+    if not tables:
+        return pd.DataFrame(columns=[by, "term", "count", "per_1000", "rank"])
+    return pd.concat(tables, ignore_index=True)
+
+
+def compile_pattern(pattern: str | re.Pattern) -> re.Pattern:
+    """A compiled regex is returned as is; a plain string is escaped and matched
+    case-insensitively, as whole words, with any run of white space (incl. newlines)
+    between its words: ``"new productive forces"`` finds ``"New productive\\nforces"``."""
+    if isinstance(pattern, re.Pattern):
+        return pattern
+    if not isinstance(pattern, str) or not pattern.split():
+        raise ValueError(f"pattern must be a compiled regex or a non-empty string, got {pattern!r}")
+    return re.compile(_phrase([re.escape(word) for word in pattern.split()]), re.IGNORECASE)
+
+
+def kwic(docs: pd.DataFrame, passages: pd.DataFrame, pattern: str | re.Pattern, *,
+         window: int = 60) -> pd.DataFrame:
+    """Keyword-in-context lines for every match of ``pattern`` (see ``compile_pattern``; e.g.
+    ``lexicon.variants_pattern("new_quality_productive_forces")``) in the RAW ``text``.
+
+    Columns: ``doc_id, passage_id`` (the passage containing the match start; <NA> for matches
+    in boilerplate outside every passage), ``start, end`` (``text[start:end] == keyword``),
+    ``left, keyword, right``. ``left``/``right``: at most ``window`` characters of context
+    with white space collapsed, cut at a word boundary (no partial words at the outer edge).
+    """
+    check_docs(docs)
+    check_columns(passages, ["doc_id", "passage_id", "start", "end"], "passages")
+    regex = compile_pattern(pattern)
+    spans = {doc_id: group.sort_values("start") for doc_id, group in passages.groupby("doc_id")}
+    rows = []
+    for doc_id, text in zip(docs["doc_id"], docs["text"], strict=True):
+        doc_spans = spans.get(doc_id, passages.iloc[:0])
+        starts, ends = doc_spans["start"].to_numpy(), doc_spans["end"].to_numpy()
+        ids = doc_spans["passage_id"].to_numpy()
+        for match in regex.finditer(text):
+            start, end = match.span()
+            i = np.searchsorted(starts, start, side="right") - 1
+            passage_id = ids[i] if i >= 0 and start < ends[i] else pd.NA
+            rows.append((doc_id, passage_id, start, end, _context(text, start, window, before=True),
+                         match.group(), _context(text, end, window, before=False)))
+    table = pd.DataFrame(rows, columns=KWIC_COLUMNS)
+    return table.astype({"passage_id": "Int64", "start": "int64", "end": "int64"})
+
+
+def collocations(passages: pd.DataFrame, node: str, *, window: int = 5, min_count: int = 3,
+                 measure: str = "log_likelihood") -> pd.DataFrame:
+    """Collocates of token ``node`` within ±``window`` tokens, inside one passage only.
+
+    Surface co-occurrence table as in Evert (2008, sec. 5): the span is the set of token
+    positions within ±``window`` of some node occurrence in the same passage, node positions
+    excluded and overlapping windows counted once. N = all tokens minus node occurrences,
+    R1 = span size, C1 = collocate frequency, O11 = collocate tokens in the span, and
+    E11 = R1 * C1 / N. With span vs rest of the corpus as target vs reference:
+    ``log_likelihood = keyness.g2(O11, C1 - O11, R1, N - R1)`` (two-sided: also large for
+    repelled words, check ``observed > expected``), ``log_ratio`` likewise (Hardie 2014),
+    ``npmi = log2(O11 / E11) / -log2(O11 / N)`` (Bouma 2009) and
+    ``log_dice = 14 + log2(2 * O11 / (node_freq + C1))`` (Rychlý 2008).
+    Columns: collocate, observed, expected, node_freq, collocate_freq, log_likelihood,
+    log_ratio, npmi, log_dice; rows with ``observed >= min_count``, sorted by ``measure``
+    (descending, then collocate).
+    """
+    check_columns(passages, ["tokens"], "passages")
+    if measure not in MEASURES:
+        raise ValueError(f"measure must be one of {MEASURES}, got {measure!r}")
+    if window < 1:
+        raise ValueError(f"window must be a positive number of tokens, got {window!r}")
+    totals = count_tokens(passages["tokens"])
+    if not totals[node]:
+        raise ValueError(f"node {node!r} does not occur in passages['tokens']")
+    span_counts, span_size = count_tokens([]), 0
+    for tokens in passages["tokens"]:
+        hits = [i for i, token in enumerate(tokens) if token == node]
+        span = {j for i in hits
+                for j in range(max(0, i - window), min(len(tokens), i + window + 1))}
+        span -= set(hits)
+        span_size += len(span)
+        span_counts.update(tokens[j] for j in span)
+    node_freq = totals.pop(node)
+    n = totals.total()
+    terms = sorted(t for t, o in span_counts.items() if o >= min_count)
+    o11 = np.array([span_counts[t] for t in terms], dtype=float)
+    c1 = np.array([totals[t] for t in terms], dtype=float)
+    expected = span_size * c1 / n
+    table = pd.DataFrame({
+        "collocate": terms, "observed": o11.astype("int64"), "expected": expected,
+        "node_freq": node_freq, "collocate_freq": c1.astype("int64"),
+        "log_likelihood": g2(o11, c1 - o11, span_size, n - span_size),
+        "log_ratio": log_ratio(o11, c1 - o11, span_size, n - span_size),
+        "npmi": np.log2(o11 / expected) / -np.log2(o11 / n),
+        "log_dice": 14 + np.log2(2 * o11 / (node_freq + c1)),
+    }, columns=COLLOCATION_COLUMNS)
+    return table.sort_values([measure, "collocate"], ascending=[False, True], ignore_index=True)
+
+
+def dispersion(docs: pd.DataFrame, patterns: dict[str, str | re.Pattern]) -> pd.DataFrame:
+    """Every match of each ``patterns`` value (label -> pattern, see ``compile_pattern``) in the
+    raw ``text``: columns ``doc_id, term`` (the label), ``start``, ``relative_position``
+    (``start / len(text)``, in [0, 1)) — the data of a lexical dispersion plot."""
+    check_docs(docs)
+    if not isinstance(patterns, dict) or not patterns:
+        raise ValueError("patterns must be a non-empty dict of label -> pattern")
+    regexes = {label: compile_pattern(pattern) for label, pattern in patterns.items()}
+    rows = [(doc_id, label, match.start(), match.start() / len(text))
+            for doc_id, text in zip(docs["doc_id"], docs["text"], strict=True)
+            for label, regex in regexes.items() for match in regex.finditer(text)]
+    table = pd.DataFrame(rows, columns=["doc_id", "term", "start", "relative_position"])
+    return table.astype({"start": "int64", "relative_position": "float64"})
+
+
+def load_directives(path: Path = paths.LEXICON / "directives.csv") -> pd.DataFrame:
+    """Read the directive-language list: CSV with header ``form,category,inflect``
+    (``inflect``: yes/no, see ``directive_profile``). Returns DataFrame with those columns."""
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"directives file not found: {path}")
+    try:
+        table = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as error:
+        raise ValueError(f"{path}: cannot read directives CSV ({error})") from error
+    return _checked_directives(table, str(path))
+
+
+def directive_profile(docs: pd.DataFrame, *, forms: pd.DataFrame | list[str] | None = None,
+                      path: Path = paths.LEXICON / "directives.csv") -> pd.DataFrame:
+    """Directive (modal and exhortative) language per document: one row per ``doc_id`` x form
+    (zeros included), columns ``doc_id, form, category, count, per_1000`` (per 1,000 raw
+    whitespace words of the document).
+
+    ``forms``: DataFrame ``form, category[, inflect]`` or a list of forms; default: read
+    ``path``. Matching on the raw text: case-insensitive, whole words, any white space
+    between words. Inflection rule (rows with ``inflect`` yes): the FIRST word also matches
+    -s/-es, -ed and -ing, dropping a final ``e`` before -ed/-ing ("accelerate" finds
+    accelerates, accelerated, accelerating; "adhere to" finds "adhering to"). Each stretch of
+    text counts once: all forms are searched together, longest form first, so "it is
+    necessary to" counts for "it is necessary", not also for "necessary to".
+    """
+    check_docs(docs)
+    if forms is None:
+        forms = load_directives(path)
+    elif isinstance(forms, list):
+        forms = _checked_directives(pd.DataFrame({"form": forms, "category": ""}), "forms")
+    else:
+        forms = _checked_directives(forms, "forms")
+    order = sorted(range(len(forms)), key=lambda i: -len(forms["form"].iat[i]))
+    sources = [_directive_regex(forms["form"].iat[i], forms["inflect"].iat[i]) for i in order]
+    regex = re.compile("|".join(f"({source})" for source in sources), re.IGNORECASE)
+    rows = []
+    for doc_id, text in zip(docs["doc_id"], docs["text"], strict=True):
+        counts = np.zeros(len(forms), dtype="int64")
+        for match in regex.finditer(text):
+            counts[order[match.lastindex - 1]] += 1
+        words = len(text.split())
+        rows += [(doc_id, form, category, count, count / words * 1000 if words else np.nan)
+                 for form, category, count in zip(forms["form"], forms["category"], counts,
+                                                  strict=True)]
+    return pd.DataFrame(rows, columns=["doc_id", "form", "category", "count", "per_1000"])
+
+
+def _phrase(words: list[str]) -> str:
+    """Regex source: word regexes separated by white space, with word boundaries at the ends."""
+    return BEFORE + r"\s+".join(words) + AFTER
+
+
+def _directive_regex(form: str, inflect: bool) -> str:
+    words = [re.escape(word) for word in form.lower().split()]
+    if inflect:
+        first = words[0]
+        stem, endings = (first[:-1], "e|es|ed|ing") if first.endswith("e") else (first,
+                                                                                 "|s|es|ed|ing")
+        words[0] = f"{stem}(?:{endings})"
+    return _phrase(words)
+
+
+def _checked_directives(table: pd.DataFrame, source: str) -> pd.DataFrame:
+    """Validate a directives table; return ``form, category, inflect`` (bool), forms stripped."""
+    check_columns(table, ["form", "category"], source)
+    table = table.assign(inflect=table.get("inflect", ""))
+    table = table[DIRECTIVE_COLUMNS].fillna("").astype(str)
+    table = table.apply(lambda column: column.str.strip()).reset_index(drop=True)
+    flags = table["inflect"].str.lower()
+    bad = ~flags.isin(TRUE | FALSE)
+    if bad.any():
+        values = sorted(set(table["inflect"][bad]))
+        raise ValueError(f"{source}: inflect must be yes or no, got {values}")
+    if (table["form"] == "").any() or table.empty:
+        raise ValueError(f"{source}: every row needs a non-empty form")
+    duplicated = table["form"].str.lower().duplicated()
+    if duplicated.any():
+        raise ValueError(f"{source}: duplicate form(s) {sorted(set(table['form'][duplicated]))}")
+    return table.assign(inflect=flags.isin(TRUE))
+
+
+def _context(text: str, position: int, window: int, *, before: bool) -> str:
+    """At most ``window`` characters of whole words before/after ``position``, white space
+    collapsed."""
+    size = 2 * window
+    while True:
+        lo, hi = (max(0, position - size), position) if before else (position, position + size)
+        words = text[lo:hi].split()
+        if len(" ".join(words)) > window or (lo == 0 if before else hi >= len(text)):
+            break
+        size *= 2
+    if before:
+        words.reverse()
+    kept, length = [], -1
+    for word in words:
+        length += 1 + len(word)
+        if length > window:
+            break
+        kept.append(word)
+    return " ".join(reversed(kept) if before else kept)

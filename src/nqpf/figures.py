@@ -1,0 +1,503 @@
+"""House style, saving and chart primitives on tidy DataFrames.
+
+Every plotting function takes a DataFrame, returns a matplotlib ``Figure`` with a
+title (``fig.get_suptitle()``) and labelled axes, and never calls ``plt.show()``.
+Categories use ``PALETTE`` (Okabe–Ito, colour-blind safe), heatmaps a perceptually
+uniform map (``SEQUENTIAL``), signed values ``POSITIVE``/``NEGATIVE``.
+Word clouds live in ``nqpf.clouds``.
+"""
+
+import csv
+import functools
+import re
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+
+import matplotlib as mpl
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.collections import LineCollection
+from matplotlib.figure import Figure
+from matplotlib.patches import Patch
+
+from nqpf import paths
+
+# Okabe & Ito (2008), ordered so the first colours stay distinct on white and in grey scale.
+PALETTE = (
+    "#0072B2",  # blue
+    "#E69F00",  # orange
+    "#009E73",  # bluish green
+    "#D55E00",  # vermillion
+    "#CC79A7",  # reddish purple
+    "#56B4E9",  # sky blue
+    "#F0E442",  # yellow
+    "#000000",  # black
+)
+POSITIVE = "#0072B2"
+NEGATIVE = "#D55E00"
+SEQUENTIAL = "cividis"
+NEUTRAL = "#999999"  # edges, reference lines: never a category
+HATCHES = ("", "//", "..", "xx")  # second, third … pass through PALETTE
+MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
+
+STYLE = {
+    "font.family": "DejaVu Sans",  # bundled with matplotlib: same metrics on every machine
+    "font.size": 10,
+    "axes.titlesize": 10,
+    "axes.labelsize": 10,
+    "xtick.labelsize": 9,
+    "ytick.labelsize": 9,
+    "legend.fontsize": 9,
+    "figure.titlesize": 12,
+    "axes.prop_cycle": mpl.cycler(color=PALETTE),
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "image.cmap": SEQUENTIAL,
+    "savefig.dpi": 150,
+    "svg.fonttype": "none",  # text stays text: editable, searchable, deterministic
+    "svg.hashsalt": "nqpf",  # stable element ids
+}
+SVG_METADATA = {"Date": None, "Creator": None}
+PNG_METADATA = {"Software": None}
+NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
+CAPTIONS = "captions.csv"
+
+
+@contextmanager
+def style() -> Iterator[None]:
+    """Context in which the house style (``STYLE`` rcParams) applies."""
+    with mpl.rc_context(STYLE):
+        yield
+
+
+def set_style() -> None:
+    """Apply the house style globally (once, at the top of a notebook)."""
+    mpl.rcParams.update(STYLE)
+
+
+def styled(func):
+    """Build the figure inside ``style()`` so fonts and colours match everywhere."""
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        with style():
+            return func(*args, **kwargs)
+
+    return wrapper
+
+
+def category_color(i: int) -> str:
+    """Colour of the ``i``-th category (cycles through ``PALETTE``)."""
+    return PALETTE[i % len(PALETTE)]
+
+
+def _hatch(i: int) -> str:
+    return HATCHES[(i // len(PALETTE)) % len(HATCHES)]
+
+
+# --- saving -------------------------------------------------------------------------------
+
+
+def save_figure(
+    fig: Figure, name: str, *, caption: str, folder: Path = paths.FIGURES
+) -> list[Path]:
+    """Write ``name.png`` (150 dpi) and ``name.svg`` (byte-deterministic) into ``folder``.
+
+    The caption is stored in ``folder/captions.csv`` (columns ``figure, caption``, one row
+    per figure name, sorted) for the report index. The figure's layout is frozen after the
+    first save. Returns ``[png_path, svg_path]``.
+    """
+    if not isinstance(name, str) or not NAME_RE.match(name):
+        raise ValueError(
+            f"figure name {name!r} is invalid: use letters, digits, '_' or '-' "
+            "(no path separators, no extension)"
+        )
+    if not isinstance(caption, str) or not caption.strip():
+        raise ValueError(f"caption for figure {name!r} is empty")
+    folder = paths.output_dir(folder)
+    png, svg = folder / f"{name}.png", folder / f"{name}.svg"
+    with style():
+        fig.draw_without_rendering()  # settle the layout once, then freeze it, so PNG and SVG
+        fig.set_layout_engine("none")  # match and saving again writes the same bytes
+        fig.savefig(png, bbox_inches="tight", metadata=PNG_METADATA)
+        fig.savefig(svg, bbox_inches="tight", metadata=SVG_METADATA)
+    _store_caption(folder / CAPTIONS, name, " ".join(caption.split()))
+    return [png, svg]
+
+
+def _store_caption(path: Path, name: str, caption: str) -> None:
+    captions = {}
+    if path.exists():
+        with path.open(newline="", encoding="utf-8") as handle:
+            captions = {row["figure"]: row["caption"] for row in csv.DictReader(handle)}
+    captions[name] = caption
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(["figure", "caption"])
+        writer.writerows(sorted(captions.items()))
+
+
+def show(fig: Figure, name: str, *, caption: str, folder: Path = paths.FIGURES) -> str:
+    """Save ``fig`` and return "Figure: <caption> (saved: <folder>/<name>.png, .svg)".
+
+    The folder is shown relative to the project root, so notebook output is the same
+    on every machine.
+    """
+    png, _ = save_figure(fig, name, caption=caption, folder=folder)
+    try:
+        shown = png.resolve().relative_to(paths.ROOT.resolve()).as_posix()
+    except ValueError:
+        shown = png.name
+    return f"Figure: {' '.join(caption.split())} (saved: {shown}, .svg)"
+
+
+# --- input checks -------------------------------------------------------------------------
+
+
+def _require(df: pd.DataFrame, columns, *, name: str = "df", numeric=()) -> None:
+    """Raise ValueError unless ``df`` is a non-empty DataFrame with ``columns``."""
+    if not isinstance(df, pd.DataFrame):
+        raise ValueError(f"{name} must be a pandas DataFrame, got {type(df).__name__}")
+    missing = [c for c in columns if c is not None and c not in df.columns]
+    if missing:
+        raise ValueError(f"{name} is missing column(s) {missing}; it has {list(df.columns)}")
+    if df.empty:
+        raise ValueError(f"{name} is empty: nothing to plot")
+    for column in numeric:
+        if not pd.api.types.is_numeric_dtype(df[column]):
+            raise ValueError(f"{name} column {column!r} must be numeric, got {df[column].dtype}")
+
+
+def panel_grid(n: int, ncols: int, *, panel: tuple[float, float], **kwargs) -> tuple[Figure, list]:
+    """Figure with ``n`` panels in rows of ``ncols``; unused cells removed."""
+    if ncols < 1:
+        raise ValueError(f"ncols must be >= 1, got {ncols}")
+    ncols = min(ncols, n)
+    nrows = -(-n // ncols)
+    fig, axes = plt.subplots(
+        nrows, ncols, figsize=(panel[0] * ncols, panel[1] * nrows), layout="constrained",
+        squeeze=False, **kwargs,
+    )
+    axes = list(axes.flat)
+    for ax in axes[n:]:
+        ax.remove()
+    return fig, axes[:n]
+
+
+# --- charts -------------------------------------------------------------------------------
+
+
+@styled
+def bar_grid(df: pd.DataFrame, *, group: str, label: str, value: str, title: str, xlabel: str,
+             ylabel: str | None = None, ncols: int = 3, top: int | None = None) -> Figure:
+    """One horizontal bar panel per ``group`` value (order of first appearance).
+
+    Bars show ``value`` per ``label``, largest on top; ``top`` keeps the n largest per panel.
+    """
+    _require(df, [group, label, value], numeric=[value])
+    groups = list(pd.unique(df[group]))
+    panels = [df[df[group] == g].sort_values(value, ascending=False, kind="stable").head(top)
+              for g in groups]
+    height = 0.8 + 0.22 * max(len(p) for p in panels)
+    fig, axes = panel_grid(len(groups), ncols, panel=(3.4, height))
+    for i, (ax, g, sub) in enumerate(zip(axes, groups, panels, strict=True)):
+        ax.barh(range(len(sub))[::-1], sub[value], color=category_color(i),
+                hatch=_hatch(i))
+        ax.set_yticks(range(len(sub))[::-1], sub[label].astype(str))
+        ax.set_title(str(g))
+        ax.set_xlabel(xlabel)
+        ax.set_ylabel(ylabel or label)
+    fig.suptitle(title)
+    return fig
+
+
+@styled
+def diverging_bars(df: pd.DataFrame, *, label: str, value: str, title: str, xlabel: str,
+                   ylabel: str | None = None, top: int = 15,
+                   legend: tuple[str, str] | None = None) -> Figure:
+    """The ``top`` largest positive and ``top`` most negative ``value`` per ``label``.
+
+    Positive bars are ``POSITIVE`` (blue), negative ``NEGATIVE`` (vermillion); ``legend``
+    names the two directions, e.g. ``("overused in target", "underused in target")``.
+    """
+    _require(df, [label, value], numeric=[value])
+    ordered = df.sort_values(value, ascending=False, kind="stable")
+    shown = pd.concat([ordered[ordered[value] > 0].head(top),
+                       ordered[ordered[value] < 0].tail(top)])
+    if shown.empty:
+        raise ValueError(f"df column {value!r} has no non-zero values to plot")
+    fig, ax = plt.subplots(figsize=(6.5, 0.8 + 0.22 * len(shown)), layout="constrained")
+    ypos = np.arange(len(shown))[::-1]
+    positive = (shown[value] > 0).to_numpy()
+    colors = np.where(positive, POSITIVE, NEGATIVE)
+    ax.barh(ypos, shown[value], color=colors)
+    ax.axvline(0, color=NEUTRAL, linewidth=0.8)
+    ax.set_yticks(ypos, shown[label].astype(str))
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel or label)
+    if legend is not None:
+        handles = [Patch(color=c) for c in (POSITIVE, NEGATIVE)]
+        ax.legend(handles, legend, loc="lower right", frameon=False)
+    fig.suptitle(title)
+    return fig
+
+
+def _text_color(rgba) -> str:
+    """Black or white, whichever reads better on ``rgba``."""
+    r, g, b = rgba[:3]
+    return "black" if 0.2126 * r + 0.7152 * g + 0.0722 * b > 0.45 else "white"
+
+
+@styled
+def heatmap(matrix: pd.DataFrame, *, title: str, xlabel: str, ylabel: str,
+            annotate: bool = True, fmt: str = ".2f", cmap: str = SEQUENTIAL,
+            vmin: float | None = None, vmax: float | None = None,
+            colorbar_label: str = "") -> Figure:
+    """Cell colours for a numeric matrix: index on the y axis, columns on the x axis."""
+    if not isinstance(matrix, pd.DataFrame):
+        raise ValueError(f"matrix must be a pandas DataFrame, got {type(matrix).__name__}")
+    if matrix.empty:
+        raise ValueError("matrix is empty: nothing to plot")
+    bad = [c for c in matrix.columns if not pd.api.types.is_numeric_dtype(matrix[c])]
+    if bad:
+        raise ValueError(f"matrix column(s) {bad} must be numeric")
+    values = matrix.to_numpy(dtype=float)
+    n_rows, n_cols = values.shape
+    fig, ax = plt.subplots(figsize=(min(2.5 + 0.7 * n_cols, 14), min(1.5 + 0.45 * n_rows, 14)),
+                           layout="constrained")
+    image = ax.imshow(values, cmap=cmap, vmin=vmin, vmax=vmax, aspect="auto")
+    ax.set_xticks(range(n_cols), matrix.columns.astype(str), rotation=45, ha="right",
+                  rotation_mode="anchor")
+    ax.set_yticks(range(n_rows), matrix.index.astype(str))
+    ax.spines[:].set_visible(False)
+    if annotate:
+        for (i, j), v in np.ndenumerate(values):
+            if np.isfinite(v):
+                ax.text(j, i, format(v, fmt), ha="center", va="center", fontsize=8,
+                        color=_text_color(image.cmap(image.norm(v))))
+    fig.colorbar(image, ax=ax, label=colorbar_label, shrink=0.8)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    fig.suptitle(title)
+    return fig
+
+
+@styled
+def stacked_bars(df: pd.DataFrame, *, title: str, xlabel: str, ylabel: str,
+                 legend_title: str = "") -> Figure:
+    """Horizontal stacked bars: one bar per row (e.g. document), one segment per column."""
+    _require(df, [], numeric=list(df.columns))
+    fig, ax = plt.subplots(figsize=(7.5, 1.0 + 0.35 * len(df)), layout="constrained")
+    ypos = np.arange(len(df))[::-1]
+    left = np.zeros(len(df))
+    for i, column in enumerate(df.columns):
+        ax.barh(ypos, df[column], left=left, color=category_color(i), hatch=_hatch(i),
+                edgecolor="white", linewidth=0.5, label=str(column))
+        left += df[column].to_numpy(dtype=float)
+    ax.set_yticks(ypos, df.index.astype(str))
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    fig.legend(title=legend_title or None, loc="outside right upper", frameon=False)
+    fig.suptitle(title)
+    return fig
+
+
+def _draw_lines(ax, df: pd.DataFrame, x: str, y: str, hue: str | None) -> None:
+    series = [(None, df)] if hue is None else list(df.groupby(hue, sort=False))
+    for i, (key, sub) in enumerate(series):
+        sub = sub.sort_values(x, kind="stable")
+        ax.plot(sub[x], sub[y], color=category_color(i), marker=MARKERS[i % len(MARKERS)],
+                markersize=4, linewidth=1.5, label=None if key is None else str(key))
+
+
+@styled
+def lines(df: pd.DataFrame, *, x: str, y: str, title: str, xlabel: str, ylabel: str,
+          hue: str | None = None, panel: str | None = None, ncols: int = 3) -> Figure:
+    """One line per ``hue`` value; with ``panel``, small multiples sharing both axes."""
+    _require(df, [x, y, hue, panel], numeric=[y])
+    panels = [(None, df)] if panel is None else list(df.groupby(panel, sort=False))
+    size = (6.5, 3.8) if panel is None else (3.4, 2.6)
+    fig, axes = panel_grid(len(panels), ncols, panel=size, sharex=True, sharey=True)
+    for ax, (key, sub) in zip(axes, panels, strict=True):
+        _draw_lines(ax, sub, x, y, hue)
+        ax.set_xlabel(xlabel)
+        ax.set_ylabel(ylabel)
+        if key is not None:
+            ax.set_title(str(key))
+    if hue is not None:
+        handles, labels = axes[0].get_legend_handles_labels()
+        fig.legend(handles, labels, title=hue, loc="outside right upper", frameon=False)
+    fig.suptitle(title)
+    return fig
+
+
+@styled
+def metric_panels(table: pd.DataFrame, *, x: str, metrics: list[str], title: str, xlabel: str,
+                  hue: str | None = None, ncols: int = 3) -> Figure:
+    """One panel per metric column (own y scale), ``x`` on the x axis, lines by ``hue``."""
+    if not metrics:
+        raise ValueError("metrics is empty: name at least one column to plot")
+    _require(table, [x, hue, *metrics], name="table", numeric=metrics)
+    fig, axes = panel_grid(len(metrics), ncols, panel=(3.4, 2.6), sharex=True)
+    for ax, metric in zip(axes, metrics, strict=True):
+        _draw_lines(ax, table, x, metric, hue)
+        ax.set_title(metric)
+        ax.set_xlabel(xlabel)
+        ax.set_ylabel(metric)
+    if hue is not None:
+        handles, labels = axes[0].get_legend_handles_labels()
+        fig.legend(handles, labels, title=hue, loc="outside right upper", frameon=False)
+    fig.suptitle(title)
+    return fig
+
+
+@styled
+def dispersion_plot(hits: pd.DataFrame, *, title: str,
+                    xlabel: str = "Position in document (0 = start, 1 = end)",
+                    ylabel: str = "Document | term", doc_ids=None, terms=None) -> Figure:
+    """Lexical dispersion: one row per (doc_id, term), a tick at each hit.
+
+    hits: columns ``doc_id, term, relative_position`` (0–1). Rows are sorted unless
+    ``doc_ids``/``terms`` give the order (and add rows for pairs without hits); one colour
+    per term.
+    """
+    _require(hits, ["doc_id", "term", "relative_position"], name="hits",
+             numeric=["relative_position"])
+    position = hits["relative_position"]
+    if ((position < 0) | (position > 1)).any():
+        raise ValueError("hits column 'relative_position' must lie between 0 and 1")
+    doc_ids = sorted(pd.unique(hits["doc_id"])) if doc_ids is None else list(doc_ids)
+    terms = sorted(pd.unique(hits["term"])) if terms is None else list(terms)
+    rows = [(d, t) for d in doc_ids for t in terms]
+    fig, ax = plt.subplots(figsize=(9.0, 1.5 + 0.28 * len(rows)), layout="constrained")
+    for r, (d, t) in enumerate(rows):
+        xs = position[(hits["doc_id"] == d) & (hits["term"] == t)]
+        y = len(rows) - 1 - r
+        ax.vlines(xs, y - 0.35, y + 0.35, color=category_color(terms.index(t)),
+                  linewidth=1.2, label=t if d == doc_ids[0] else None)
+    for k in range(1, len(doc_ids)):
+        ax.axhline(len(rows) - k * len(terms) - 0.5, color=NEUTRAL, linewidth=0.5)
+    ax.set_yticks(range(len(rows))[::-1], [f"{d} | {t}" for d, t in rows])
+    ax.set_xlim(0, 1)
+    ax.set_ylim(-0.6, len(rows) - 0.4)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    fig.legend(title="term", loc="outside lower center", ncols=min(len(terms), 4), frameon=False)
+    fig.suptitle(title)
+    return fig
+
+
+@styled
+def histograms(df: pd.DataFrame, *, value: str, group: str, title: str, xlabel: str,
+               ylabel: str = "Count", bins: int = 15, ncols: int = 3) -> Figure:
+    """One histogram of ``value`` per ``group`` value, with shared bins and axes."""
+    _require(df, [value, group], numeric=[value])
+    edges = np.histogram_bin_edges(df[value].dropna(), bins=bins)
+    groups = list(df.groupby(group, sort=False))
+    fig, axes = panel_grid(len(groups), ncols, panel=(3.2, 2.4), sharex=True, sharey=True)
+    for i, (ax, (key, sub)) in enumerate(zip(axes, groups, strict=True)):
+        ax.hist(sub[value].dropna(), bins=edges, color=category_color(i),
+                edgecolor="white", linewidth=0.5)
+        ax.set_title(f"{key} (n = {len(sub)})")
+        ax.set_xlabel(xlabel)
+        ax.set_ylabel(ylabel)
+    fig.suptitle(title)
+    return fig
+
+
+@styled
+def bubble_map(df: pd.DataFrame, *, x: str, y: str, size: str, label: str, title: str,
+               xlabel: str = "Dimension 1", ylabel: str = "Dimension 2",
+               max_area: float = 3000.0) -> Figure:
+    """Intertopic-distance style map: bubble area proportional to ``size``, labelled."""
+    _require(df, [x, y, size, label], numeric=[x, y, size])
+    if (df[size] < 0).any():
+        raise ValueError(f"df column {size!r} must be non-negative (it sets bubble area)")
+    peak = df[size].max()
+    areas = df[size] / peak * max_area if peak > 0 else np.full(len(df), max_area / 4)
+    fig, ax = plt.subplots(figsize=(6.0, 5.5), layout="constrained")
+    ax.scatter(df[x], df[y], s=areas, color=PALETTE[0], alpha=0.45, edgecolor=PALETTE[0])
+    for _, row in df.iterrows():
+        ax.annotate(str(row[label]), (row[x], row[y]), ha="center", va="center", fontsize=9)
+    ax.axhline(0, color=NEUTRAL, linewidth=0.5)
+    ax.axvline(0, color=NEUTRAL, linewidth=0.5)
+    ax.margins(0.2)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    fig.suptitle(title)
+    return fig
+
+
+def spring_layout(weights: np.ndarray, *, random_state: int = 0,
+                  iterations: int = 200) -> np.ndarray:
+    """Fruchterman–Reingold layout with fixed seed.
+
+    weights: (n, n) symmetric, >= 0 -> positions (n, 2) scaled into [-1, 1].
+    """
+    n = len(weights)
+    rng = np.random.default_rng(random_state)
+    pos = rng.uniform(-1, 1, size=(n, 2))
+    if n == 1:
+        return np.zeros((1, 2))
+    w = weights / weights.max() if weights.max() > 0 else weights
+    k = 1 / np.sqrt(n)
+    step = 0.1
+    for _ in range(iterations):
+        delta = pos[:, None, :] - pos[None, :, :]
+        dist = np.maximum(np.linalg.norm(delta, axis=-1), 0.01)
+        force = k**2 / dist - w * dist**2 / k
+        disp = (delta / dist[..., None] * force[..., None]).sum(axis=1) - 0.1 * pos
+        length = np.maximum(np.linalg.norm(disp, axis=1), 0.01)
+        pos += disp / length[:, None] * np.minimum(length, step)[:, None]
+        step -= 0.1 / (iterations + 1)
+    pos -= pos.mean(axis=0)
+    return pos / np.abs(pos).max()
+
+
+@styled
+def network(edges: pd.DataFrame, *, source: str, target: str, weight: str, title: str,
+            node_size: Mapping | pd.Series | None = None, random_state: int = 0,
+            max_area: float = 1200.0) -> Figure:
+    """Undirected weighted network (e.g. term co-occurrence), drawn with matplotlib only.
+
+    Edge width ∝ ``weight``; node area ∝ ``node_size[node]`` (default: weighted degree).
+    Layout: ``spring_layout`` with ``random_state``; nodes in sorted order, so deterministic.
+    """
+    _require(edges, [source, target, weight], name="edges", numeric=[weight])
+    if (edges[weight] <= 0).any():
+        raise ValueError(f"edges column {weight!r} must be positive")
+    edges = edges[edges[source] != edges[target]]
+    nodes = sorted(set(edges[source].astype(str)) | set(edges[target].astype(str)))
+    if not nodes:
+        raise ValueError("edges has only self-loops: nothing to draw")
+    index = {node: i for i, node in enumerate(nodes)}
+    w = np.zeros((len(nodes), len(nodes)))
+    for s, t, v in zip(edges[source].astype(str), edges[target].astype(str), edges[weight],
+                       strict=True):
+        w[index[s], index[t]] += v
+        w[index[t], index[s]] += v
+    pos = spring_layout(w, random_state=random_state)
+    if node_size is None:
+        sizes = w.sum(axis=1)
+    else:
+        missing = [node for node in nodes if node not in node_size]
+        if missing:
+            raise ValueError(f"node_size has no value for node(s) {missing[:10]}")
+        sizes = np.array([node_size[node] for node in nodes], dtype=float)
+    areas = 80 + sizes / sizes.max() * max_area
+    fig, ax = plt.subplots(figsize=(7.5, 6.5), layout="constrained")
+    pairs = np.argwhere(np.triu(w) > 0)
+    ax.add_collection(LineCollection(
+        [pos[[i, j]] for i, j in pairs], linewidths=0.5 + 3.5 * w[tuple(pairs.T)] / w.max(),
+        colors=NEUTRAL, alpha=0.6, zorder=1,
+    ))
+    ax.scatter(pos[:, 0], pos[:, 1], s=areas, color=PALETTE[5], edgecolor=PALETTE[0], zorder=2)
+    for node, (px, py) in zip(nodes, pos, strict=True):
+        ax.annotate(node.replace("_", " "), (px, py), ha="center", va="center", fontsize=8,
+                    zorder=3)
+    ax.margins(0.12)
+    ax.set_axis_off()
+    fig.suptitle(title)
+    return fig

@@ -1,0 +1,337 @@
+"""Load a corpus from a folder of text files, a CSV or a JSON Lines file.
+
+``load_corpus(source)`` returns a ``Corpus`` with two DataFrames:
+
+- ``docs``: one row per loaded document: ``doc_id``, metadata columns, ``text`` (the raw
+  decoded text, exactly as in the file), ``n_chars``, ``n_words`` and the flags
+  ``ends_mid_sentence``, ``is_short``, ``is_duplicate``.
+- ``report``: one row per file (or record) seen: ``path, status, reason, encoding, size_bytes``;
+  ``status`` is ``loaded``, ``skipped``, ``failed`` or ``metadata``. Nothing is dropped silently.
+
+Encodings: UTF-8 (with or without BOM), UTF-16 with BOM, GB18030 (GBK and GB2312 files are
+reported as ``gb18030``, their superset), Big5 and cp1252; charset-normalizer is the last resort.
+"""
+
+import codecs
+import gzip
+import io
+import json
+import re
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+from charset_normalizer import from_bytes
+
+from nqpf.boilerplate import body_spans
+
+BOMS = [(codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF32_LE, "utf-32"),
+        (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF16_LE, "utf-16"),
+        (codecs.BOM_UTF16_BE, "utf-16")]
+CANDIDATES = ["gb18030", "big5", "cp1252"]  # tried strictly after UTF-8, scored by plausibility
+CJK_CODECS = {"gb18030", "big5"}
+IDEOGRAPH = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+CJK_PUNCTUATION = re.compile("[\u3000-\u303f\uff00-\uffef\u2014\u2018-\u201d\u2026\u00b7]")
+TYPOGRAPHIC = set("\u2018\u2019\u201a\u201c\u201d\u201e\u2013\u2014\u2026\u2022\u20ac\u2122"
+                  "\u00a0\u00a9\u00ae\u00b0\u00b1\u00a7\u00b7\u00ab\u00bb\u00a1\u00bf")
+NON_ASCII_RUN = re.compile(r"[^\x00-\x7f]+")
+SENTENCE_END = set(".!?\u3002\uff01\uff1f\u201d\"')\u2019\u300d\u300f\uff09\u2026\u00bb]")
+TEXT_SUFFIXES = {".txt", ".md"}
+METADATA_FILE = "metadata.csv"
+DOC_COLUMNS = ["text", "n_chars", "n_words", "ends_mid_sentence", "is_short", "is_duplicate"]
+REPORT_COLUMNS = ["path", "status", "reason", "encoding", "size_bytes"]
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class Corpus:
+    """Loaded documents (``docs``, one row per document) and what happened to every file
+    (``report``, one row per file or record seen)."""
+
+    docs: pd.DataFrame
+    report: pd.DataFrame
+    source: Path
+
+    def summary(self) -> str:
+        """One line: documents, words, file statuses and flags."""
+        statuses = ", ".join(f"{n} {s}" for s, n in self.report["status"].value_counts().items())
+        flags = ", ".join(f"{int(self.docs[f].sum())} {f}" for f in DOC_COLUMNS[3:])
+        return (f"Corpus from {self.source}: {len(self.docs)} documents, "
+                f"{int(self.docs['n_words'].sum()):,} words ({statuses}; {flags})")
+
+    def __repr__(self) -> str:
+        return self.summary()
+
+
+def _is_bad_char(char: str) -> bool:
+    """Control (except white space), private-use, unassigned or replacement character."""
+    return char == "\ufffd" or (char not in "\t\n\r\f\v"
+                                and unicodedata.category(char) in {"Cc", "Co", "Cn", "Cs"})
+
+
+def _is_common_hanzi(char: str) -> bool:
+    """In GB2312 level 1 (3,755 common simplified) or Big5's frequent block (5,401 traditional)."""
+    for codec, low, high in (("gb2312", 0xB0A1, 0xD7FE), ("big5", 0xA440, 0xC67E)):
+        try:
+            if low <= int.from_bytes(char.encode(codec)) <= high:
+                return True
+        except UnicodeEncodeError:
+            continue
+    return False
+
+
+def _plausibility(text: str, codec: str) -> float:
+    """How much ``text`` looks like a correct decoding with ``codec`` (0 = garbage).
+
+    CJK codecs: share of non-ASCII characters that are ideographs (not glued to Latin letters)
+    or CJK punctuation, times (1 + share of common hanzi among the ideographs) / 2.
+    Others: share of non-ASCII characters that are Latin letters or typographic signs standing
+    alone or in pairs inside ASCII text (mis-decoded CJK gives long non-ASCII runs)."""
+    if any(_is_bad_char(c) for c in text):
+        return 0.0
+    odd = [c for c in text if ord(c) > 0x7F]
+    if not odd:
+        return 1.0
+    if codec in CJK_CODECS:
+        glued = len(re.findall(r"[A-Za-z][\u4e00-\u9fff]|[\u4e00-\u9fff][A-Za-z]", text))
+        ideographs = [c for c in odd if IDEOGRAPH.match(c)]
+        good = len(ideographs) - glued + sum(bool(CJK_PUNCTUATION.match(c)) for c in odd)
+        common = sum(map(_is_common_hanzi, ideographs)) / max(len(ideographs), 1)
+        return max(good, 0) / len(odd) * (1 + common) / 2
+    good = sum(len(run) for run in NON_ASCII_RUN.findall(text) if len(run) <= 2
+               and all(c in TYPOGRAPHIC or (c.isalpha() and ord(c) < 0x250) for c in run))
+    return good / len(odd)
+
+
+def detect_encoding(data: bytes) -> str | None:
+    """Codec name for ``data`` (``utf-8``, ``utf-8-sig``, ``utf-16``, ``gb18030``, ``big5``,
+    ``cp1252``, or charset-normalizer's guess), or None if no codec gives plausible text.
+    GBK text is reported as ``gb18030``."""
+    for bom, name in BOMS:
+        if data.startswith(bom):
+            return name
+    try:
+        data.decode("utf-8")
+        return "utf-8"
+    except UnicodeDecodeError:
+        pass
+    scores = {}
+    for codec in CANDIDATES:
+        try:
+            scores[codec] = _plausibility(data.decode(codec), codec)
+        except UnicodeDecodeError:
+            continue
+    if scores and max(scores.values()) >= 0.5:
+        return max(scores, key=scores.get)  # ties go to the earlier candidate
+    guess = from_bytes(data).best()
+    if guess is None or any(_is_bad_char(c) for c in str(guess)):
+        return None
+    return codecs.lookup(guess.encoding).name
+
+
+def decode_bytes(data: bytes) -> tuple[str, str]:
+    """``(text, encoding)``; a BOM is stripped, nothing else changes.
+    Raises ValueError "binary file (not text)" or "could not decode: tried ..."."""
+    controls = sum(b < 0x20 and b not in b"\t\n\r\f\v\x1b" for b in data)
+    is_utf16_32 = any(data.startswith(bom) for bom, name in BOMS if name != "utf-8-sig")
+    if not is_utf16_32 and (b"\x00" in data or controls > 0.1 * len(data)):
+        raise ValueError("binary file (not text)")
+    encoding = detect_encoding(data)
+    if encoding is None:
+        raise ValueError(f"could not decode: tried utf-8, {', '.join(CANDIDATES)}, "
+                         "charset-normalizer")
+    return data.decode(encoding), encoding
+
+
+def read_text(path: Path) -> tuple[str, str]:
+    """``(text, encoding)`` of a text file, see ``decode_bytes``."""
+    return decode_bytes(Path(path).read_bytes())
+
+
+def _ends_mid_sentence(text: str) -> bool:
+    """Does the body (trailing bylines, timestamps, navigation ignored) stop mid-sentence?"""
+    spans = body_spans(text)
+    stripped = text[: spans[-1][1]].rstrip() if spans else ""
+    return bool(stripped) and stripped[-1] not in SENTENCE_END
+
+
+def _row(path: str, status: str, reason: str = "", encoding: str = "", size: int = 0) -> dict:
+    return dict(zip(REPORT_COLUMNS, [path, status, reason, encoding, size], strict=True))
+
+
+def _add_documents(records: list[dict], rows: list[dict], empty: str) -> list[dict]:
+    """Keep the records whose text is non-empty, new and under a new doc_id; log each in
+    ``rows``. Each record has ``doc_id``, ``text``, ``path``, ``encoding``, ``size_bytes``."""
+    seen_text, seen_id, kept = {}, set(), []
+    for record in records:
+        doc_id, key = record["doc_id"], record["text"].strip()
+        reason = (empty if not key else f"duplicate of {seen_text[key]}"
+                  if key in seen_text else f"duplicate doc_id {doc_id}" if doc_id in seen_id
+                  else "")
+        rows.append(_row(record["path"], "skipped" if reason else "loaded", reason,
+                         record["encoding"], record["size_bytes"]))
+        if not reason:
+            seen_text[key] = record["path"]
+            seen_id.add(doc_id)
+            kept.append(record)
+    return kept
+
+
+def _read_folder(folder: Path, rows: list[dict]) -> tuple[list[dict], pd.DataFrame | None]:
+    records, metadata = [], None
+    for path in sorted(folder.iterdir()):
+        name, size = path.name, path.stat().st_size if path.is_file() else 0
+        if path.is_dir():
+            rows.append(_row(name, "skipped", "folder (not read)"))
+        elif name.startswith("."):
+            rows.append(_row(name, "skipped", "hidden file", size=size))
+        elif name == METADATA_FILE:
+            try:
+                text, encoding = read_text(path)
+            except ValueError as error:
+                raise ValueError(f"{path}: {error}") from None
+            metadata = _read_csv(text, path)
+            rows.append(_row(name, "metadata", "", encoding, size))
+        elif path.suffix.lower() not in TEXT_SUFFIXES:
+            rows.append(_row(name, "skipped", f"unsupported file type {path.suffix}", size=size))
+        elif size == 0:
+            rows.append(_row(name, "skipped", "empty file", size=size))
+        else:
+            try:
+                text, encoding = read_text(path)
+            except ValueError as error:
+                rows.append(_row(name, "failed", str(error), size=size))
+                continue
+            records.append(dict(doc_id=path.stem, text=text, path=name, encoding=encoding,
+                                size_bytes=size))
+    return records, metadata
+
+
+def _read_csv(text: str, path: Path) -> pd.DataFrame:
+    try:
+        return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as error:
+        raise ValueError(f"{path}: not a readable CSV file ({error})") from None
+
+
+def _read_jsonl(text: str, path: Path, rows: list[dict]) -> pd.DataFrame:
+    records = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError:
+            record = None
+        if not isinstance(record, dict):
+            rows.append(_row(f"{path.name}#row {number}", "failed",
+                             f"invalid JSON on line {number}", size=len(line.encode())))
+            continue
+        records.append({"_row": number, **record})
+    return pd.DataFrame.from_records(records)
+
+
+def _read_table(path: Path, text_column: str, id_column: str | None, rows: list[dict]):
+    data = path.read_bytes()
+    if path.name.lower().endswith(".gz"):
+        try:
+            data = gzip.decompress(data)
+        except (OSError, EOFError) as error:
+            raise ValueError(f"{path}: not a valid gzip file ({error})") from None
+    text, encoding = decode_bytes(data)
+    is_jsonl = ".jsonl" in path.name.lower()
+    table = _read_jsonl(text, path, rows) if is_jsonl else _read_csv(text, path)
+    if is_jsonl and table.empty:
+        return [], None
+    if "_row" not in table:
+        table.insert(0, "_row", range(1, len(table) + 1))
+    if text_column not in table:
+        columns = [c for c in table.columns if c != "_row"]
+        raise ValueError(f"{path}: no text column {text_column!r}; columns are {columns}")
+    id_column = id_column or next((c for c in ("doc_id", "id") if c in table), None)
+    if id_column is not None and id_column not in table:
+        raise ValueError(f"{path}: no id column {id_column!r}; columns are {list(table.columns)}")
+    records = []
+    for _, row in table.iterrows():
+        value = "" if pd.isna(row[text_column]) else str(row[text_column])
+        records.append(dict(doc_id=str(row[id_column]) if id_column else f"row_{row['_row']:05d}",
+                            text=value, path=f"{path.name}#row {row['_row']}",
+                            encoding=encoding, size_bytes=len(value.encode())))
+    metadata = table.drop(columns=[c for c in ("_row", text_column) if c in table])
+    if id_column:
+        metadata = metadata.rename(columns={id_column: "doc_id"})
+    else:
+        metadata.insert(0, "doc_id", [r["doc_id"] for r in records])
+    return records, metadata.replace("", pd.NA).drop_duplicates("doc_id")
+
+
+def _join_metadata(docs: pd.DataFrame, metadata: pd.DataFrame | None, path: Path,
+                   rows: list[dict]) -> pd.DataFrame:
+    """Left join on doc_id; metadata rows without a document are logged in ``rows``."""
+    if metadata is None:
+        return docs
+    if "doc_id" not in metadata:
+        raise ValueError(f"{path}: no 'doc_id' column; columns are {list(metadata.columns)}")
+    clashes = [c for c in metadata.columns if c in DOC_COLUMNS]
+    if clashes or metadata["doc_id"].duplicated().any():
+        problem = f"columns {clashes} clash with computed ones" if clashes else "repeated doc_id"
+        raise ValueError(f"{path}: {problem}")
+    metadata = metadata.astype({"doc_id": str}).replace("", pd.NA)
+    for number, doc_id in enumerate(metadata["doc_id"], start=1):
+        if doc_id not in set(docs["doc_id"]):
+            rows.append(_row(f"{path.name}#row {number}", "skipped",
+                             f"metadata row without a document (doc_id {doc_id})"))
+    return docs.merge(metadata, on="doc_id", how="left")
+
+
+def _why_empty(rows: list[dict], noun: str) -> str:
+    """E.g. "3 files seen: 2 skipped (2 empty file), 1 failed (1 binary file (not text))"."""
+    rows = [row for row in rows if row["status"] != "metadata"]
+    parts = []
+    for status in ("skipped", "failed"):
+        reasons = Counter(row["reason"] for row in rows if row["status"] == status)
+        detail = ", ".join(f"{n} {reason}" for reason, n in sorted(reasons.items()))
+        parts += [f"{reasons.total()} {status} ({detail})"] if reasons else []
+    return f"{len(rows)} {noun} seen" + (": " + ", ".join(parts) if parts else "")
+
+
+def load_corpus(source, *, text_column: str = "text", id_column: str | None = None,
+                min_words: int = 50) -> Corpus:
+    """Load a folder of ``.txt``/``.md`` files (plus an optional ``metadata.csv`` joined on
+    ``doc_id``) or a ``.csv`` / ``.jsonl`` / ``.jsonl.gz`` file with a ``text_column``.
+
+    Table ids come from ``id_column``, else a ``doc_id`` or ``id`` column, else ``row_00001``...;
+    other columns become metadata. Empty, binary, undecodable and duplicate files are reported,
+    not loaded. Raises FileNotFoundError for a missing source, ValueError if nothing loads."""
+    source = Path(source)
+    if not source.exists():
+        raise FileNotFoundError(f"corpus source not found: {source}")
+    rows: list[dict] = []
+    if source.is_dir():
+        records, metadata = _read_folder(source, rows)
+        kept = _add_documents(records, rows, empty="empty file")
+        why = _why_empty(rows, "files")
+        meta_path, meta_rows = source / METADATA_FILE, rows
+    else:
+        records, metadata = _read_table(source, text_column, id_column, rows)
+        kept = _add_documents(records, rows, empty="empty text")
+        why = _why_empty(rows, "records")
+        meta_path, meta_rows = source, []
+    if not kept:
+        raise ValueError(f"no documents loaded from {source}: {why}")
+    docs = pd.DataFrame({"doc_id": [r["doc_id"] for r in kept], "text": [r["text"] for r in kept]})
+    docs = _join_metadata(docs, metadata, meta_path, meta_rows)
+    docs["n_chars"] = docs["text"].str.len()
+    docs["n_words"] = docs["text"].str.split().str.len()
+    docs["ends_mid_sentence"] = docs["text"].map(_ends_mid_sentence).astype(bool)
+    docs["is_short"] = docs["n_words"] < min_words
+    folded = docs["text"].str.split().str.join(" ").str.casefold()
+    docs["is_duplicate"] = folded.duplicated()
+    order = ["doc_id", *[c for c in docs.columns if c not in ["doc_id", *DOC_COLUMNS]],
+             *DOC_COLUMNS]
+    docs = docs[order].sort_values("doc_id", ignore_index=True)
+    report = pd.DataFrame(rows, columns=REPORT_COLUMNS).sort_values(
+        "path", ignore_index=True, key=lambda paths: paths.str.replace(  # row 2 before row 10
+            r"\d+", lambda number: number.group().zfill(12), regex=True))
+    return Corpus(docs=docs, report=report, source=source)

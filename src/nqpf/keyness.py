@@ -1,0 +1,127 @@
+"""Keyness and the 2x2 contingency statistics shared with ``nqpf.explore.collocations``.
+
+Every statistic here reads one 2x2 table laid out as in keyword analysis:
+
+==========  ========  ===========
+            target    reference
+==========  ========  ===========
+term        a         b
+corpus      c         d          (sizes in tokens, term included)
+==========  ========  ===========
+
+Relative frequencies are per 1,000 tokens (``tokens`` lists from ``nqpf.tokenize``,
+stopwords and numbers already removed), never per raw word.
+"""
+
+from collections import Counter
+from collections.abc import Iterable, Mapping
+
+import numpy as np
+import pandas as pd
+from scipy.stats import chi2
+
+KEYNESS_COLUMNS = ["term", "target_count", "reference_count", "target_per_1000",
+                   "reference_per_1000", "g2", "log_ratio", "p_value", "significant", "direction"]
+
+
+def check_columns(table: pd.DataFrame, columns: Iterable[str], name: str) -> None:
+    """Raise ``ValueError`` naming ``table`` (called ``name``) if it lacks any of ``columns``."""
+    if not isinstance(table, pd.DataFrame):
+        raise ValueError(f"{name} must be a pandas DataFrame, got {type(table).__name__}")
+    missing = [column for column in columns if column not in table.columns]
+    if missing:
+        raise ValueError(f"{name} is missing column(s) {missing}; it has {list(table.columns)}")
+
+
+def count_tokens(token_lists: Iterable[list[str]]) -> Counter:
+    """Token counts over an iterable of token lists (e.g. ``passages["tokens"]``)."""
+    counts: Counter = Counter()
+    for tokens in token_lists:
+        counts.update(tokens)
+    return counts
+
+
+def g2(a, b, c, d):
+    """Dunning's log-likelihood G² in the two-term form of Rayson & Garside (2000), as in
+    the UCREL log-likelihood calculator: ``E1 = c(a+b)/(c+d)``, ``E2 = d(a+b)/(c+d)``,
+    ``G² = 2(a ln(a/E1) + b ln(b/E2))`` with ``0 ln 0 = 0``.
+
+    Arguments broadcast as numpy arrays (``c``, ``d`` > 0); scalars give a numpy float.
+    """
+    a, b, c, d = (np.asarray(x, dtype=float) for x in (a, b, c, d))
+    e1 = c * (a + b) / (c + d)
+    e2 = d * (a + b) / (c + d)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        terms = np.where(a > 0, a * np.log(a / e1), 0.0) + np.where(b > 0, b * np.log(b / e2), 0.0)
+    return (2 * terms)[()]
+
+
+def log_ratio(a, b, c, d):
+    """Hardie's (2014) Log Ratio effect size ``log2((a/c) / (b/d))``; a zero count ``a`` or
+    ``b`` is replaced by 0.5 so the ratio stays finite. Positive: relatively more in target.
+    NaN if a corpus size ``c`` or ``d`` is 0 (nothing to compare with)."""
+    a, b, c, d = (np.asarray(x, dtype=float) for x in (a, b, c, d))
+    a, b = np.where(a == 0, 0.5, a), np.where(b == 0, 0.5, b)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.log2((a * d) / (b * c))
+    return np.where((c > 0) & (d > 0), ratio, np.nan)[()]
+
+
+def keyness(counts_target, counts_reference, *, alpha: float = 0.01,
+            bonferroni: bool = False) -> pd.DataFrame:
+    """Keywords of a target against a reference corpus.
+
+    ``counts_*``: term -> count (``Counter``, dict or Series); corpus sizes ``c``, ``d`` are
+    the totals of the counts. ``p_value`` is the chi-squared (1 df) tail of G²;
+    ``significant`` means ``p_value < alpha`` (default 0.01, i.e. G² >= 6.63), with
+    ``alpha`` divided by the number of terms if ``bonferroni``. ``direction`` is ``"+"``
+    (key: relatively more frequent in the target, log ratio > 0) or ``"-"`` (negative key).
+    One row per term seen in either corpus, sorted by G² descending, then term.
+    """
+    target, reference = _as_counts(counts_target, "counts_target"), _as_counts(
+        counts_reference, "counts_reference")
+    terms = sorted(set(target) | set(reference))
+    a = np.array([target.get(term, 0) for term in terms], dtype=float)
+    b = np.array([reference.get(term, 0) for term in terms], dtype=float)
+    c, d = sum(target.values()), sum(reference.values())
+    table = pd.DataFrame({
+        "term": terms, "target_count": a.astype(int), "reference_count": b.astype(int),
+        "target_per_1000": a / c * 1000, "reference_per_1000": b / d * 1000,
+        "g2": g2(a, b, c, d), "log_ratio": log_ratio(a, b, c, d),
+    }, columns=KEYNESS_COLUMNS[:7])
+    table["p_value"] = chi2.sf(table["g2"], 1)
+    threshold = alpha / max(len(terms), 1) if bonferroni else alpha
+    table["significant"] = table["p_value"] < threshold
+    table["direction"] = np.where(a / c >= b / d, "+", "-")
+    return table.sort_values(["g2", "term"], ascending=[False, True], ignore_index=True)
+
+
+def keyness_by(passages: pd.DataFrame, group_col: str, *, alpha: float = 0.01,
+               bonferroni: bool = False) -> pd.DataFrame:
+    """Keyness of each group of passages (e.g. ``doc_id``, or ``genre`` merged in from
+    ``corpus.docs``) against all other passages. Columns: ``group_col`` then the
+    ``keyness`` columns; groups in order of first appearance."""
+    check_columns(passages, ["tokens", group_col], "passages")
+    if passages[group_col].nunique() < 2:
+        raise ValueError(f"passages needs at least two groups in {group_col!r} to compare")
+    total = count_tokens(passages["tokens"])
+    tables = []
+    for group, tokens in passages.groupby(group_col, sort=False)["tokens"]:
+        target = count_tokens(tokens)
+        table = keyness(target, total - target, alpha=alpha, bonferroni=bonferroni)
+        tables.append(table.assign(**{group_col: group})[[group_col, *KEYNESS_COLUMNS]])
+    return pd.concat(tables, ignore_index=True)
+
+
+def _as_counts(counts, name: str) -> dict:
+    """Validate a term -> count mapping and drop zero counts."""
+    if isinstance(counts, pd.Series):
+        counts = counts.to_dict()
+    if not isinstance(counts, Mapping):
+        raise ValueError(f"{name} must be a Counter, dict or Series of term -> count")
+    counts = {term: n for term, n in counts.items() if n}
+    if any(n < 0 for n in counts.values()):
+        raise ValueError(f"{name} has negative counts")
+    if not counts:
+        raise ValueError(f"{name} is empty: no tokens to compare")
+    return counts

@@ -1,0 +1,171 @@
+"""The phrase lexicon: canonical terms and their surface variants (data/lexicon/lexicon.csv).
+
+``lexicon.csv`` has one row per surface variant: ``term`` (canonical token, lower case, words
+joined by ``_``), ``variant`` (as written in text, words separated by spaces or hyphens) and
+``category`` (concept / policy / institution / technology / person ...). Matching is case-,
+hyphen-, non-breaking-space- and line-break-insensitive, so the patterns work on RAW text
+(for KWIC and counts) and on normalised text (for tokenising) alike.
+"""
+
+import difflib
+import functools
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from . import clean, paths
+
+COLUMNS = ("term", "variant", "category")
+TERM = re.compile(r"[a-z0-9]+(?:_[a-z0-9]+)*")
+# Between the words of a variant: any run of white space (incl. no-break space, newline),
+# ASCII hyphens and the dashes that ``clean.normalize`` turns into hyphens.
+SEPARATOR = rf"(?:[\s\-]|{clean.DASHES.pattern})+"
+SPLIT_WORDS = re.compile(SEPARATOR)
+APOSTROPHE = "['\u2018\u2019\u02bc]"
+# Word boundaries: no Latin letter, digit or underscore right before or after a variant
+# (CJK characters and bullets such as "丨" count as boundaries).
+WORD_CHAR = "[0-9A-Za-z_\u00c0-\u024f]"
+BEFORE = f"(?<!{WORD_CHAR})"
+AFTER = f"(?!{WORD_CHAR})"
+
+
+def _words(variant: str) -> list[str]:
+    """Lower-case words of a variant: ``"New-quality forces"`` -> [new, quality, forces]."""
+    return [w for w in SPLIT_WORDS.split(variant.strip().lower()) if w]
+
+
+def _regex(words: list[str]) -> str:
+    return SEPARATOR.join(re.escape(w).replace("'", APOSTROPHE) for w in words)
+
+
+@dataclass(frozen=True, eq=False)
+class Lexicon:
+    """Canonical terms and variants. ``table``: DataFrame with columns term, variant, category
+    (one row per variant). Build with ``load_lexicon`` or ``Lexicon(table)``."""
+
+    table: pd.DataFrame
+    source: str = "lexicon table"
+    _variants: dict = field(init=False, repr=False)
+    _combined: re.Pattern = field(init=False, repr=False)
+    _group_terms: tuple = field(init=False, repr=False)
+
+    def __post_init__(self):
+        table = _checked(self.table, self.source)
+        variants: dict[str, dict[tuple, str]] = {}  # term -> {word tuple: variant}
+        owner: dict[tuple, str] = {}
+        for term, variant in zip(table["term"], table["variant"], strict=True):
+            key = tuple(_words(variant))
+            if owner.setdefault(key, term) != term:
+                raise ValueError(
+                    f"{self.source}: variant {variant!r} is listed for two terms: "
+                    f"{owner[key]!r} and {term!r}"
+                )
+            variants.setdefault(term, {})[key] = variant
+        # Longest variant first (most words, then most characters) so that
+        # "new quality productive forces" wins over "new productive forces".
+        ordered = sorted(owner, key=lambda k: (-len(k), -len(" ".join(k)), k))
+        combined = "|".join(f"({_regex(list(k))})" for k in ordered)
+        object.__setattr__(self, "table", table)
+        object.__setattr__(self, "_variants", variants)
+        object.__setattr__(self, "_group_terms", tuple(owner[k] for k in ordered))
+        object.__setattr__(
+            self, "_combined", re.compile(f"{BEFORE}(?:{combined}){AFTER}", re.IGNORECASE)
+        )
+
+    def __repr__(self) -> str:
+        return f"Lexicon({len(self.terms)} terms, {len(self.table)} variants, from {self.source})"
+
+    @property
+    def terms(self) -> list[str]:
+        """Canonical terms in file order."""
+        return list(self._variants)
+
+    def variants(self, term: str) -> list[str]:
+        """Surface variants of ``term`` as written in the lexicon, longest first."""
+        return list(self._term_variants(term).values())
+
+    def variants_pattern(self, term: str) -> re.Pattern:
+        """Compiled regex matching every variant of ``term`` in raw or normalised text
+        (case-insensitive; words separated by any run of spaces, no-break spaces, newlines
+        or hyphens/dashes; word boundaries at both ends; longest variant first)."""
+        keys = self._term_variants(term)
+        alternatives = "|".join(_regex(list(k)) for k in keys)
+        return re.compile(f"{BEFORE}(?:{alternatives}){AFTER}", re.IGNORECASE)
+
+    def apply(self, text: str) -> str:
+        """Rewrite every variant in ``text`` to its canonical term (longest match wins)."""
+        return self._combined.sub(lambda m: self._group_terms[m.lastindex - 1], text)
+
+    def _term_variants(self, term: str) -> dict[tuple, str]:
+        if term not in self._variants:
+            close = difflib.get_close_matches(term, self.terms, n=3)
+            hint = f"; did you mean {', '.join(close)}?" if close else ""
+            raise ValueError(f"{term!r} is not a term of {self.source}{hint}")
+        keys = self._variants[term]
+        return {k: keys[k] for k in sorted(keys, key=lambda k: (-len(k), -len(" ".join(k)), k))}
+
+
+def _checked(table: pd.DataFrame, source: str) -> pd.DataFrame:
+    """Validate a lexicon table; return it stripped, with duplicate rows dropped."""
+    if not isinstance(table, pd.DataFrame):
+        raise ValueError(f"{source}: expected a DataFrame, got {type(table).__name__}")
+    missing = [c for c in COLUMNS if c not in table.columns]
+    if missing:
+        raise ValueError(
+            f"{source}: missing column(s) {', '.join(missing)}; "
+            f"expected header {','.join(COLUMNS)}"
+        )
+    table = table.loc[:, list(COLUMNS)].fillna("").astype(str)
+    table = table.apply(lambda column: column.str.strip())
+    for i, row in enumerate(table.itertuples(index=False), start=2):
+        empty = [c for c in COLUMNS if not getattr(row, c)]
+        if empty:
+            raise ValueError(f"{source}: row {i} has an empty {', '.join(empty)}: {tuple(row)}")
+        if not TERM.fullmatch(row.term):
+            raise ValueError(
+                f"{source}: row {i}: term {row.term!r} must be lower case words joined by '_'"
+            )
+        if not any(w.strip("'") for w in _words(row.variant)):
+            raise ValueError(f"{source}: row {i}: variant {row.variant!r} has no words")
+    if table.empty:
+        raise ValueError(f"{source}: no rows")
+    return table.drop_duplicates(ignore_index=True)
+
+
+def load_lexicon(path: Path = paths.LEXICON / "lexicon.csv") -> Lexicon:
+    """Read a lexicon CSV (header ``term,variant,category``; extra columns are ignored)."""
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"lexicon file not found: {path}")
+    try:
+        table = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as error:
+        raise ValueError(f"{path}: cannot read lexicon CSV ({error})") from error
+    return Lexicon(table, source=str(path))
+
+
+def concept_counts(
+    docs: pd.DataFrame, *, terms: list[str] | None = None, lexicon: Lexicon | None = None
+) -> pd.DataFrame:
+    """Occurrences of lexicon terms in the raw ``text`` of each document.
+    docs: DataFrame with ``doc_id`` and ``text``. Returns DataFrame (n_docs, n_terms) of int,
+    index ``doc_id``, one column per term (all lexicon terms unless ``terms`` is given)."""
+    missing = [c for c in ("doc_id", "text") if c not in docs.columns]
+    if missing:
+        raise ValueError(f"docs: missing column(s) {', '.join(missing)}")
+    lexicon = lexicon if lexicon is not None else default_lexicon()
+    terms = lexicon.terms if terms is None else list(terms)
+    patterns = {term: lexicon.variants_pattern(term) for term in terms}
+    counts = {
+        term: [len(pattern.findall(text)) for text in docs["text"]]
+        for term, pattern in patterns.items()
+    }
+    return pd.DataFrame(counts, index=pd.Index(docs["doc_id"], name="doc_id"), columns=terms)
+
+
+@functools.cache
+def default_lexicon() -> Lexicon:
+    """The project lexicon (``paths.LEXICON / "lexicon.csv"``), loaded once per session."""
+    return load_lexicon()

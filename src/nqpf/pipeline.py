@@ -1,0 +1,69 @@
+"""From a corpus source to the tables every notebook uses, in one call, cached by content.
+
+``prepare(source)`` loads the corpus, separates boilerplate, segments sentences and
+passages and tokenises the passages. The result is cached under ``data/processed/``
+keyed by a hash of everything it depends on (the documents, the lexicon and stopword
+files, the settings), so a notebook re-run or a second notebook reuses it and any
+edit to the inputs invalidates it.
+"""
+
+import hashlib
+import json
+from dataclasses import dataclass
+from importlib.metadata import version
+
+import pandas as pd
+
+from nqpf import paths
+from nqpf.boilerplate import boilerplate_table
+from nqpf.ingest import Corpus, load_corpus
+from nqpf.segment import passages_table, sentences_table
+
+TABLES = ("passages", "sentences", "boilerplate")
+
+
+@dataclass(frozen=True, eq=False)
+class Prepared:
+    """The corpus and its derived tables (see ``nqpf.segment`` for their columns)."""
+
+    corpus: Corpus
+    passages: pd.DataFrame
+    sentences: pd.DataFrame
+    boilerplate: pd.DataFrame
+
+    @property
+    def docs(self) -> pd.DataFrame:
+        return self.corpus.docs
+
+
+def cache_key(docs: pd.DataFrame, settings: dict) -> str:
+    """Hash of the documents, the lexicon folder, the settings and the nqpf version."""
+    digest = hashlib.sha256(json.dumps([settings, version("nqpf")]).encode())
+    for doc_id, text in zip(docs["doc_id"], docs["text"], strict=True):
+        digest.update(f"{doc_id}\0{text}\0".encode())
+    for path in sorted(paths.LEXICON.glob("*")):
+        digest.update(path.name.encode() + path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def prepare(source=None, *, min_words: int = 60, max_words: int = 200, cache: bool = True,
+            show_progress: bool = False) -> Prepared:
+    """Load ``source`` (default: the study corpus in ``data/raw``) and build the passages
+    (n_passages rows), sentences and boilerplate tables, reusing a cached copy if one exists."""
+    corpus = load_corpus(paths.RAW if source is None else source)
+    settings = {"min_words": min_words, "max_words": max_words}
+    folder = paths.PROCESSED / cache_key(corpus.docs, settings)
+    if cache and all((folder / f"{name}.parquet").exists() for name in TABLES):
+        tables = {name: pd.read_parquet(folder / f"{name}.parquet") for name in TABLES}
+        tables["passages"]["tokens"] = tables["passages"]["tokens"].map(list)
+        return Prepared(corpus, **tables)
+    tables = {
+        "passages": passages_table(corpus.docs, show_progress=show_progress, **settings),
+        "sentences": sentences_table(corpus.docs),
+        "boilerplate": boilerplate_table(corpus.docs),
+    }
+    if cache:
+        paths.output_dir(folder)
+        for name, table in tables.items():
+            table.to_parquet(folder / f"{name}.parquet", index=False)
+    return Prepared(corpus, **tables)

@@ -1,0 +1,357 @@
+"""Run the notebooks and publish them as a self-contained, offline HTML report.
+
+``build_report`` executes every notebook with papermill (parameters injected into the
+cell tagged ``parameters``), renders each executed copy twice with nbconvert (the full
+notebook and a reader's version without code) and writes ``index.html`` linking them.
+
+Every page is checked after rendering: no scripts, no event-handler attributes and no
+resource that is not a ``data:`` URI, so a page opens offline and corpus text shown in
+an output can never run as code.
+"""
+
+import html
+import re
+import time
+from collections.abc import Callable, Iterable
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import NamedTuple
+
+import jinja2
+import nbformat
+import papermill
+from nbconvert import HTMLExporter
+from papermill.exceptions import PapermillExecutionError
+from traitlets.config import Config
+
+from nqpf import paths
+
+NOTEBOOK_GLOB = "[0-9][0-9]_*.ipynb"
+
+# The lab template without the blocks that load require.js, MathJax, mermaid.js and the
+# widget manager from CDNs. Font and style sheets of the lab template are already inline.
+OFFLINE_TEMPLATE = "nqpf_offline.html.j2"
+_OFFLINE_TEMPLATE_SOURCE = """{%- extends 'index.html.j2' -%}
+{%- block html_head_js -%}{%- endblock html_head_js -%}
+{%- block jupyter_widgets -%}{%- endblock jupyter_widgets -%}
+{%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}
+{%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
+"""
+_OFFLINE_LOADER = jinja2.DictLoader({OFFLINE_TEMPLATE: _OFFLINE_TEMPLATE_SOURCE})
+# Cells that only set papermill parameters: shown in the full version, dropped for readers.
+PARAMETER_TAGS = {"parameters", "injected-parameters"}
+_READER_CONFIG = Config({"TagRemovePreprocessor": {"remove_cell_tags": PARAMETER_TAGS}})
+
+_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.+?)\s*#*\s*$")
+_MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+_MD_MARKUP = re.compile(r"[*`]+|(?<!\w)_+|_+(?!\w)")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s")
+_CSS_REMOTE = re.compile(r"url\(\s*['\"]?\s*(?:https?:)?//|@import", re.IGNORECASE)
+_JS_IMPORT = re.compile(r"import\(\s*['\"]", re.IGNORECASE)
+
+
+class NotebookError(RuntimeError):
+    """A notebook failed while the report was being built."""
+
+
+class Page(NamedTuple):
+    """One notebook of the report: executed copy and its two HTML renderings."""
+
+    notebook: Path
+    full_html: Path
+    reader_html: Path
+
+
+def declared_parameters(notebook: Path) -> set[str]:
+    """Names assigned in the notebook's cell tagged ``parameters`` (empty if it has none)."""
+    return set(papermill.inspect_notebook(str(notebook)))
+
+
+def run_notebooks(
+    notebooks: Iterable[Path],
+    *,
+    out_dir: Path,
+    parameters: dict,
+    kernel_name: str = "python3",
+    progress: Callable[[str], object] = print,
+) -> list[Path]:
+    """Execute ``notebooks`` in order; return the executed copies in ``out_dir/notebooks``.
+
+    Each notebook receives only the ``parameters`` its parameters cell declares and runs
+    with its own folder as working directory. A failing cell raises ``NotebookError``
+    naming the notebook, the cell and the error; the executed copy keeps the traceback.
+    """
+    notebooks = [Path(nb) for nb in notebooks]
+    target = paths.output_dir(Path(out_dir) / "notebooks")
+    executed = []
+    for i, notebook in enumerate(notebooks, start=1):
+        if not notebook.is_file():
+            raise FileNotFoundError(f"notebook not found: {notebook}")
+        label = f"[{i}/{len(notebooks)}] {notebook.stem} …"
+        progress(label)
+        declared = declared_parameters(notebook)
+        injected = {name: value for name, value in parameters.items() if name in declared}
+        output = target / notebook.name
+        start = time.perf_counter()
+        try:
+            papermill.execute_notebook(
+                str(notebook),
+                str(output),
+                parameters=injected,
+                kernel_name=kernel_name,
+                cwd=str(notebook.parent),
+                progress_bar=False,
+            )
+        except PapermillExecutionError as error:
+            raise NotebookError(
+                f"notebook {notebook.name} failed at In [{error.exec_count}]: "
+                f"{error.ename}: {error.evalue} (traceback in {output})"
+            ) from None
+        progress(f"{label} done ({time.perf_counter() - start:.1f} s)")
+        executed.append(output)
+    return executed
+
+
+def describe_notebook(nb: nbformat.NotebookNode, *, default_title: str = "") -> tuple[str, str]:
+    """Title and one-sentence description of a notebook, as plain text.
+
+    Taken from metadata ``nqpf.title`` / ``nqpf.description`` when present, otherwise from the
+    first markdown cell: its first heading and the first sentence of the text after it.
+    """
+    meta = nb.metadata.get("nqpf", {})
+    title, description = meta.get("title", ""), meta.get("description", "")
+    markdown = next((c.source for c in nb.cells if c.cell_type == "markdown"), "")
+    lines = markdown.splitlines()
+    heading = next((i for i, line in enumerate(lines) if _HEADING.match(line)), None)
+    if heading is not None:
+        title = title or _plain(_HEADING.match(lines[heading]).group(1))
+        lines = lines[heading + 1 :]
+    if not description:
+        text = _plain(" ".join(line for line in lines if not _HEADING.match(line)))
+        description = _SENTENCE_END.split(text, maxsplit=1)[0]
+    return title or default_title, description
+
+
+def _plain(markdown: str) -> str:
+    """Markdown text without link targets, emphasis and code marks, on one line."""
+    return " ".join(_MD_MARKUP.sub("", _MD_LINK.sub(r"\1", markdown)).split())
+
+
+def _exporter(*, reader: bool) -> HTMLExporter:
+    return HTMLExporter(
+        template_name="lab",
+        template_file=OFFLINE_TEMPLATE,
+        extra_loaders=[_OFFLINE_LOADER],
+        embed_images=True,
+        exclude_input=reader,
+        exclude_input_prompt=reader,
+        exclude_output_prompt=reader,
+        config=_READER_CONFIG if reader else Config(),
+    )
+
+
+def render_html(
+    executed_nb: Path, out_dir: Path, *, source_dir: Path | None = None
+) -> tuple[Path, Path]:
+    """Write ``NAME.html`` (full) and ``NAME.reader.html`` (no code) into ``out_dir``.
+
+    Images are embedded as data URIs; relative image links in markdown are resolved from
+    ``source_dir`` (default: the notebook's folder). Raises ``ValueError`` if a page would
+    load anything from outside the file or contains a script.
+    """
+    executed_nb = Path(executed_nb)
+    out_dir = paths.output_dir(Path(out_dir))
+    nb = nbformat.read(executed_nb, as_version=4)
+    title, _ = describe_notebook(nb, default_title=executed_nb.stem)
+    written = []
+    for reader, suffix in ((False, ".html"), (True, ".reader.html")):
+        resources = {
+            "metadata": {"name": title, "path": str(source_dir or executed_nb.parent)},
+        }
+        body, _ = _exporter(reader=reader).from_notebook_node(nb, resources=resources)
+        check_offline(body, name=executed_nb.stem + suffix)
+        page = out_dir / (executed_nb.stem + suffix)
+        page.write_text(body, encoding="utf-8")
+        written.append(page)
+    return written[0], written[1]
+
+
+class _ActiveContent(HTMLParser):
+    """Collects what would load or run: scripts, handlers, non-data resources."""
+
+    def __init__(self):
+        super().__init__()
+        self.problems: list[str] = []
+        self._in_style = False
+
+    def handle_starttag(self, tag, attrs):
+        self._in_style = tag == "style"
+        if tag == "script":
+            self.problems.append("<script> element")
+        for name, value in attrs:
+            value = (value or "").strip()
+            if name.startswith("on"):
+                self.problems.append(f"<{tag} {name}=…> event handler")
+            elif name in {"src", "srcset", "poster", "data", "action", "formaction"} or (
+                name == "href" and tag != "a"
+            ):
+                if not value.lower().startswith(("data:", "#")):
+                    self.problems.append(f'<{tag} {name}="{value[:80]}">')
+            elif name == "href" and value.lower().startswith("javascript:"):
+                self.problems.append(f'<a href="{value[:80]}">')
+            elif name == "style" and _CSS_REMOTE.search(value):
+                self.problems.append(f"<{tag} style> loading a remote resource")
+
+    def handle_endtag(self, tag):
+        if tag == "style":
+            self._in_style = False
+
+    def handle_data(self, data):
+        if self._in_style and _CSS_REMOTE.search(_strip_css_comments(data)):
+            self.problems.append("<style> loading a remote resource")
+
+
+def _strip_css_comments(css: str) -> str:
+    return re.sub(r"/\*.*?\*/", "", css, flags=re.DOTALL)
+
+
+def offline_problems(page: str) -> list[str]:
+    """Everything in an HTML page that would run code or load a resource from elsewhere."""
+    parser = _ActiveContent()
+    parser.feed(page)
+    parser.close()
+    return parser.problems
+
+
+def check_offline(page: str, *, name: str) -> None:
+    """Raise ``ValueError`` naming ``name`` if the page is not inert and self-contained."""
+    problems = offline_problems(page)
+    if problems:
+        shown = "; ".join(dict.fromkeys(problems))
+        raise ValueError(f"{name} is not a self-contained offline page: {shown}")
+
+
+_INDEX_TEMPLATE = """<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<title>{title}</title>
+<style>
+body {{ font-family: system-ui, sans-serif; max-width: 48rem; margin: 2rem auto;
+       padding: 0 1rem; line-height: 1.5; color: #1a1a1a; }}
+h1 {{ font-size: 1.6rem; }}
+ol {{ padding-left: 1.4rem; }}
+li {{ margin-bottom: 1rem; }}
+.title {{ font-weight: 600; }}
+.links a {{ margin-right: 1rem; }}
+dl {{ font-size: 0.9rem; color: #444; }}
+dt {{ font-weight: 600; float: left; margin-right: 0.5rem; }}
+</style>
+</head>
+<body>
+<h1>{title}</h1>
+<p>Each notebook in two versions: the full notebook with its code, and a reader's
+version with the results only. Every page works offline.</p>
+<ol>
+{items}
+</ol>
+{settings}
+</body>
+</html>
+"""
+
+_INDEX_ITEM = """<li><span class="title">{title}</span><br>{description}<br>
+<span class="links"><a href="{reader}">reader's version</a>\
+<a href="{full}">full notebook with code</a></span></li>"""
+
+
+def write_index(
+    entries: Iterable[Page],
+    out_dir: Path,
+    *,
+    title: str = "New quality productive forces: analysis report",
+    settings: dict | None = None,
+) -> Path:
+    """Write ``out_dir/index.html`` linking each page's reader and full version.
+
+    ``settings`` (name -> value), when given, is listed under the links so readers can see
+    which corpus and parameters produced the report.
+    """
+    out_dir = paths.output_dir(Path(out_dir))
+    items = []
+    for entry in entries:
+        nb = nbformat.read(entry.notebook, as_version=4)
+        nb_title, description = describe_notebook(nb, default_title=entry.notebook.stem)
+        items.append(
+            _INDEX_ITEM.format(
+                title=html.escape(nb_title),
+                description=html.escape(description),
+                reader=html.escape(_relative(entry.reader_html, out_dir)),
+                full=html.escape(_relative(entry.full_html, out_dir)),
+            )
+        )
+    rows = "".join(
+        f"<dt>{html.escape(str(k))}</dt><dd>{html.escape(str(v))}</dd>\n"
+        for k, v in (settings or {}).items()
+    )
+    page = _INDEX_TEMPLATE.format(
+        title=html.escape(title),
+        items="\n".join(items),
+        settings=f"<h2>Settings</h2>\n<dl>\n{rows}</dl>" if rows else "",
+    )
+    check_offline(page, name="index.html")
+    index = out_dir / "index.html"
+    index.write_text(page, encoding="utf-8")
+    return index
+
+
+def _relative(page: Path, folder: Path) -> str:
+    return Path(page).resolve().relative_to(folder.resolve()).as_posix()
+
+
+def default_notebooks() -> list[Path]:
+    """The project's numbered notebooks, in order."""
+    return sorted((paths.ROOT / "notebooks").glob(NOTEBOOK_GLOB))
+
+
+def build_report(
+    *,
+    corpus: Path | None = None,
+    out_dir: Path | None = None,
+    notebooks: Iterable[Path] | None = None,
+    k_range: Iterable[int] | None = None,
+    random_state: int = 0,
+    kernel_name: str = "python3",
+    progress: Callable[[str], object] = print,
+) -> Path:
+    """Run the notebooks, render them to HTML and return the path of ``index.html``.
+
+    ``corpus`` defaults to the study corpus (``paths.RAW``), ``out_dir`` to ``paths.REPORTS``,
+    ``notebooks`` to ``notebooks/NN_*.ipynb``; ``k_range`` is passed only when given.
+    """
+    corpus = Path(corpus if corpus is not None else paths.RAW).resolve()
+    if not corpus.exists():
+        raise FileNotFoundError(f"corpus not found: {corpus}")
+    notebooks = [Path(nb).resolve() for nb in (notebooks or default_notebooks())]
+    if not notebooks:
+        folder = paths.ROOT / "notebooks"
+        raise FileNotFoundError(f"no notebooks matching {NOTEBOOK_GLOB} in {folder}")
+    for nb in notebooks:
+        if not nb.is_file():
+            raise FileNotFoundError(f"notebook not found: {nb}")
+    out_dir = paths.output_dir(Path(out_dir if out_dir is not None else paths.REPORTS)).resolve()
+    parameters = {"corpus": str(corpus), "out_dir": str(out_dir), "random_state": random_state}
+    if k_range is not None:
+        parameters["k_range"] = [int(k) for k in k_range]
+    executed = run_notebooks(
+        notebooks, out_dir=out_dir, parameters=parameters, kernel_name=kernel_name,
+        progress=progress,
+    )
+    pages = []
+    for source, done in zip(notebooks, executed, strict=True):
+        full, reader = render_html(done, out_dir, source_dir=source.parent)
+        pages.append(Page(done, full, reader))
+    index = write_index(pages, out_dir, settings=parameters)
+    progress(f"report written to {index}")
+    return index

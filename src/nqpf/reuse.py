@@ -1,0 +1,185 @@
+"""Reused official phrasing: word sequences and near-identical sentences shared by documents.
+
+Both functions compare *surface* words (``surface_words``: ``nqpf.clean.normalize``, lower
+case, punctuation and hyphens dropped; not lemmatised, stopwords kept), so a slogan is
+matched as it is written, not as the tokeniser reduces it.
+"""
+
+import re
+from collections import defaultdict
+
+import numpy as np
+import pandas as pd
+from scipy import sparse
+from sklearn.feature_extraction.text import CountVectorizer
+
+from nqpf.clean import normalize
+from nqpf.keyness import check_columns
+from nqpf.segment import sentence_spans
+
+WORD = re.compile(r"[^\W_]+")
+NGRAM_COLUMNS = ["ngram", "n_words", "n_docs", "n_occurrences", "doc_ids", "passages"]
+SHINGLE_CHARS = 5
+
+
+def surface_words(text: str) -> list[str]:
+    """Lower-case words of ``text`` after ``normalize``; punctuation, hyphens and ``_`` split
+    words and are dropped: ``"High-quality development."`` -> ``["high", "quality",
+    "development"]``."""
+    return WORD.findall(normalize(text).lower())
+
+
+def _grow(words: list[list[str]], occurrences: list[tuple[int, int]],
+          n: int) -> tuple[int, int]:
+    """How many words every occurrence of an n-gram can be extended by to the left and to the
+    right while all occurrences agree on the added word: ``(left, right)``."""
+    def agree(offset: int) -> bool:
+        neighbours = set()
+        for row, i in occurrences:
+            if not 0 <= i + offset < len(words[row]):
+                return False
+            neighbours.add(words[row][i + offset])
+        return len(neighbours) == 1
+
+    left = 0
+    while agree(-left - 1):
+        left += 1
+    right = 0
+    while agree(n + right):
+        right += 1
+    return left, right
+
+
+def shared_ngrams(passages: pd.DataFrame, *, n: int = 5, min_docs: int = 2) -> pd.DataFrame:
+    """Word sequences of at least ``n`` surface words used in at least ``min_docs`` documents,
+    each listed once as its longest shared form.
+
+    Algorithm (hash tables; about linear in the number of words):
+
+    1. hash every word n-gram of every passage to its occurrences ``(passage row, position)``
+       (n-grams never cross passages);
+    2. keep n-grams whose occurrences span at least ``min_docs`` documents;
+    3. grow each kept n-gram into a maximal phrase: add the word before (after) it while
+       *all* of its occurrences have the same word there. Overlapping n-grams of one
+       formula share their occurrences, so they all grow into the same phrase, which is
+       listed once. (An n-gram preceded everywhere by the same n-gram with the same number
+       of occurrences lies inside a phrase already grown from that one, and is skipped.)
+    4. drop a phrase that lies inside a longer listed phrase cited in exactly the same
+       passages (it would only add a few extra occurrences within those passages).
+
+    A formula sometimes quoted with an extension gives two rows: the common core (more
+    documents or passages) and the longer variant (fewer).
+
+    Columns: ``ngram`` (the phrase), ``n_words``, ``n_docs``, ``n_occurrences`` (of the
+    phrase itself), ``doc_ids`` (sorted, ``"; "``-joined), ``passages``
+    (``"doc_id:passage_id"``, ``"; "``-joined, in table order).
+    Sorted by ``n_docs``, then ``n_words``, descending.
+    """
+    check_columns(passages, ["doc_id", "passage_id", "text"], "passages")
+    if n < 1:
+        raise ValueError(f"n must be at least 1, got {n}")
+    if min_docs < 2:
+        raise ValueError(f"min_docs must be at least 2 (shared by two documents), got {min_docs}")
+    words = [surface_words(text) for text in passages["text"]]
+    doc_ids = passages["doc_id"].astype(str).tolist()
+    passage_ids = passages["passage_id"].tolist()
+
+    occurrences = defaultdict(list)
+    for row, passage_words in enumerate(words):
+        for i in range(len(passage_words) - n + 1):
+            occurrences[tuple(passage_words[i:i + n])].append((row, i))
+    shared = {gram: occ for gram, occ in occurrences.items()
+              if len({doc_ids[row] for row, _ in occ}) >= min_docs}
+
+    phrases = {}
+    for gram, occ in shared.items():
+        before = {words[row][i - 1] if i > 0 else None for row, i in occ}
+        if len(before) == 1 and None not in before:
+            previous = (*before, *gram[:-1])
+            if len(shared.get(previous, ())) == len(occ):
+                continue
+        left, right = _grow(words, occ, n)
+        row, i = occ[0]
+        phrase = tuple(words[row][i - left:i + n + right])
+        phrases.setdefault(phrase, [(r, j - left) for r, j in occ])
+
+    rows, kept = [], defaultdict(list)
+    for phrase, occ in sorted(phrases.items(), key=lambda item: -len(item[0])):
+        occ_rows = sorted({row for row, _ in occ})
+        cited = "; ".join(f"{doc_ids[row]}:{passage_ids[row]}" for row in occ_rows)
+        text = " ".join(phrase)
+        if any(f" {text} " in f" {longer} " for longer in kept[cited]):
+            continue
+        kept[cited].append(text)
+        docs = sorted({doc_ids[row] for row in occ_rows})
+        rows.append((text, len(phrase), len(docs), len(occ), "; ".join(docs), cited))
+    table = pd.DataFrame(rows, columns=NGRAM_COLUMNS)
+    table = table.sort_values(["n_docs", "n_words", "ngram"], ascending=[False, False, True])
+    return table.reset_index(drop=True)
+
+
+def _sentences(units: pd.DataFrame, id_column: str) -> pd.DataFrame:
+    """Sentences of a passages table (split with ``nqpf.segment.sentence_spans``, offsets into
+    the document), or a sentences table as given."""
+    if id_column == "sentence_id":
+        return units[["doc_id", id_column, "start", "end", "text"]].reset_index(drop=True)
+    rows = []
+    for doc_id, unit_id, start, text in zip(units["doc_id"], units[id_column], units["start"],
+                                            units["text"], strict=True):
+        rows += [(doc_id, unit_id, start + s, start + e, text[s:e])
+                 for s, e in sentence_spans(text)]
+    return pd.DataFrame(rows, columns=["doc_id", id_column, "start", "end", "text"])
+
+
+def shared_sentences(sentences_or_passages: pd.DataFrame, *, threshold: float = 0.8,
+                     min_words: int = 8) -> pd.DataFrame:
+    """Pairs of near-identical sentences in different documents.
+
+    Input: a passages table (``doc_id, passage_id, start, end, text``; each passage is split
+    into sentences) or a sentences table (``doc_id, sentence_id, start, end, text``, e.g.
+    ``nqpf.segment.sentences_table``). Sentences with fewer than ``min_words`` surface words
+    (headings, datelines) are skipped.
+
+    Similarity is the Jaccard index of the sets of character 5-grams of the sentences'
+    surface words (``surface_words`` joined by spaces); pairs with similarity >= ``threshold``
+    are kept. Changing one word in a 25-word sentence gives about 0.85; identical wording 1.0.
+    Candidate pairs come from a sparse product of the shingle matrix, so only sentences that
+    share a shingle are compared.
+
+    Columns: ``doc_id_a, <id>_a, start_a, end_a, doc_id_b, <id>_b, start_b, end_b,
+    similarity, text_a, text_b``, where ``<id>`` is ``passage_id`` or ``sentence_id`` and
+    offsets are into the raw document text; sorted by similarity, descending.
+    """
+    check_columns(sentences_or_passages, ["doc_id", "start", "end", "text"],
+                  "sentences_or_passages")
+    id_column = "sentence_id" if "sentence_id" in sentences_or_passages.columns else "passage_id"
+    check_columns(sentences_or_passages, [id_column], "sentences_or_passages")
+    if not 0 < threshold <= 1:
+        raise ValueError(f"threshold must be in (0, 1], got {threshold}")
+    columns = [f"{c}_{side}" for side in "ab" for c in ("doc_id", id_column, "start", "end")]
+    columns += ["similarity", "text_a", "text_b"]
+
+    sentences = _sentences(sentences_or_passages, id_column)
+    words = [surface_words(text) for text in sentences["text"]]
+    keep = np.array([len(w) >= min_words for w in words], dtype=bool)
+    sentences = sentences[keep].reset_index(drop=True)
+    if len(sentences) < 2:
+        return pd.DataFrame(columns=columns)
+    shingles = CountVectorizer(
+        analyzer="char", ngram_range=(SHINGLE_CHARS, SHINGLE_CHARS), binary=True,
+    ).fit_transform([" ".join(w) for w, k in zip(words, keep, strict=True) if k])
+    sizes = np.asarray(shingles.sum(axis=1)).ravel()
+    shared = sparse.triu(shingles @ shingles.T, k=1).tocoo()
+    jaccard = shared.data / (sizes[shared.row] + sizes[shared.col] - shared.data)
+    doc_ids = sentences["doc_id"].to_numpy()
+    hit = (jaccard >= threshold) & (doc_ids[shared.row] != doc_ids[shared.col])
+    a = sentences.iloc[shared.row[hit]].reset_index(drop=True)
+    b = sentences.iloc[shared.col[hit]].reset_index(drop=True)
+    fields = ["doc_id", id_column, "start", "end"]
+    table = pd.concat([a[fields].add_suffix("_a"), b[fields].add_suffix("_b")], axis=1)
+    table["similarity"] = jaccard[hit]
+    table["text_a"] = a["text"]
+    table["text_b"] = b["text"]
+    table = table.sort_values(["similarity", "doc_id_a", "start_a"],
+                              ascending=[False, True, True], kind="stable")
+    return table.reset_index(drop=True)[columns]

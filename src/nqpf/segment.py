@@ -1,0 +1,245 @@
+"""Sentences and passages with character offsets into the RAW text.
+
+Offsets are computed on the text exactly as loaded (never on a normalised copy), so
+``raw[start:end]`` is always the passage or sentence quoted. Passages (~60-200 words)
+are the unit of analysis; they are built from the body paragraphs found by
+``nqpf.boilerplate.body_spans`` and cited as ``doc_id``, ``passage_id``, ``start``-``end``.
+"""
+
+import math
+import re
+from typing import NamedTuple
+
+import pandas as pd
+
+from nqpf.boilerplate import TITLE_MAX_WORDS, body_spans, check_docs, is_heading, trim_span
+from nqpf.clean import RUN_TOGETHER
+
+# End of a sentence: . ! ? (and any closing quotes or brackets), then white space and the
+# start of the next sentence (an upper-case letter or digit, perhaps after opening quotes).
+SENTENCE_END = re.compile("(?:[.!?]+[\"'\u201d\u2019)\\]]*)+"
+                          "(?=[^\\S\\n]+[\"'\u201c\u2018(\\[]*[A-Z0-9])")
+# Words after which a full stop does not end a sentence (compared lower-case, without the
+# final full stop). Single capital letters (initials) are handled separately.
+ABBREVIATIONS = frozenset({
+    "e.g", "i.e", "etc", "cf", "vs", "mr", "mrs", "ms", "dr", "prof", "st", "jr", "sr",
+    "no", "nos", "fig", "figs", "vol", "p", "pp", "inc", "ltd", "co", "corp", "dept",
+    "u.s", "u.k", "u.n", "e.u", "p.r.c", "a.m", "p.m",
+    "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",
+})
+_OPENERS = "\"'\u201c\u2018(["
+_LINE = re.compile(r"[^\n]+")
+_INITIAL = re.compile(r"[A-Z]")
+_LIST_MARKER = re.compile(r"\d{1,2}")
+# A numbered part, "1. Talent is ...": always starts a new passage.
+NUMBERED_PART = re.compile(r"\d+\.\s+[A-Z]")
+
+
+def _n_words(text: str, start: int, end: int) -> int:
+    return len(text[start:end].split())
+
+
+def _is_false_stop(text: str, line_start: int, sentence_start: int, stop: int) -> bool:
+    """True if the full stop at ``stop`` closes an abbreviation, an initial, or the list
+    number that opens the current sentence ("1. Talent is ...")."""
+    word_start = stop
+    while word_start > line_start and not text[word_start - 1].isspace():
+        word_start -= 1
+    word = text[word_start:stop].lstrip(_OPENERS)
+    if text[stop] != "." or not word:
+        return False
+    if word.lower() in ABBREVIATIONS or _INITIAL.fullmatch(word):
+        return True
+    return word_start == sentence_start and _LIST_MARKER.fullmatch(word) is not None
+
+
+def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
+    """Sentences of ``text[start:end]`` as ``(start, end)`` offsets into ``text``.
+
+    Splits after . ! ? (plus closing quotes or brackets) followed by white space and an
+    upper-case letter, digit or opening quote; not after abbreviations (``ABBREVIATIONS``),
+    initials or a leading list number; also at run-together boundaries
+    (``nqpf.clean.RUN_TOGETHER``: "developmentIncrease") and at every line break.
+    Spans are trimmed of white space."""
+    end = len(text) if end is None else end
+    spans = []
+    for line in _LINE.finditer(text, start, end):
+        cuts = [(m.start(), m.end()) for m in SENTENCE_END.finditer(text, line.start(), line.end())]
+        cuts += [(m.start(), m.start())
+                 for m in RUN_TOGETHER.finditer(text, line.start(), line.end())]
+        current = line.start()
+        for stop, cut in sorted(cuts):
+            first, _ = trim_span(text, current, cut)
+            if stop != cut and _is_false_stop(text, line.start(), first, stop):
+                continue
+            spans.append(trim_span(text, current, cut))
+            current = cut
+        spans.append(trim_span(text, current, line.end()))
+    return [(s, e) for s, e in spans if s < e]
+
+
+class _Unit(NamedTuple):
+    start: int
+    end: int
+    n_words: int
+    barrier: bool  # nothing may be merged across its start (numbered part, boilerplate)
+    heading: bool
+
+
+def _fewest_groups(words: list[int], max_words: int) -> int:
+    """Fewest groups of consecutive items of at most ``max_words`` (greedy is optimal;
+    an item longer than ``max_words`` is a group of its own)."""
+    groups, size = 0, max_words + 1
+    for w in words:
+        if size + w > max_words:
+            groups, size = groups + 1, w
+        else:
+            size += w
+    return groups
+
+
+def _balanced_chunks(text: str, sentences: list[tuple[int, int]],
+                     max_words: int) -> list[list[tuple[int, int]]]:
+    """Split consecutive ``sentences`` into the fewest groups of at most ``max_words`` words
+    (a single longer sentence is a group of its own), as equal in size as possible
+    (least sum of squared group sizes)."""
+    words = [_n_words(text, s, e) for s, e in sentences]
+    n, k = len(sentences), _fewest_groups(words, max_words)
+    prefix = [0]
+    for w in words:
+        prefix.append(prefix[-1] + w)
+    # cost[j][i]: least sum of squared sizes splitting the first i sentences into j groups.
+    cost = [[math.inf] * (n + 1) for _ in range(k + 1)]
+    back = [[0] * (n + 1) for _ in range(k + 1)]
+    cost[0][0] = 0
+    for j in range(1, k + 1):
+        for i in range(j, n + 1):
+            for p in range(i - 1, j - 2, -1):
+                size = prefix[i] - prefix[p]
+                if size > max_words and i - p > 1:
+                    break
+                if cost[j - 1][p] + size * size < cost[j][i]:
+                    cost[j][i], back[j][i] = cost[j - 1][p] + size * size, p
+    cuts, i = [], n
+    for j in range(k, 0, -1):
+        cuts.append((back[j][i], i))
+        i = back[j][i]
+    return [sentences[p:i] for p, i in reversed(cuts)]
+
+
+def _units(text: str, max_words: int) -> list[_Unit]:
+    """Body paragraphs, cut at numbered parts, long ones split at sentence boundaries."""
+    units: list[_Unit] = []
+    previous_end = 0
+    for p_start, p_end in body_spans(text):
+        # Boilerplate between two paragraphs (any word outside the body) is a barrier.
+        barrier = bool(units) and bool(text[previous_end:p_start].split())
+        heading = is_heading(text[p_start:p_end], max_words=TITLE_MAX_WORDS)
+        previous_end = p_end
+        parts: list[list[tuple[int, int]]] = []
+        for sentence in sentence_spans(text, p_start, p_end):
+            if not parts or NUMBERED_PART.match(text, sentence[0]):
+                parts.append([])
+            parts[-1].append(sentence)
+        for i, part in enumerate(parts):
+            for j, chunk in enumerate(_balanced_chunks(text, part, max_words)):
+                start, end = chunk[0][0], chunk[-1][1]
+                opens = j == 0 and (NUMBERED_PART.match(text, start) is not None
+                                    or (i == 0 and barrier))
+                units.append(_Unit(start, end, _n_words(text, start, end), opens, heading))
+    return units
+
+
+def _join(text: str, first: _Unit, second: _Unit) -> _Unit:
+    return first._replace(end=second.end, n_words=_n_words(text, first.start, second.end),
+                          heading=False)
+
+
+def passage_spans(text: str, *, min_words: int = 60,
+                  max_words: int = 200) -> list[tuple[int, int]]:
+    """Passages of raw ``text`` as ``(start, end)`` offsets, about ``min_words`` to
+    ``max_words`` words each.
+
+    Body paragraphs (``nqpf.boilerplate.body_spans``) longer than ``max_words`` are split
+    at sentence boundaries into the fewest balanced chunks of at most ``max_words``;
+    a numbered part ("1. Talent is ...") always starts a passage. Paragraphs shorter than
+    ``min_words`` (headings, one-sentence paragraphs) are merged with the following ones
+    until the passage reaches ``min_words``; a short non-heading paragraph joins the
+    previous passage instead when merging forward would pass ``1.25 * max_words`` and
+    merging back would not. A short remainder before a numbered part, boilerplate or the
+    end of the text joins the previous passage if the result has at most
+    ``1.25 * max_words`` words. Nothing is merged across boilerplate or numbered parts.
+    """
+    if not 0 < min_words <= max_words:
+        raise ValueError(f"need 0 < min_words <= max_words, got {min_words=}, {max_words=}")
+    limit = 1.25 * max_words
+    passages: list[_Unit] = []
+
+    def close(unit: _Unit) -> None:
+        if (unit.n_words < min_words and passages and not unit.barrier
+                and passages[-1].n_words + unit.n_words <= limit):
+            passages[-1] = _join(text, passages[-1], unit)
+        else:
+            passages.append(unit)
+
+    pending: _Unit | None = None
+    for unit in _units(text, max_words):
+        if pending is None:
+            pending = unit
+        elif unit.barrier or pending.n_words >= min_words:
+            close(pending)
+            pending = unit
+        elif (pending.n_words + unit.n_words > limit and not pending.heading
+              and not pending.barrier and passages
+              and passages[-1].n_words + pending.n_words <= limit):
+            passages[-1] = _join(text, passages[-1], pending)
+            pending = unit
+        else:
+            pending = _join(text, pending, unit)
+    if pending is not None:
+        close(pending)
+    return [(p.start, p.end) for p in passages]
+
+
+def passages_table(docs: pd.DataFrame, *, min_words: int = 60, max_words: int = 200,
+                   show_progress: bool = False) -> pd.DataFrame:
+    """One row per passage: ``doc_id, passage_id`` (1-based within the document),
+    ``start, end`` (offsets into the raw ``text``), ``text`` (``== raw[start:end]``),
+    ``n_words, n_sentences, tokens`` (``nqpf.tokens.tokenize`` of the passage).
+    ``docs`` needs columns ``doc_id`` and ``text`` (e.g. ``corpus.docs``)."""
+    from nqpf.tokens import tokenize
+
+    check_docs(docs)
+    rows = []
+    pairs = zip(docs["doc_id"], docs["text"], strict=True)
+    if show_progress:
+        from tqdm.auto import tqdm
+
+        pairs = tqdm(pairs, total=len(docs), desc="passages")
+    for doc_id, raw in pairs:
+        spans = passage_spans(raw, min_words=min_words, max_words=max_words)
+        for passage_id, (start, end) in enumerate(spans, start=1):
+            passage = raw[start:end]
+            rows.append((doc_id, passage_id, start, end, passage, len(passage.split()),
+                         len(sentence_spans(raw, start, end)), tokenize(passage)))
+    columns = ["doc_id", "passage_id", "start", "end", "text", "n_words", "n_sentences",
+               "tokens"]
+    table = pd.DataFrame(rows, columns=columns)
+    return table.astype({c: "int64" for c in ("passage_id", "start", "end", "n_words",
+                                              "n_sentences")})
+
+
+def sentences_table(docs: pd.DataFrame) -> pd.DataFrame:
+    """One row per body sentence: ``doc_id, sentence_id`` (1-based within the document),
+    ``start, end, text, n_words``. ``docs`` needs columns ``doc_id`` and ``text``."""
+    check_docs(docs)
+    rows = []
+    for doc_id, raw in zip(docs["doc_id"], docs["text"], strict=True):
+        spans = [s for p_start, p_end in body_spans(raw)
+                 for s in sentence_spans(raw, p_start, p_end)]
+        for sentence_id, (start, end) in enumerate(spans, start=1):
+            rows.append((doc_id, sentence_id, start, end, raw[start:end],
+                         _n_words(raw, start, end)))
+    table = pd.DataFrame(rows, columns=["doc_id", "sentence_id", "start", "end", "text",
+                                        "n_words"])
+    return table.astype({c: "int64" for c in ("sentence_id", "start", "end", "n_words")})

@@ -1,0 +1,196 @@
+"""TF-IDF over passages: a thin wrapper around scikit-learn's ``TfidfVectorizer``.
+
+``build_tfidf`` fits on the precomputed ``tokens`` column of a passages table, so the
+project tokeniser (``nqpf.tokenize``) runs once per passage, not once per analysis.
+The other functions read the fitted matrix: distinctive terms per group, cosine
+similarity between passages or documents, nearest passages, and free-text search.
+Every hit is cited as ``doc_id``, ``passage_id``, ``start``-``end`` (offsets into the raw text).
+
+Shapes: ``dtm: sparse (n_passages, n_terms)``, rows in the order of ``passages``;
+``vocab = vectorizer.get_feature_names_out()``: array (n_terms,).
+"""
+
+import textwrap
+from collections.abc import Callable, Sequence
+
+import numpy as np
+import pandas as pd
+from scipy import sparse
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.metrics.pairwise import cosine_similarity
+from sklearn.preprocessing import normalize as l2_normalize
+
+from nqpf.keyness import check_columns
+
+PREVIEW_CHARS = 120
+HIT_COLUMNS = ["doc_id", "passage_id", "start", "end", "score", "preview"]
+
+
+def _identity(tokens: Sequence[str]) -> list[str]:
+    """Analyzer for token lists that are already tokenised (module level, so it pickles)."""
+    return list(tokens)
+
+
+def _check_rows(dtm, n_rows: int, what: str) -> None:
+    if dtm.shape[0] != n_rows:
+        raise ValueError(f"dtm has {dtm.shape[0]} rows but {what} has {n_rows}; "
+                         "build the dtm from the same passages table")
+
+
+def build_tfidf(
+    passages: pd.DataFrame,
+    *,
+    min_df: int | float = 2,
+    max_df: int | float = 0.9,
+    sublinear_tf: bool = True,
+    norm: str | None = "l2",
+    analyzer: Callable[[str], list[str]] | str | None = None,
+) -> tuple[TfidfVectorizer, sparse.csr_matrix]:
+    """Fit TF-IDF on ``passages``; return ``(vectorizer, dtm)``, dtm: sparse (n_passages, n_terms).
+
+    With ``analyzer=None`` the precomputed ``tokens`` column is used as is (identity analyzer);
+    otherwise ``analyzer`` (e.g. ``nqpf.tokenize``) is applied to the raw ``text`` column.
+
+    Defaults chosen for a small corpus (a few documents, a few hundred passages):
+
+    - ``sublinear_tf=True``: tf becomes 1 + log(tf), so a slogan repeated five times in one
+      passage does not swamp the passage's other terms;
+    - ``norm="l2"``: rows have unit length, so dot products are cosine similarities and long
+      and short passages compare fairly;
+    - ``min_df=2``: a term in a single passage (a hapax) cannot be shared, so it adds nothing
+      to similarity and only inflates the vocabulary;
+    - ``max_df=0.9``: a term in more than 90% of passages (the central concept itself, in a
+      corpus about it) does not distinguish passages.
+
+    Raises ``ValueError`` if ``min_df``/``max_df`` leave no terms (too strict for a tiny corpus).
+    """
+    column = "tokens" if analyzer is None else "text"
+    check_columns(passages, [column], "passages")
+    if passages.empty:
+        raise ValueError("passages is empty: nothing to fit TF-IDF on")
+    vectorizer = TfidfVectorizer(
+        analyzer=_identity if analyzer is None else analyzer,
+        min_df=min_df, max_df=max_df, sublinear_tf=sublinear_tf, norm=norm,
+    )
+    try:
+        dtm = vectorizer.fit_transform(passages[column])
+    except ValueError as error:
+        raise ValueError(
+            f"TF-IDF with min_df={min_df!r}, max_df={max_df!r} keeps no terms from "
+            f"{len(passages)} passages ({error}). For a tiny corpus try min_df=1 and "
+            "max_df=1.0; an integer min_df must not exceed the number of passages."
+        ) from error
+    return vectorizer, dtm.tocsr()
+
+
+def _group_matrix(groups: Sequence) -> tuple[list, sparse.csr_matrix]:
+    """Group labels in order of first appearance and an indicator matrix (n_groups, n_rows)."""
+    codes, labels = pd.factorize(pd.Series(list(groups)), sort=False)
+    if (codes < 0).any():
+        raise ValueError("groups contains missing values; give every passage a group")
+    n_rows = len(codes)
+    indicator = sparse.csr_matrix(
+        (np.ones(n_rows), (codes, np.arange(n_rows))), shape=(len(labels), n_rows))
+    return list(labels), indicator
+
+
+def top_terms(dtm, vocab: Sequence[str], groups: Sequence, *, n: int = 10) -> pd.DataFrame:
+    """Distinctive terms per group (e.g. ``passages["doc_id"]`` or a genre per passage).
+
+    A term's score in a group is its mean tf-idf over the group's passages; the ``n`` best
+    terms with a positive score are listed. Groups appear in order of first appearance.
+    Columns: ``group, rank`` (1-based), ``term, score``.
+    """
+    _check_rows(dtm, len(groups), "groups")
+    if len(vocab) != dtm.shape[1]:
+        raise ValueError(f"vocab has {len(vocab)} terms but dtm has {dtm.shape[1]} columns")
+    labels, indicator = _group_matrix(groups)
+    sizes = np.asarray(indicator.sum(axis=1)).ravel()
+    means = sparse.csr_matrix(indicator @ dtm).toarray() / sizes[:, None]
+    vocab = np.asarray(vocab)
+    rows = []
+    for label, scores in zip(labels, means, strict=True):
+        order = np.lexsort((vocab, -scores))  # best score first, ties alphabetical
+        best = [i for i in order[:n] if scores[i] > 0]
+        rows += [(label, rank, vocab[i], float(scores[i]))
+                 for rank, i in enumerate(best, start=1)]
+    return pd.DataFrame(rows, columns=["group", "rank", "term", "score"])
+
+
+def similarity(dtm) -> np.ndarray:
+    """Cosine similarity between rows: array (n_rows, n_rows), symmetric, values in [0, 1].
+
+    The diagonal is 1 for every row. A row with no terms (all zeros) has similarity 0 to
+    every other row and 1 to itself, so the matrix stays a valid similarity matrix.
+    """
+    scores = cosine_similarity(dtm)
+    scores = np.clip((scores + scores.T) / 2, 0.0, 1.0)
+    np.fill_diagonal(scores, 1.0)
+    return scores
+
+
+def doc_similarity(dtm, doc_ids: Sequence[str]) -> pd.DataFrame:
+    """Cosine similarity between documents: DataFrame (n_docs, n_docs) indexed and columned by
+    ``doc_id`` (order of first appearance). A document's vector is the sum of its passage
+    vectors, l2-normalised; diagonal and empty rows as in ``similarity``."""
+    _check_rows(dtm, len(doc_ids), "doc_ids")
+    labels, indicator = _group_matrix(doc_ids)
+    doc_vectors = l2_normalize(indicator @ dtm)
+    index = pd.Index(labels, name="doc_id")
+    return pd.DataFrame(similarity(doc_vectors), index=index, columns=index.copy())
+
+
+def _hits(passages: pd.DataFrame, scores: np.ndarray, n: int,
+          exclude: int | None = None) -> pd.DataFrame:
+    """The ``n`` best-scoring passages with positive score, as a citation table indexed by
+    row position in ``passages`` (``row``)."""
+    scores = np.asarray(scores, dtype=float).ravel().copy()
+    if exclude is not None:
+        scores[exclude] = 0.0
+    order = np.argsort(-scores, kind="stable")
+    rows = [i for i in order[:n] if scores[i] > 0]
+    table = passages.iloc[rows][["doc_id", "passage_id", "start", "end"]].copy()
+    table["score"] = scores[rows]
+    table["preview"] = [textwrap.shorten(t, PREVIEW_CHARS, placeholder=" …")
+                        for t in passages["text"].iloc[rows]]
+    table.index = pd.Index(rows, name="row", dtype="int64")
+    return table[HIT_COLUMNS]
+
+
+def nearest_passages(dtm, passages: pd.DataFrame, index: int, *, n: int = 5) -> pd.DataFrame:
+    """The ``n`` passages most similar (cosine) to passage ``index`` (row position in
+    ``passages``), itself excluded, passages sharing no term left out.
+    Columns: ``doc_id, passage_id, start, end, score, preview``; index ``row`` = row position."""
+    check_columns(passages, ["doc_id", "passage_id", "start", "end", "text"], "passages")
+    _check_rows(dtm, len(passages), "passages")
+    if not 0 <= index < len(passages):
+        raise ValueError(f"index {index} is out of range for {len(passages)} passages")
+    scores = cosine_similarity(dtm, dtm[index:index + 1])
+    return _hits(passages, scores, n, exclude=index)
+
+
+def search(query: str, vectorizer: TfidfVectorizer, dtm, passages: pd.DataFrame, *,
+           n: int = 5) -> pd.DataFrame:
+    """Passages best matching a free-text ``query`` (cosine between the query's tf-idf vector
+    and each passage). The query is tokenised like the passages: ``nqpf.tokens.tokenize`` for
+    the identity analyzer, otherwise the vectorizer's own analyzer. Passages with score 0 are
+    left out. Columns as ``nearest_passages``.
+
+    Raises ``ValueError`` if none of the query's terms is in the vocabulary (listing them).
+    """
+    check_columns(passages, ["doc_id", "passage_id", "start", "end", "text"], "passages")
+    _check_rows(dtm, len(passages), "passages")
+    if vectorizer.analyzer is _identity:
+        from nqpf.tokens import tokenize
+
+        terms = tokenize(query)
+        query_vector = vectorizer.transform([terms])
+    else:
+        terms = vectorizer.build_analyzer()(query)
+        query_vector = vectorizer.transform([query])
+    if query_vector.nnz == 0:
+        unknown = sorted(set(terms))
+        raise ValueError(f"none of the query's terms is in the TF-IDF vocabulary: {query!r} "
+                         f"gives terms {unknown}; try other words (see vectorizer "
+                         "get_feature_names_out())")
+    return _hits(passages, cosine_similarity(dtm, query_vector), n)

@@ -1,0 +1,427 @@
+"""Topic models on passage tokens (NMF on TF-IDF, LDA on counts), a sweep over the number
+of topics K judged by coherence, diversity and stability, and warnings for small corpora.
+
+Input everywhere is ``token_lists``: a list of token lists, one per passage (the passages'
+``tokens`` column). Topic numbers are 1-based in every table a user sees.
+"""
+
+import math
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from joblib import Parallel, delayed
+from scipy.spatial.distance import jensenshannon
+from sklearn.base import BaseEstimator
+from sklearn.decomposition import NMF, LatentDirichletAllocation
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
+from sklearn.utils.validation import check_is_fitted
+from tqdm.auto import tqdm
+
+from nqpf.coherence import npmi_coherence, stability, topic_diversity
+
+METHODS = ("nmf", "lda")
+MAX_ITER = {"nmf": 1000, "lda": 200}
+MIN_PASSAGES = 100
+MIN_MEDIAN_TOKENS = 30
+TERMS_PER_TOPIC = 5
+PASSAGE_COLUMNS = ("doc_id", "passage_id", "start", "end", "text", "tokens")
+
+
+class TopicModelWarning(UserWarning):
+    """The corpus is too small or K too large for trustworthy topics."""
+
+
+def identity_analyzer(tokens):
+    """Analyzer for scikit-learn vectorizers: passages arrive already tokenised."""
+    return tokens
+
+
+def make_vectorizer(method: str, *, min_df=2, max_df=0.95):
+    """TF-IDF vectorizer for NMF, count vectorizer for LDA, both on ready-made tokens."""
+    check_method(method)
+    vectorizer = TfidfVectorizer if method == "nmf" else CountVectorizer
+    return vectorizer(analyzer=identity_analyzer, min_df=min_df, max_df=max_df)
+
+
+def check_method(method: str) -> None:
+    if method not in METHODS:
+        raise ValueError(f"method must be one of {METHODS}, got {method!r}")
+
+
+def check_token_lists(token_lists) -> list[list[str]]:
+    """Validate ``token_lists`` (list of token lists) and return it as a list."""
+    token_lists = list(token_lists)
+    if not token_lists:
+        raise ValueError("token_lists is empty: pass one token list per passage")
+    if any(isinstance(tokens, str) for tokens in token_lists):
+        raise ValueError(
+            "token_lists must hold lists of tokens, not strings: pass passages['tokens']"
+        )
+    return token_lists
+
+
+def check_k(k: int, n_passages: int) -> None:
+    if k < 2:
+        raise ValueError(f"number of topics must be at least 2, got {k}")
+    if k > n_passages:
+        raise ValueError(f"number of topics ({k}) exceeds the number of passages ({n_passages})")
+
+
+def vectorize(vectorizer, token_lists):
+    """Fit ``vectorizer`` and return dtm: sparse (n_passages, n_terms); clear error if empty."""
+    try:
+        return vectorizer.fit_transform(token_lists)
+    except ValueError as error:
+        raise ValueError(
+            f"no vocabulary for topic modelling ({error}); add passages or lower min_df"
+        ) from error
+
+
+def corpus_warnings(token_lists, k: int, n_terms: int, *, min_df=2) -> list[str]:
+    """Warnings about corpus size for ``k`` topics given ``n_terms`` kept after min_df."""
+    n_passages = len(token_lists)
+    median_tokens = float(np.median([len(tokens) for tokens in token_lists]))
+    messages = []
+    if k >= n_passages / 3:
+        messages.append(
+            f"K={k} topics for {n_passages} passages: K approaches the number of passages, so "
+            f"topics describe single passages; use fewer than {math.ceil(n_passages / 3)} topics."
+        )
+    if n_passages < MIN_PASSAGES:
+        messages.append(
+            f"only {n_passages} passages (fewer than {MIN_PASSAGES}): topics are unstable on "
+            "so few passages; add documents and treat the topics as exploratory."
+        )
+    if median_tokens < MIN_MEDIAN_TOKENS:
+        messages.append(
+            f"median passage has {median_tokens:g} tokens (fewer than {MIN_MEDIAN_TOKENS}): "
+            "word co-occurrence is too sparse; merge short passages into longer ones."
+        )
+    if n_terms < TERMS_PER_TOPIC * k:
+        messages.append(
+            f"only {n_terms} terms occur in at least min_df={min_df} passages "
+            f"(fewer than {TERMS_PER_TOPIC} x K = {TERMS_PER_TOPIC * k}): use fewer topics, "
+            "lower min_df or add documents, and treat the topics as exploratory."
+        )
+    return messages
+
+
+def check_corpus(token_lists, k: int, *, min_df=2, max_df=0.95) -> list[str]:
+    """Warnings (list of messages, each saying what to do) about fitting ``k`` topics to
+    ``token_lists``; an empty list means no concern. Raises ValueError for impossible K."""
+    token_lists = check_token_lists(token_lists)
+    check_k(k, len(token_lists))
+    dtm = vectorize(make_vectorizer("lda", min_df=min_df, max_df=max_df), token_lists)
+    return corpus_warnings(token_lists, k, dtm.shape[1], min_df=min_df)
+
+
+def normalise_rows(weights: np.ndarray) -> np.ndarray:
+    """Rows scaled to sum to 1; all-zero rows stay zero."""
+    sums = weights.sum(axis=1, keepdims=True)
+    return np.divide(weights, sums, out=np.zeros_like(weights, dtype=float), where=sums > 0)
+
+
+def load_labels(path) -> dict[int, str]:
+    """Researcher labels from a CSV with columns ``topic`` (1-based) and ``label``."""
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"topic label file not found: {path}")
+    table = pd.read_csv(path, dtype={"label": str}, keep_default_na=False)
+    missing = {"topic", "label"} - set(table.columns)
+    if missing:
+        raise ValueError(f"{path.name} lacks column(s) {sorted(missing)}; need topic,label")
+    topics = pd.to_numeric(table["topic"], errors="coerce")
+    if topics.isna().any() or (topics % 1 != 0).any():
+        raise ValueError(f"{path.name}: column 'topic' must hold whole topic numbers")
+    if topics.duplicated().any():
+        twice = sorted(set(topics[topics.duplicated()].astype(int)))
+        raise ValueError(f"{path.name}: topics listed twice: {twice}")
+    labels = table["label"].str.strip()
+    if (labels == "").any():
+        raise ValueError(f"{path.name}: empty label for topic(s) {topics[labels == ''].tolist()}")
+    return dict(zip(topics.astype(int).tolist(), labels.tolist(), strict=True))
+
+
+class TopicModel(BaseEstimator):
+    """NMF (on TF-IDF, deterministic ``nndsvda`` start) or LDA (batch variational Bayes, on
+    counts) over passage tokens.
+
+    Fitted attributes: ``vectorizer_``, ``model_``, ``vocab_`` (n_terms,), ``components_``
+    (n_topics, n_terms; rows sum to 1), ``top_terms_`` (list of n_topics lists of ``top_n``
+    terms), ``doc_topic_`` (n_passages, n_topics; rows sum to 1 or are zero for passages without
+    vocabulary), ``perplexity_`` (LDA on the training passages; None for NMF), ``n_iter_``,
+    ``converged_``. Choose K with :func:`sweep`, not with perplexity.
+    """
+
+    def __init__(self, n_topics=10, *, method="nmf", random_state=0, max_iter=None, top_n=10,
+                 min_df=2, max_df=0.95):
+        self.n_topics = n_topics
+        self.method = method
+        self.random_state = random_state
+        self.max_iter = max_iter
+        self.top_n = top_n
+        self.min_df = min_df
+        self.max_df = max_df
+
+    def fit(self, token_lists, y=None):
+        """Fit on token_lists (one token list per passage); warns (TopicModelWarning) when the
+        corpus is small for ``n_topics``."""
+        check_method(self.method)
+        token_lists = check_token_lists(token_lists)
+        check_k(self.n_topics, len(token_lists))
+        vectorizer = make_vectorizer(self.method, min_df=self.min_df, max_df=self.max_df)
+        dtm = vectorize(vectorizer, token_lists)
+        for message in corpus_warnings(token_lists, self.n_topics, dtm.shape[1],
+                                       min_df=self.min_df):
+            warnings.warn(message, TopicModelWarning, stacklevel=2)
+        return self.fit_dtm(dtm, vectorizer)
+
+    def fit_dtm(self, dtm, vectorizer):
+        """Fit on a ready dtm: sparse (n_passages, n_terms) made by the fitted ``vectorizer``
+        (lets :func:`sweep` vectorize once for many K and seeds). No corpus warnings."""
+        max_iter = self.max_iter or MAX_ITER[self.method]
+        if self.method == "nmf":
+            model = NMF(self.n_topics, init="nndsvda", max_iter=max_iter, tol=1e-4,
+                        random_state=self.random_state)
+        else:
+            model = LatentDirichletAllocation(
+                self.n_topics, learning_method="batch", max_iter=max_iter, evaluate_every=5,
+                perp_tol=0.1, random_state=self.random_state)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)  # recorded in converged_
+            weights = model.fit_transform(dtm)
+        self.converged_ = model.n_iter_ < max_iter
+        self.vectorizer_ = vectorizer
+        self.model_ = model
+        self.vocab_ = vectorizer.get_feature_names_out()
+        self.n_iter_ = model.n_iter_
+        self.components_ = normalise_rows(model.components_)
+        order = np.argsort(-self.components_, axis=1, kind="stable")[:, : self.top_n]
+        self.top_terms_ = [self.vocab_[row].tolist() for row in order]
+        self.doc_topic_ = self._doc_topic(weights, dtm)
+        self.perplexity_ = float(model.perplexity(dtm)) if self.method == "lda" else None
+        return self
+
+    @staticmethod
+    def _doc_topic(weights, dtm) -> np.ndarray:
+        weights = normalise_rows(np.asarray(weights, dtype=float))
+        weights[dtm.getnnz(axis=1) == 0] = 0.0  # passages without vocabulary have no topic
+        return weights
+
+    def transform(self, token_lists) -> np.ndarray:
+        """Document-topic weights: ndarray (n_passages, n_topics), rows sum to 1 (or are 0)."""
+        check_is_fitted(self, "model_")
+        dtm = self.vectorizer_.transform(check_token_lists(token_lists))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            return self._doc_topic(self.model_.transform(dtm), dtm)
+
+    def topic_table(self, n=10) -> pd.DataFrame:
+        """Top ``n`` terms per topic: DataFrame(topic, rank, term, weight)."""
+        check_is_fitted(self, "model_")
+        order = np.argsort(-self.components_, axis=1, kind="stable")[:, :n]
+        rows = [
+            (topic + 1, rank + 1, self.vocab_[j], float(self.components_[topic, j]))
+            for topic, row in enumerate(order)
+            for rank, j in enumerate(row)
+        ]
+        return pd.DataFrame(rows, columns=["topic", "rank", "term", "weight"])
+
+    def labels(self, n=3, *, names=None) -> list[str]:
+        """One label per topic: researcher ``names`` ({topic number: label}, e.g. from
+        :func:`load_labels`) where given, else the top ``n`` terms "talent · innovation · …"."""
+        check_is_fitted(self, "model_")
+        names = dict(names or {})
+        unknown = sorted(set(names) - set(range(1, self.n_topics + 1)))
+        if unknown:
+            raise ValueError(f"labels given for unknown topics {unknown}: "
+                             f"the model has topics 1..{self.n_topics}")
+        return [
+            names.get(topic + 1, " · ".join(terms[:n]))
+            for topic, terms in enumerate(self.top_terms_)
+        ]
+
+    def representative_passages(self, passages: pd.DataFrame, n=3) -> pd.DataFrame:
+        """The ``n`` passages with the highest weight per topic: DataFrame(topic, rank, doc_id,
+        passage_id, start, end, weight, text). Passages with zero weight are left out."""
+        check_passages(passages, PASSAGE_COLUMNS)
+        weights = self.transform(passages["tokens"])
+        rows = []
+        for topic in range(self.n_topics):
+            order = np.argsort(-weights[:, topic], kind="stable")[:n]
+            for rank, i in enumerate(i for i in order if weights[i, topic] > 0):
+                passage = passages.iloc[i]
+                rows.append((topic + 1, rank + 1, passage["doc_id"], passage["passage_id"],
+                             passage["start"], passage["end"], float(weights[i, topic]),
+                             passage["text"]))
+        columns = ["topic", "rank", "doc_id", "passage_id", "start", "end", "weight", "text"]
+        return pd.DataFrame(rows, columns=columns)
+
+    def topic_flow(self, passages: pd.DataFrame) -> pd.DataFrame:
+        """Topic weight along each document: DataFrame(doc_id, passage_id, position, topic,
+        weight), one row per passage and topic; position = (i - 0.5) / n for the i-th of n
+        passages of the document (0..1)."""
+        check_passages(passages, ("doc_id", "passage_id", "tokens"))
+        passages = passages.sort_values(["doc_id", "passage_id"], kind="stable")
+        weights = self.transform(passages["tokens"])
+        by_doc = passages.groupby("doc_id", sort=False)["passage_id"]
+        position = (by_doc.cumcount() + 0.5) / by_doc.transform("size")
+        flow = pd.DataFrame({
+            "doc_id": np.repeat(passages["doc_id"].to_numpy(), self.n_topics),
+            "passage_id": np.repeat(passages["passage_id"].to_numpy(), self.n_topics),
+            "position": np.repeat(position.to_numpy(), self.n_topics),
+            "topic": np.tile(np.arange(1, self.n_topics + 1), len(passages)),
+            "weight": weights.ravel(),
+        })
+        return flow
+
+
+def check_passages(passages, columns) -> None:
+    if not isinstance(passages, pd.DataFrame):
+        raise ValueError("passages must be a DataFrame from nqpf.segment.passages_table")
+    missing = [column for column in columns if column not in passages.columns]
+    if missing:
+        raise ValueError(f"passages lacks column(s) {missing}")
+
+
+def compare_topics(model_a: TopicModel, model_b: TopicModel) -> pd.DataFrame:
+    """Similarity of every topic of ``model_a`` (rows) with every topic of ``model_b``
+    (columns): 1 - Jensen-Shannon distance (base 2) of their term distributions over the
+    union of both vocabularies; 1 = same distribution, 0 = no shared terms."""
+    for model in (model_a, model_b):
+        check_is_fitted(model, "model_")
+    vocab = sorted(set(model_a.vocab_) | set(model_b.vocab_))
+    index = {term: j for j, term in enumerate(vocab)}
+
+    def aligned(model):
+        distributions = np.zeros((model.n_topics, len(vocab)))
+        distributions[:, [index[term] for term in model.vocab_]] = model.components_
+        return distributions
+
+    a, b = aligned(model_a), aligned(model_b)
+    similarity = np.array([[1 - jensenshannon(p, q, base=2) for q in b] for p in a])
+    return pd.DataFrame(
+        similarity,
+        index=pd.Index(range(1, len(a) + 1), name="topic_a"),
+        columns=pd.Index(range(1, len(b) + 1), name="topic_b"),
+    )
+
+
+def fit_run(dtm, vectorizer, method, k, seed, subsample, top_n):
+    """One sweep run: fit on a random ``subsample`` share of the passages drawn with ``seed``.
+    Returns (top_terms, perplexity on the held-out passages or None)."""
+    n_passages = dtm.shape[0]
+    rows = np.random.default_rng(seed).permutation(n_passages)
+    n_fit = max(k, round(subsample * n_passages))
+    fit_rows, held_out = np.sort(rows[:n_fit]), np.sort(rows[n_fit:])
+    model = TopicModel(k, method=method, random_state=seed, top_n=top_n)
+    model.fit_dtm(dtm[fit_rows], vectorizer)
+    perplexity = None
+    if method == "lda":
+        test = dtm[held_out] if len(held_out) else dtm[fit_rows]
+        perplexity = float(model.model_.perplexity(test))
+    return model.top_terms_, perplexity
+
+
+def sweep(token_lists, ks, *, methods=METHODS, seeds=(0, 1, 2), subsample=0.8, top_n=10,
+          min_df=2, max_df=0.95, n_jobs=1, show_progress=False) -> pd.DataFrame:
+    """Fit every method x K x seed and judge each (method, K) by topic quality.
+
+    Each run fits a random ``subsample`` share of the passages (drawn with its seed), so that
+    stability measures how much topics depend on which passages were seen. Returns
+    DataFrame(method, k, npmi, diversity, stability, perplexity), one row per (method, K):
+    ``npmi`` mean NPMI coherence of the top terms against all passages (co-occurrence within a
+    passage), ``diversity`` share of unique top terms, both averaged over seeds; ``stability``
+    mean matched Jaccard between the seeds' topics; ``perplexity`` LDA on held-out passages
+    (mean over seeds; NaN for NMF; shown for reference, do not choose K by it). Runs are
+    independent and seeded, so ``n_jobs`` (processes) does not change the result.
+    """
+    token_lists = check_token_lists(token_lists)
+    ks = sorted(set(ks))
+    if not ks:
+        raise ValueError("ks is empty: pass the numbers of topics to compare")
+    if len(seeds) < 2:
+        raise ValueError("sweep needs at least 2 seeds to measure stability")
+    if not 0 < subsample <= 1:
+        raise ValueError(f"subsample must be in (0, 1], got {subsample}")
+    for k in ks:
+        check_k(k, len(token_lists))
+    fitted = {}
+    for method in methods:
+        check_method(method)
+        vectorizer = make_vectorizer(method, min_df=min_df, max_df=max_df)
+        fitted[method] = vectorize(vectorizer, token_lists), vectorizer
+    n_terms = fitted[methods[0]][0].shape[1]
+    for message in corpus_warnings(token_lists, ks[-1], n_terms, min_df=min_df):
+        warnings.warn(message, TopicModelWarning, stacklevel=2)
+    tasks = [(method, k, seed) for method in methods for k in ks for seed in seeds]
+    runs = Parallel(n_jobs=n_jobs, return_as="generator")(
+        delayed(fit_run)(*fitted[method], method, k, seed, subsample, top_n)
+        for method, k, seed in tasks
+    )
+    if show_progress:
+        runs = tqdm(runs, total=len(tasks), desc="topic models")
+    results = dict(zip(tasks, runs, strict=True))
+    all_topics = [topic for top_terms, _ in results.values() for topic in top_terms]
+    scores = iter(npmi_coherence(all_topics, token_lists))
+    npmi = {task: np.mean([next(scores) for _ in top_terms])
+            for task, (top_terms, _) in results.items()}
+    rows = []
+    for method in methods:
+        for k in ks:
+            keys = [(method, k, seed) for seed in seeds]
+            rows.append({
+                "method": method,
+                "k": k,
+                "npmi": float(np.mean([npmi[key] for key in keys])),
+                "diversity": float(np.mean([topic_diversity(results[key][0]) for key in keys])),
+                "stability": stability([results[key][0] for key in keys]),
+                "perplexity": (float(np.mean([results[key][1] for key in keys]))
+                               if method == "lda" else np.nan),
+            })
+    return pd.DataFrame(rows)
+
+
+@dataclass(frozen=True)
+class KChoice:
+    """Chosen number of topics and the reason, in words."""
+
+    k: int
+    reason: str
+
+
+def choose_k(table: pd.DataFrame, *, method: str, min_stability=0.7, min_diversity=0.7,
+             tolerance=0.01) -> KChoice:
+    """Choose K from a :func:`sweep` table.
+
+    Rule: among K with stability >= ``min_stability`` and diversity >= ``min_diversity``, take
+    the highest NPMI coherence; any K whose NPMI is within ``tolerance`` of that best counts as
+    a tie, and ties go to the smallest K. If no K passes both thresholds, take the most stable K
+    (ties to the smallest) and say the topics are exploratory.
+    """
+    check_method(method)
+    missing = {"method", "k", "npmi", "diversity", "stability"} - set(table.columns)
+    if missing:
+        raise ValueError(f"table lacks column(s) {sorted(missing)}; pass the output of sweep()")
+    rows = table[table["method"] == method].sort_values("k")
+    if rows.empty:
+        raise ValueError(f"table has no rows for method {method!r}")
+    eligible = rows[(rows["stability"] >= min_stability) & (rows["diversity"] >= min_diversity)]
+    if eligible.empty:
+        best = rows.loc[rows["stability"] == rows["stability"].max()].iloc[0]
+        return KChoice(int(best["k"]), (
+            f"no K reached stability >= {min_stability} and diversity >= {min_diversity}; "
+            f"K={int(best['k'])} is the most stable (stability {best['stability']:.2f}); "
+            "treat its topics as exploratory."
+        ))
+    best_npmi = eligible["npmi"].max()
+    best = eligible[eligible["npmi"] >= best_npmi - tolerance].iloc[0]
+    return KChoice(int(best["k"]), (
+        f"K={int(best['k'])} has the highest NPMI coherence ({best['npmi']:.3f}; ties within "
+        f"{tolerance} go to the smaller K) among the {len(eligible)} of {len(rows)} K values "
+        f"with stability >= {min_stability} and diversity >= {min_diversity}."
+    ))

@@ -1,0 +1,165 @@
+import pandas as pd
+import pytest
+
+from nqpf import paths
+from nqpf.boilerplate import (
+    Span,
+    body_spans,
+    boilerplate_table,
+    check_docs,
+    find_boilerplate,
+    is_heading,
+)
+
+BODY = "Talents are the primary resource for developing new quality productive forces."
+
+
+def raw(doc_number: str) -> str:
+    (path,) = paths.RAW.glob(f"{doc_number}_*.txt")
+    return path.read_text(encoding="utf-8")
+
+
+def kinds(text: str) -> list[tuple[str, str]]:
+    return [(s.kind, text[s.start:s.end]) for s in find_boilerplate(text)]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("\u25a0Notes on the Two Sessions\n" + BODY,
+         [("title", "\u25a0Notes on the Two Sessions")]),
+        ("Cultivate Talents\u00a0\u4e28CPPCC Member\n\n" + BODY,
+         [("title", "Cultivate Talents\u00a0\u4e28CPPCC Member")]),
+        ("Title Line\n\nMondo Technology Updated on 2024-01-30\n\n" + BODY,
+         [("title", "Title Line"), ("byline", "Mondo Technology Updated on 2024-01-30")]),
+        (BODY + "\nSource: Xinhua", [("byline", "Source: Xinhua")]),
+        (BODY + "\n\nAuthor: Yang Huixin, Jiao Yong, Unit: Shandong University",
+         [("author", "Author: Yang Huixin, Jiao Yong, Unit: Shandong University")]),
+        (BODY + "\nBy Zhang San and Li Si", [("author", "By Zhang San and Li Si")]),
+        (BODY + "\n\nEditor: Zheng Jianlong\n", [("editor", "Editor: Zheng Jianlong")]),
+        (BODY + "\nResponsible editor\uff1aLi Si", [("editor", "Responsible editor\uff1aLi Si")]),
+        (BODY + "\n\n(Our reporters Xu Yang and Zou Xiang participated in the reporting)",
+         [("reporters", "(Our reporters Xu Yang and Zou Xiang participated in the reporting)")]),
+        (BODY + " (Reporter Xu Yang)", [("reporters", "(Reporter Xu Yang)")]),
+        (BODY + "\n\nMing Ju speaks at a meeting. (Photo/Zhou Qi)\n\n" + BODY,
+         [("photo", "Ming Ju speaks at a meeting. (Photo/Zhou Qi)")]),
+        (BODY + "\n" + BODY * 8 + " (Photo: Xinhua)", [("photo", "(Photo: Xinhua)")]),
+        (BODY + "\n\n2024-03-10 04:02:54\n", [("timestamp", "2024-03-10 04:02:54")]),
+        (BODY + "\nMarch 10, 2024", [("timestamp", "March 10, 2024")]),
+        (BODY + "\n\nRelated Pages", [("navigation", "Related Pages")]),
+        (BODY + "\nShare\nBack to top\nPrint",
+         [("navigation", "Share"), ("navigation", "Back to top"), ("navigation", "Print")]),
+        (BODY + "\nCopyright 2024 Xinhua. All rights reserved.",
+         [("copyright", "Copyright 2024 Xinhua. All rights reserved.")]),
+        # Not boilerplate: a first line that is a sentence, a heading inside the body,
+        # body sentences that merely mention photos, reporters, dates or sharing.
+        (BODY + "\n\nFight the battle against key core technologies\n\n" + BODY, []),
+        ("Photosynthesis (Photosynthesis is key) matters. By 2035, we share results.\n"
+         "The reporters said so on 2024-03-10 in Beijing.", []),
+        ("Only A Short Line", []),  # a lone short line is not a title of nothing
+    ],
+)
+def test_find_boilerplate_rules(text, expected):
+    assert kinds(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("doc", "expected"),
+    [
+        ("000", [("title", "\u25a0Notes on the Two Sessions")]),
+        ("001", [("title", "To cultivate and strengthen new quality productive forces and "
+                           "solidify the talent foundation")]),
+        ("002", [("reporters", "(Our reporters Xu Yang, Zhang Jiaying, Deng Jianyang, Zhai "
+                               "Qinqi, Shen Tongrui, Zou Xiang, and Li Zhuoer participated in "
+                               "the reporting)"),
+                 ("editor", "Editor: Zheng Jianlong"),
+                 ("timestamp", "2024-03-10 04:02:54")]),
+        ("003", [("title", "Understand the connotation of new quality productivity"),
+                 ("byline", "Mondo Technology Updated on 2024-01-30"),
+                 ("author", "Author: Yang Huixin, Jiao Yong, Unit: Shandong University, "
+                            "Shandong University of Science and Technology **Economy**)."),
+                 ("navigation", "Related Pages")]),
+        ("004", [("title", "Cultivate High-Level Talents to Faster New Quality Productive "
+                           "Forces\u00a0\u4e28CPPCC Member"),
+                 ("photo", "Ming Ju is a member of the National Committee of the Chinese "
+                           "People's Political Consultative Conference (CPPCC), Secretary of "
+                           "the Party Committee, and Director of the Chongqing Science and "
+                           "Technology Bureau. (Photo/Zhou Qi)")]),
+    ],
+)
+def test_find_boilerplate_on_corpus(doc, expected):
+    assert kinds(raw(doc)) == expected
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("Fight the battle against key core technologies", True),
+        ("\u25a0Notes on the Two Sessions", True),
+        ("The first spring of the year is the right time for struggle.", False),
+        ("A heading ending in a colon:", False),
+        ("What is it?\u201d", False),
+        (" ".join(["word"] * 25), False),
+        ("   ", False),
+    ],
+)
+def test_is_heading(line, expected):
+    assert is_heading(line) is expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Title Here\n\n  First para.  \n\n\nSecond para.\n", ["First para.", "Second para."]),
+        ("First para.\n" + BODY * 8 + " (Photo: Xinhua)\nEditor: Li", ["First para.", BODY * 8]),
+        ("Title Here\n\u25a0\n\nBody text.", ["Body text."]),
+        ("", []),
+    ],
+)
+def test_body_spans(text, expected):
+    assert [text[s:e] for s, e in body_spans(text)] == expected
+
+
+@pytest.mark.parametrize("doc", ["000", "001", "002", "003", "004"])
+def test_body_spans_are_the_complement_of_boilerplate(doc):
+    text = raw(doc)
+    spans = body_spans(text) + [(s.start, s.end) for s in find_boilerplate(text)]
+    spans.sort()
+    assert all(a[1] <= b[0] for a, b in zip(spans, spans[1:], strict=False))
+    covered = " ".join(text[s:e] for s, e in spans)
+    assert covered.split() == text.split()  # every word is body or boilerplate, once
+
+
+def test_spans_are_trimmed_named_tuples():
+    text = raw("004")
+    for span in find_boilerplate(text):
+        assert isinstance(span, Span)
+        assert not text[span.start].isspace() and not text[span.end - 1].isspace()
+
+
+def test_boilerplate_table_keeps_spans():
+    docs = pd.DataFrame({"doc_id": ["002", "003"], "text": [raw("002"), raw("003")]})
+    table = boilerplate_table(docs)
+    assert list(table.columns) == ["doc_id", "kind", "start", "end", "text"]
+    assert table.groupby("doc_id")["kind"].apply(list).to_dict() == {
+        "002": ["reporters", "editor", "timestamp"],
+        "003": ["title", "byline", "author", "navigation"],
+    }
+    texts = dict(zip(docs["doc_id"], docs["text"], strict=True))
+    assert all(texts[r.doc_id][r.start:r.end] == r.text for r in table.itertuples())
+
+
+@pytest.mark.parametrize(
+    ("docs", "message"),
+    [
+        (pd.DataFrame({"doc_id": ["a"]}), r"missing column\(s\) \['text'\]"),
+        (pd.DataFrame({"body": ["x"]}), r"missing column\(s\) \['doc_id', 'text'\]"),
+        (pd.DataFrame({"doc_id": ["a"], "text": [None]}), r"non-string text .*\['a'\]"),
+        (["not", "a", "frame"], "must be a pandas DataFrame"),
+    ],
+)
+def test_check_docs_errors(docs, message):
+    with pytest.raises(ValueError, match=message):
+        check_docs(docs)
+    with pytest.raises(ValueError, match=message):
+        boilerplate_table(docs)

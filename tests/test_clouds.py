@@ -1,0 +1,70 @@
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import pytest
+
+from nqpf import clouds
+from nqpf.figures import PALETTE
+
+FREQ = {"new_quality_productive_forces": 9, "innovation": 5, "talent": 5, "reform": 2}
+SMALL = {"width": 200, "height": 120}
+
+
+@pytest.mark.parametrize(
+    ("frequencies", "expected"),
+    [
+        (FREQ, {"new quality productive forces": 9.0, "innovation": 5.0, "talent": 5.0,
+                "reform": 2.0}),
+        ({"talent": 5, "innovation": 5}, {"innovation": 5.0, "talent": 5.0}),  # ties: a-z
+        (pd.Series({"high_quality_development": 2, "zero": 0}),
+         {"high quality development": 2.0}),
+    ],
+)
+def test_cloud_frequencies(frequencies, expected):
+    result = clouds.cloud_frequencies(frequencies)
+    assert result == expected
+    assert list(result) == list(expected)
+
+
+@pytest.mark.parametrize(
+    ("frequencies", "message"),
+    [({"a": 1, "b": -1}, "negative"), ({"a": 0}, "no positive"), ({}, "no positive"),
+     (["a", "b"], "dict or Series")],
+)
+def test_cloud_frequencies_rejects_bad_input(frequencies, message):
+    with pytest.raises(ValueError, match=message):
+        clouds.cloud_frequencies(frequencies)
+
+
+@pytest.mark.parametrize("word", ["innovation", "high quality development", "talent"])
+def test_word_color_is_a_stable_palette_colour(word):
+    assert clouds.word_color(word) == clouds.word_color(word)
+    assert clouds.word_color(word) in PALETTE
+
+
+def test_cloud_image_is_deterministic():
+    first = clouds.cloud_image(FREQ, **SMALL)
+    second = clouds.cloud_image(dict(reversed(FREQ.items())), **SMALL)
+    assert first.shape == (120, 200, 3)
+    assert np.array_equal(first, second)
+    assert (first != 255).any()  # something was drawn
+
+
+def test_word_cloud_figure():
+    fig = clouds.word_cloud(FREQ, title="Most frequent terms", **SMALL)
+    assert fig.get_suptitle() == "Most frequent terms"
+    assert len(fig.axes[0].images) == 1
+    plt.close(fig)
+
+
+def test_cloud_grid_has_one_titled_panel_per_group():
+    groups = {"000_a": FREQ, "001_b": {"talent": 3, "reform": 1}, "002_c": {"cppcc": 1}}
+    fig = clouds.cloud_grid(groups, title="Terms by document", ncols=2, **SMALL)
+    assert fig.get_suptitle() == "Terms by document"
+    assert [ax.get_title() for ax in fig.axes] == list(groups)
+    plt.close(fig)
+
+
+def test_cloud_grid_rejects_empty_mapping():
+    with pytest.raises(ValueError, match="freq_by_group"):
+        clouds.cloud_grid({}, title="T")

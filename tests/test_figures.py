@@ -1,0 +1,298 @@
+import hashlib
+
+import matplotlib as mpl
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib.colors import to_hex
+
+from nqpf import figures, paths
+from nqpf.figures import NEUTRAL, PALETTE
+
+DOCS = ["000_a", "001_b", "002_c"]
+TERMS = ["innovation", "high_quality_development", "talent", "reform"]
+RNG = np.random.default_rng(0)
+
+TIDY = pd.DataFrame(
+    [(d, t, float(i + j + 1)) for i, d in enumerate(DOCS) for j, t in enumerate(TERMS)],
+    columns=["doc_id", "term", "score"],
+)
+SIGNED = pd.DataFrame({"term": TERMS * 2, "ll": [5.0, 3.0, 1.0, 0.5, -0.5, -2.0, -4.0, 0.0]})
+MATRIX = pd.DataFrame(RNG.random((3, 3)), index=DOCS, columns=DOCS)
+MIXTURES = pd.DataFrame(RNG.dirichlet(np.ones(4), 3), index=DOCS, columns=["T1", "T2", "T3", "T4"])
+FLOW = pd.DataFrame(
+    [(d, f"T{k}", p, RNG.random()) for d in DOCS for k in range(3) for p in range(4)],
+    columns=["doc_id", "topic", "position", "share"],
+)
+METRICS = pd.DataFrame({"k": [2, 3, 4] * 2, "model": ["nmf"] * 3 + ["lda"] * 3,
+                        "coherence": RNG.random(6), "diversity": RNG.random(6)})
+HITS = pd.DataFrame({"doc_id": ["000_a", "000_a", "001_b", "002_c"],
+                     "term": ["talent", "reform", "talent", "reform"],
+                     "relative_position": [0.1, 0.5, 0.9, 0.0]})
+LENGTHS = pd.DataFrame({"doc_id": np.repeat(DOCS, 10), "n_words": RNG.integers(60, 200, 30)})
+COORDS = pd.DataFrame({"x": [0.1, -0.3, 0.4], "y": [0.2, 0.0, -0.5],
+                       "prevalence": [0.5, 0.3, 0.2], "topic": ["T1", "T2", "T3"]})
+EDGES = pd.DataFrame({"source": ["innovation", "innovation", "talent", "reform"],
+                      "target": ["talent", "reform", "reform", "high_quality_development"],
+                      "weight": [3, 1, 2, 5]})
+
+# name -> (function, data keyword, data, other keywords, required columns)
+CHARTS = {
+    "bar_grid": (figures.bar_grid, "df", TIDY,
+                 {"group": "doc_id", "label": "term", "value": "score", "title": "T",
+                  "xlabel": "Score"}, ["doc_id", "term", "score"]),
+    "diverging_bars": (figures.diverging_bars, "df", SIGNED,
+                       {"label": "term", "value": "ll", "title": "T", "xlabel": "LL"},
+                       ["term", "ll"]),
+    "heatmap": (figures.heatmap, "matrix", MATRIX,
+                {"title": "T", "xlabel": "Document", "ylabel": "Document"}, []),
+    "stacked_bars": (figures.stacked_bars, "df", MIXTURES,
+                     {"title": "T", "xlabel": "Share", "ylabel": "Document"}, []),
+    "lines": (figures.lines, "df", FLOW,
+              {"x": "position", "y": "share", "hue": "topic", "panel": "doc_id", "title": "T",
+               "xlabel": "Passage", "ylabel": "Share"}, ["position", "share", "topic", "doc_id"]),
+    "metric_panels": (figures.metric_panels, "table", METRICS,
+                      {"x": "k", "metrics": ["coherence", "diversity"], "hue": "model",
+                       "title": "T", "xlabel": "K"}, ["k", "coherence", "diversity", "model"]),
+    "dispersion_plot": (figures.dispersion_plot, "hits", HITS, {"title": "T"},
+                        ["doc_id", "term", "relative_position"]),
+    "histograms": (figures.histograms, "df", LENGTHS,
+                   {"value": "n_words", "group": "doc_id", "title": "T", "xlabel": "Words"},
+                   ["n_words", "doc_id"]),
+    "bubble_map": (figures.bubble_map, "df", COORDS,
+                   {"x": "x", "y": "y", "size": "prevalence", "label": "topic", "title": "T"},
+                   ["x", "y", "prevalence", "topic"]),
+    "network": (figures.network, "edges", EDGES,
+                {"source": "source", "target": "target", "weight": "weight", "title": "T"},
+                ["source", "target", "weight"]),
+}
+MISSING = [(name, column) for name, case in CHARTS.items() for column in case[4]]
+
+
+def draw(name, data=None, **overrides):
+    func, key, default, kwargs, _ = CHARTS[name]
+    return func(**{key: default if data is None else data, **kwargs, **overrides})
+
+
+@pytest.fixture
+def chart(request):
+    fig = draw(request.param)
+    yield fig
+    plt.close(fig)
+
+
+def category_colors(fig):
+    """Hex colours of bars, lines, markers and tick collections (reference lines excluded)."""
+    found = set()
+    for ax in fig.axes:
+        found |= {to_hex(p.get_facecolor()) for p in ax.patches}
+        found |= {to_hex(line.get_color()) for line in ax.get_lines()}
+        for collection in ax.collections:
+            if not isinstance(collection, mpl.collections.QuadMesh):
+                found |= {to_hex(c) for c in collection.get_facecolor()}
+                found |= {to_hex(c) for c in collection.get_edgecolor()}
+    return found - {to_hex(NEUTRAL)}
+
+
+@pytest.mark.parametrize("chart", list(CHARTS), indirect=True)
+def test_chart_has_title_and_axis_labels(chart):
+    assert chart.get_suptitle() == "T"
+    drawn = [ax for ax in chart.axes if ax.axison and ax.get_label() != "<colorbar>"]
+    for ax in drawn:
+        assert ax.get_xlabel() and ax.get_ylabel()
+    assert plt.fignum_exists(chart.number)
+
+
+@pytest.mark.parametrize("chart", [n for n in CHARTS if n != "heatmap"], indirect=True)
+def test_chart_uses_only_palette_colours(chart):
+    colors = category_colors(chart)
+    assert colors
+    assert colors <= {to_hex(c) for c in PALETTE}
+
+
+@pytest.mark.parametrize(("name", "column"), MISSING)
+def test_missing_column_is_named(name, column):
+    data = CHARTS[name][2].drop(columns=column)
+    with pytest.raises(ValueError, match=column):
+        draw(name, data)
+
+
+@pytest.mark.parametrize("name", list(CHARTS))
+def test_empty_input_is_rejected(name):
+    with pytest.raises(ValueError, match="empty"):
+        draw(name, CHARTS[name][2].iloc[0:0])
+
+
+@pytest.mark.parametrize(
+    ("top", "labels"),
+    [
+        (None, ["reform", "talent", "high_quality_development", "innovation"]),
+        (2, ["reform", "talent"]),
+        (10, ["reform", "talent", "high_quality_development", "innovation"]),
+    ],
+)
+def test_bar_grid_keeps_top_per_panel_largest_first(top, labels):
+    fig = draw("bar_grid", top=top)
+    assert [len(ax.patches) for ax in fig.axes] == [len(labels)] * len(DOCS)
+    assert [ax.get_title() for ax in fig.axes] == DOCS
+    assert [t.get_text() for t in fig.axes[0].get_yticklabels()] == labels
+    plt.close(fig)
+
+
+@pytest.mark.parametrize(
+    ("top", "n_positive", "n_negative"),
+    [(15, 4, 3), (2, 2, 2), (1, 1, 1)],
+)
+def test_diverging_bars_colours_by_sign(top, n_positive, n_negative):
+    fig = draw("diverging_bars", top=top)
+    colors = [to_hex(p.get_facecolor()) for p in fig.axes[0].patches]
+    assert colors.count(to_hex(figures.POSITIVE)) == n_positive
+    assert colors.count(to_hex(figures.NEGATIVE)) == n_negative
+    plt.close(fig)
+
+
+def test_heatmap_uses_sequential_map_and_annotates():
+    fig = draw("heatmap")
+    ax = fig.axes[0]
+    assert ax.images[0].get_cmap().name == figures.SEQUENTIAL
+    assert [t.get_text() for t in ax.texts][:1] == [format(MATRIX.iloc[0, 0], ".2f")]
+    plt.close(fig)
+
+
+def test_heatmap_rejects_text_columns():
+    with pytest.raises(ValueError, match="numeric"):
+        figures.heatmap(MATRIX.assign(label="x"), title="T", xlabel="X", ylabel="Y")
+
+
+def test_stacked_bars_has_one_segment_per_cell():
+    fig = draw("stacked_bars")
+    assert len(fig.axes[0].patches) == MIXTURES.size
+    assert [t.get_text() for t in fig.legends[0].get_texts()] == list(MIXTURES.columns)
+    plt.close(fig)
+
+
+@pytest.mark.parametrize(
+    ("name", "n_panels", "legend"),
+    [("lines", len(DOCS), ["T0", "T1", "T2"]), ("metric_panels", 2, ["nmf", "lda"])],
+)
+def test_line_panels_and_legend(name, n_panels, legend):
+    fig = draw(name)
+    assert len(fig.axes) == n_panels
+    assert [t.get_text() for t in fig.legends[0].get_texts()] == legend
+    plt.close(fig)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "rows"),
+    [
+        ({}, ["000_a | reform", "000_a | talent", "001_b | reform", "001_b | talent",
+              "002_c | reform", "002_c | talent"]),
+        ({"doc_ids": ["001_b"], "terms": ["talent", "innovation"]},
+         ["001_b | talent", "001_b | innovation"]),
+    ],
+)
+def test_dispersion_plot_rows(kwargs, rows):
+    fig = draw("dispersion_plot", **kwargs)
+    ax = fig.axes[0]
+    assert [t.get_text() for t in ax.get_yticklabels()] == rows
+    assert ax.get_xlabel() == "Position in document (0 = start, 1 = end)"
+    plt.close(fig)
+
+
+def test_dispersion_plot_rejects_positions_outside_unit_interval():
+    with pytest.raises(ValueError, match="relative_position"):
+        draw("dispersion_plot", HITS.assign(relative_position=[0.1, 1.5, 0.2, 0.3]))
+
+
+def test_bubble_area_is_proportional_to_size():
+    fig = draw("bubble_map")
+    sizes = fig.axes[0].collections[0].get_sizes()
+    assert np.allclose(sizes / sizes[0], COORDS["prevalence"] / COORDS["prevalence"][0])
+    plt.close(fig)
+
+
+def test_network_is_deterministic_and_draws_every_node():
+    offsets = []
+    for _ in range(2):
+        fig = draw("network")
+        points = fig.axes[0].collections[1]
+        offsets.append(points.get_offsets().copy())
+        assert sorted(t.get_text() for t in fig.axes[0].texts) == sorted(
+            ["innovation", "talent", "reform", "high quality development"])
+        plt.close(fig)
+    assert np.array_equal(offsets[0], offsets[1])
+
+
+@pytest.mark.parametrize(
+    ("edges", "message"),
+    [
+        (EDGES.assign(weight=[1, 0, 2, 3]), "positive"),
+        (EDGES.assign(target=EDGES["source"]), "self-loops"),
+    ],
+)
+def test_network_rejects_bad_edges(edges, message):
+    with pytest.raises(ValueError, match=message):
+        draw("network", edges)
+
+
+def test_charts_do_not_change_global_style():
+    before = dict(mpl.rcParams)
+    plt.close(draw("bar_grid"))
+    assert dict(mpl.rcParams) == before
+
+
+def test_save_figure_writes_deterministic_files(tmp_path):
+    digests = []
+    for _ in range(2):  # two separate builds
+        fig = draw("bar_grid")
+        for _ in range(2):  # saving again writes the same bytes
+            written = figures.save_figure(fig, "terms", caption="Top terms.", folder=tmp_path)
+            assert [p.name for p in written] == ["terms.png", "terms.svg"]
+            assert all(p.stat().st_size > 0 for p in written)
+            digests.append(hashlib.sha256(written[1].read_bytes()).hexdigest())
+        plt.close(fig)
+    assert len(set(digests)) == 1
+    svg = (tmp_path / "terms.svg").read_text(encoding="utf-8")
+    assert "<dc:date>" not in svg
+
+
+def test_save_figure_records_captions(tmp_path):
+    fig = draw("heatmap")
+    figures.save_figure(fig, "b_fig", caption="Second,  with comma.", folder=tmp_path)
+    figures.save_figure(fig, "a_fig", caption="First.", folder=tmp_path)
+    figures.save_figure(fig, "b_fig", caption="Second, replaced.", folder=tmp_path)
+    plt.close(fig)
+    table = pd.read_csv(tmp_path / figures.CAPTIONS)
+    assert table.to_dict("list") == {"figure": ["a_fig", "b_fig"],
+                                     "caption": ["First.", "Second, replaced."]}
+
+
+@pytest.mark.parametrize(
+    ("name", "caption"),
+    [("a/b", "ok"), ("../up", "ok"), ("a\\b", "ok"), ("", "ok"), ("x.png", "ok"),
+     ("fine", "   ")],
+)
+def test_save_figure_rejects_bad_name_or_caption(tmp_path, name, caption):
+    fig = draw("bubble_map")
+    with pytest.raises(ValueError, match="name|caption"):
+        figures.save_figure(fig, name, caption=caption, folder=tmp_path)
+    plt.close(fig)
+    assert not any(tmp_path.iterdir())
+
+
+@pytest.mark.parametrize(
+    ("under_root", "expected"),
+    [
+        (True, "Figure: Topic shares. (saved: reports/figures/shares.png, .svg)"),
+        (False, "Figure: Topic shares. (saved: shares.png, .svg)"),
+    ],
+)
+def test_show_returns_relative_caption_line(tmp_path, monkeypatch, under_root, expected):
+    monkeypatch.setattr(paths, "ROOT", tmp_path if under_root else tmp_path / "elsewhere")
+    fig = draw("stacked_bars")
+    line = figures.show(fig, "shares", caption="Topic  shares.",
+                        folder=tmp_path / "reports" / "figures")
+    plt.close(fig)
+    assert line == expected
+    assert (tmp_path / "reports" / "figures" / "shares.svg").exists()

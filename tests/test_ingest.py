@@ -1,0 +1,247 @@
+import gzip
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from nqpf import paths
+from nqpf.ingest import Corpus, decode_bytes, detect_encoding, load_corpus, read_text
+
+SIMPLIFIED = ("新质生产力是创新起主导作用的先进生产力质态。"
+              "它由技术革命性突破、生产要素创新性配置、产业深度转型升级而催生，以劳动者、劳动资料、劳动对象及其优化组合的跃升为基本内涵。"
+              "发展新质生产力是推动高质量发展的内在要求和重要着力点！")
+TRADITIONAL = ("新質生產力是創新起主導作用的先進生產力質態。"
+               "它由技術革命性突破、生產要素創新性配置、產業深度轉型升級而催生，以勞動者、勞動資料、勞動對象及其優化組合的躍升為基本內涵。"
+               "發展新質生產力是推動高質量發展的內在要求和重要著力點！")
+ENGLISH = ("The report calls them \u201cnew quality productive forces\u201d \u2014 a phrase "
+           "that\u2019s everywhere.\r\nIt\u2019s used 12 times\u2026 Caf\u00e9 owners "
+           "noticed, too.\n")
+MIXED = ("Xi said: \u201c新质生产力\u201d means new quality productive forces. "
+         "Na\u00efve? No \u2014 \u00e9lan.\n")
+WORDS = "Productive forces grow when science and technology lead. " * 12
+
+ENCODINGS = [
+    # (file encoding, text, expected detected encoding)
+    ("utf-8", MIXED, "utf-8"),
+    ("utf-8-sig", MIXED, "utf-8-sig"),
+    ("utf-16", MIXED, "utf-16"),  # BOM in native order
+    ("utf-16-be", "\ufeff" + MIXED, "utf-16"),
+    ("gb18030", SIMPLIFIED, "gb18030"),
+    ("gbk", SIMPLIFIED, "gb18030"),
+    ("gb18030", SIMPLIFIED[:23], "gb18030"),  # one short sentence
+    ("big5", TRADITIONAL, "big5"),
+    ("big5", TRADITIONAL[:23], "big5"),
+    ("cp1252", ENGLISH, "cp1252"),
+    ("cp1252", "\u201cQuoted\u201d", "cp1252"),
+]
+
+
+@pytest.mark.parametrize(("codec", "text", "expected"), ENCODINGS)
+def test_encodings_detected_and_text_kept_exactly(tmp_path, codec, text, expected):
+    path = tmp_path / "doc.txt"
+    path.write_bytes(text.encode(codec))
+    assert detect_encoding(path.read_bytes()) == expected
+    assert read_text(path) == (text.removeprefix("\ufeff"), expected)
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"
+         + bytes(np.random.default_rng(0).integers(0, 256, 400, dtype=np.uint8)),
+         "binary file (not text)"),
+        (bytes(np.random.default_rng(0).integers(0x80, 0x100, 300, dtype=np.uint8)),
+         "could not decode: tried utf-8, gb18030, big5, cp1252"),
+    ],
+)
+def test_decode_bytes_rejects_bad_input(data, message):
+    with pytest.raises(ValueError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        decode_bytes(data)
+
+
+@pytest.fixture
+def messy_folder(tmp_path):
+    files = {
+        "a_utf8.txt": MIXED.encode() + WORDS.encode(),
+        "b_gbk.md": SIMPLIFIED.encode("gbk"),
+        "c_big5.txt": TRADITIONAL.encode("big5"),
+        "d_cp1252.txt": ENGLISH.encode("cp1252"),
+        "e_copy.txt": b"  " + MIXED.encode() + WORDS.encode() + b"\n",
+        "f_empty.txt": b"",
+        "g_blank.txt": b" \n\t\n",
+        "h_image.txt": b"\x89PNG\r\n\x1a\n\x00\x00"
+        + bytes(np.random.default_rng(1).integers(0, 256, 200, dtype=np.uint8)),
+        "i_bad.txt": bytes(np.random.default_rng(0).integers(0x80, 0x100, 300, dtype=np.uint8)),
+        "j_paper.pdf": b"%PDF-1.4",
+        ".DS_Store": b"\x00\x00\x00\x01Bud1",
+        "metadata.csv": b"doc_id,genre\na_utf8,news\nd_cp1252,op-ed\nz_gone,blog\n",
+    }
+    for name, data in files.items():
+        (tmp_path / name).write_bytes(data)
+    return tmp_path
+
+
+@pytest.mark.parametrize(
+    ("path", "status", "reason", "encoding"),
+    [
+        (".DS_Store", "skipped", "hidden file", ""),
+        ("a_utf8.txt", "loaded", "", "utf-8"),
+        ("b_gbk.md", "loaded", "", "gb18030"),
+        ("c_big5.txt", "loaded", "", "big5"),
+        ("d_cp1252.txt", "loaded", "", "cp1252"),
+        ("e_copy.txt", "skipped", "duplicate of a_utf8.txt", "utf-8"),
+        ("f_empty.txt", "skipped", "empty file", ""),
+        ("g_blank.txt", "skipped", "empty file", "utf-8"),
+        ("h_image.txt", "failed", "binary file (not text)", ""),
+        ("i_bad.txt", "failed", "could not decode: tried utf-8, gb18030, big5, cp1252, "
+         "charset-normalizer", ""),
+        ("j_paper.pdf", "skipped", "unsupported file type .pdf", ""),
+        ("metadata.csv", "metadata", "", "utf-8"),
+        ("metadata.csv#row 3", "skipped", "metadata row without a document (doc_id z_gone)", ""),
+    ],
+)
+def test_folder_report_rows(messy_folder, path, status, reason, encoding):
+    report = load_corpus(messy_folder).report.set_index("path")
+    assert report.loc[path, ["status", "reason", "encoding"]].tolist() == [status, reason, encoding]
+
+
+def test_folder_loads_the_rest_with_metadata(messy_folder):
+    corpus = load_corpus(messy_folder, min_words=10)
+    docs = corpus.docs.set_index("doc_id")
+    assert list(docs.index) == ["a_utf8", "b_gbk", "c_big5", "d_cp1252"]
+    assert list(corpus.docs.columns) == ["doc_id", "genre", "text", "n_chars", "n_words",
+                                         "ends_mid_sentence", "is_short", "is_duplicate"]
+    assert list(corpus.report.columns) == ["path", "status", "reason", "encoding", "size_bytes"]
+    assert corpus.report["path"].is_monotonic_increasing
+    assert len(corpus.report) == 13
+    assert docs.loc["b_gbk", "text"] == SIMPLIFIED
+    assert docs.loc["d_cp1252", "text"] == ENGLISH  # \r\n kept
+    assert docs["genre"].fillna("-").tolist() == ["news", "-", "-", "op-ed"]
+    assert docs["is_short"].tolist() == [False, True, True, False]
+    assert docs["n_words"]["a_utf8"] == len((MIXED + WORDS).split())
+    assert not docs["is_duplicate"].any()
+    assert "4 documents" in repr(corpus)
+
+
+def test_near_duplicate_is_loaded_and_flagged(tmp_path):
+    (tmp_path / "a.txt").write_text(WORDS)
+    (tmp_path / "b.txt").write_text(WORDS.upper().replace(" ", "\n"))
+    assert load_corpus(tmp_path).docs["is_duplicate"].tolist() == [False, True]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("It ends well.", False),
+        ("Does it?\n\n", False),
+        ("He said \u201cyes.\u201d", False),
+        ("它结束了。", False),
+        ("talent system and mechanism,\n\n", True),
+        ("A title\n\nIt breaks off in the middle, and\n\nRelated Pages", True),
+        ("A title\n\nIt ends here.\n\nEditor: Zheng Jianlong\n\n2024-03-10 04:02:54", False),
+    ],
+)
+def test_ends_mid_sentence(tmp_path, text, expected):
+    (tmp_path / "a.txt").write_text(text, encoding="utf-8")
+    assert load_corpus(tmp_path).docs["ends_mid_sentence"].tolist() == [expected]
+
+
+@pytest.mark.parametrize(
+    ("files", "source", "id_column", "error", "message"),
+    [
+        (None, "corpus", None, FileNotFoundError, "corpus source not found"),
+        ({}, "corpus", None, ValueError, "no documents loaded from .*: 0 files seen"),
+        ({"m": b"x"}, "corpus/metadata.csv", None, FileNotFoundError, "source not found"),
+        ({"a.txt": b"hi", "metadata.csv": b"\x00\x01"}, "corpus", None, ValueError,
+         "metadata.csv: binary file"),
+        ({"a.txt": b"", "b.txt": b"\x00\x01", "c.doc": b"x"}, "corpus", None, ValueError,
+         r"3 files seen: 2 skipped \(1 empty file, 1 unsupported file type \.doc\), 1 failed"),
+        ({"a.txt": b"hello", "metadata.csv": b"id,genre\na,news\n"}, "corpus", None,
+         ValueError, "metadata.csv: no 'doc_id' column"),
+        ({"t.csv": b"id,body\n1,hello\n"}, "corpus/t.csv", None, ValueError,
+         r"no text column 'text'; columns are \['id', 'body'\]"),
+        ({"t.csv": b"id,text\n1,hello\n"}, "corpus/t.csv", "key", ValueError,
+         "no id column 'key'"),
+        ({"t.jsonl": b"{bad\n[1]\n"}, "corpus/t.jsonl", None, ValueError,
+         "2 records seen: 2 failed \\(1 invalid JSON on line 1, 1 invalid JSON on line 2\\)"),
+    ],
+)
+def test_errors_name_the_path(tmp_path, files, source, id_column, error, message):
+    if files is not None:
+        (tmp_path / "corpus").mkdir()
+        for name, data in files.items():
+            (tmp_path / "corpus" / name).write_bytes(data)
+    with pytest.raises(error, match=message) as info:
+        load_corpus(tmp_path / source, id_column=id_column)
+    assert str(tmp_path / "corpus") in str(info.value)
+
+
+ROWS = [
+    {"id": "x1", "text": "First document text.", "genre": "news"},
+    {"id": "x2", "text": "", "genre": "blog"},
+    {"id": "x3", "text": "Third one, 新质生产力", "genre": None},
+]
+
+
+def _write_table(path):
+    if path.suffix == ".csv":
+        pd.DataFrame(ROWS).to_csv(path, index=False)
+        return
+    lines = [json.dumps(row, ensure_ascii=False) for row in ROWS]
+    data = "\n".join([lines[0], lines[1], "{not json", lines[2], ""]).encode()
+    path.write_bytes(gzip.compress(data) if path.suffix == ".gz" else data)
+
+
+@pytest.mark.parametrize(
+    ("name", "report"),
+    [
+        ("t.csv", {"t.csv#row 1": "loaded", "t.csv#row 2": "skipped", "t.csv#row 3": "loaded"}),
+        ("t.jsonl", {"t.jsonl#row 1": "loaded", "t.jsonl#row 2": "skipped",
+                     "t.jsonl#row 3": "failed", "t.jsonl#row 4": "loaded"}),
+        ("t.jsonl.gz", {"t.jsonl.gz#row 1": "loaded", "t.jsonl.gz#row 2": "skipped",
+                        "t.jsonl.gz#row 3": "failed", "t.jsonl.gz#row 4": "loaded"}),
+    ],
+)
+def test_table_sources(tmp_path, name, report):
+    _write_table(tmp_path / name)
+    corpus = load_corpus(tmp_path / name, min_words=3)
+    assert dict(zip(corpus.report["path"], corpus.report["status"], strict=True)) == report
+    assert set(corpus.report["reason"]) >= {"", "empty text"}
+    assert list(corpus.docs.columns[:2]) == ["doc_id", "genre"]
+    assert corpus.docs["doc_id"].tolist() == ["x1", "x3"]
+    assert corpus.docs["text"].tolist() == ["First document text.", "Third one, 新质生产力"]
+    assert corpus.docs["genre"].fillna("-").tolist() == ["news", "-"]
+    assert corpus.docs["is_short"].tolist() == [False, False]
+
+
+def test_invalid_json_line_reason(tmp_path):
+    _write_table(tmp_path / "t.jsonl")
+    report = load_corpus(tmp_path / "t.jsonl").report
+    assert report.loc[report["status"] == "failed", "reason"].tolist() == ["invalid JSON on line 3"]
+
+
+def test_table_without_id_column_numbers_rows(tmp_path):
+    years = [str(2000 + i) for i in range(12)]
+    pd.DataFrame({"text": [f"text {y}" for y in years], "year": years}).to_csv(
+        tmp_path / "t.csv", index=False)
+    corpus = load_corpus(tmp_path / "t.csv")
+    assert corpus.docs[["doc_id", "year"]].values.tolist()[:2] == [["row_00001", "2000"],
+                                                                   ["row_00002", "2001"]]
+    assert corpus.report["path"].tolist()[1:3] == ["t.csv#row 2", "t.csv#row 3"]  # not row 10
+
+
+def test_study_corpus():
+    corpus = load_corpus(paths.RAW)
+    assert isinstance(corpus, Corpus)
+    docs = corpus.docs.set_index("doc_id")
+    assert len(docs) == 5 and docs.index.is_monotonic_increasing
+    assert docs.loc["001_8a91a8690185a09f", "ends_mid_sentence"]
+    assert not docs.loc[["000_cc4c2005567dd4c4", "004_186ae9db1759b207"],
+                        "ends_mid_sentence"].any()
+    assert docs["genre"].notna().all()
+    assert {"title", "date", "source", "author", "genre", "language"} <= set(docs.columns)
+    assert len(corpus.report) == 6
+    assert corpus.report["status"].value_counts().to_dict() == {"loaded": 5, "metadata": 1}
+    for doc_id, text in docs["text"].items():
+        assert text == (paths.RAW / f"{doc_id}.txt").read_bytes().decode("utf-8")

@@ -1,0 +1,273 @@
+"""End-to-end tests of nqpf.report on tiny notebooks generated in tmp_path."""
+
+import html
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+from nqpf.__main__ import k_range, main
+from nqpf.report import (
+    NotebookError,
+    build_report,
+    describe_notebook,
+    offline_problems,
+    run_notebooks,
+)
+
+CODE_MARKER = "code_only_marker"
+SCRIPT_TEXT = "<script>alert(1)</script>"
+IMG_TEXT = "<img src=x onerror=alert(1)>"
+
+
+def notebook(path: Path, *, title: str, intro: str, parameters: str | None, code: str) -> Path:
+    """Write a notebook: a markdown title cell, a `parameters` cell and one code cell."""
+    cells = [new_markdown_cell(f"# {title}\n\n{intro}")]
+    if parameters is not None:
+        cells.append(new_code_cell(parameters, metadata={"tags": ["parameters"]}))
+    cells.append(new_code_cell(code))
+    nb = new_notebook(cells=cells)
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3"}
+    nb.metadata["language_info"] = {"name": "python"}
+    nbformat.write(nb, path)
+    return path
+
+
+def tiny_notebooks(folder: Path) -> list[Path]:
+    """Two notebooks: one prints its parameters, one shows markup text and a matplotlib figure."""
+    folder.mkdir(parents=True, exist_ok=True)
+    return [
+        notebook(
+            folder / "01_params.ipynb",
+            title="Parameters",
+            intro="Prints the *injected* settings. Second sentence.",
+            parameters="corpus = None\nk_range = [2, 3]\nrandom_state = 0",
+            code=f"{CODE_MARKER} = 1\nprint('corpus', corpus)\nprint('k_range', k_range)",
+        ),
+        notebook(
+            folder / "02_outputs.ipynb",
+            title="Table and figure",
+            intro="Shows corpus text that looks like HTML, then draws a line.",
+            parameters="corpus = None\nout_dir = None",
+            code=(
+                "import matplotlib.pyplot as plt\n"
+                "import pandas as pd\n"
+                f"print({IMG_TEXT!r})\n"
+                "fig, ax = plt.subplots(figsize=(2, 2))\n"
+                "ax.plot([0, 1], [0, 1])\n"
+                "plt.show()\n"
+                f"pd.DataFrame({{'text': [{SCRIPT_TEXT!r}]}})"
+            ),
+        ),
+    ]
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory):
+    """A report built once from the tiny notebooks: (index path, notebooks, progress lines)."""
+    root = tmp_path_factory.mktemp("report")
+    corpus = root / "corpus"
+    corpus.mkdir()
+    notebooks = tiny_notebooks(root / "notebooks")
+    lines = []
+    index = build_report(
+        corpus=corpus, out_dir=root / "out", notebooks=notebooks, k_range=[4, 5],
+        progress=lines.append,
+    )
+    return index, notebooks, lines
+
+
+def injected(executed: Path) -> str:
+    nb = nbformat.read(executed, as_version=4)
+    cells = [c for c in nb.cells if "injected-parameters" in c.metadata.get("tags", [])]
+    return cells[0].source if cells else ""
+
+
+@pytest.mark.parametrize(
+    ("name", "present", "absent"),
+    [
+        ("01_params", ["k_range = [4, 5]", "corpus = ", "random_state = 0"], ["out_dir"]),
+        ("02_outputs", ["corpus = ", "out_dir = "], ["k_range", "random_state"]),
+    ],
+)
+def test_only_declared_parameters_are_injected(report, name, present, absent):
+    index, _, _ = report
+    source = injected(index.parent / "notebooks" / f"{name}.ipynb")
+    for text in present:
+        assert text in source
+    for text in absent:
+        assert text not in source
+
+
+def test_injected_values_reach_the_outputs(report):
+    index, _, _ = report
+    nb = nbformat.read(index.parent / "notebooks" / "01_params.ipynb", as_version=4)
+    printed = "".join(o.get("text", "") for c in nb.cells for o in c.get("outputs", []))
+    assert "k_range [4, 5]" in printed
+    assert str(index.parent.parent / "corpus") in printed
+
+
+def test_progress_lines_count_notebooks(report):
+    _, _, lines = report
+    done = [line for line in lines if "done (" in line]
+    assert [line.split(" ")[:2] for line in done] == [
+        ["[1/2]", "01_params"], ["[2/2]", "02_outputs"],
+    ]
+
+
+@pytest.mark.parametrize("name", ["01_params", "02_outputs"])
+@pytest.mark.parametrize("suffix", [".html", ".reader.html"])
+def test_pages_are_self_contained(report, name, suffix):
+    index, _, _ = report
+    page = (index.parent / f"{name}{suffix}").read_text(encoding="utf-8")
+    assert offline_problems(page) == []
+    assert not re.search(r"""(src|href)=["']?(https?:)?//""", re.sub(r"<a\s[^>]*>", "", page))
+
+
+@pytest.mark.parametrize(
+    ("suffix", "has_code"), [(".html", True), (".reader.html", False)]
+)
+def test_reader_version_has_no_code(report, suffix, has_code):
+    index, _, _ = report
+    page = (index.parent / f"01_params{suffix}").read_text(encoding="utf-8")
+    assert (CODE_MARKER in page) is has_code
+    assert ('class="jp-CodeMirrorEditor' in page) is has_code
+    assert ('class="jp-InputPrompt' in page) is has_code
+    assert ("celltag_injected-parameters" in page) is has_code
+    assert "k_range [4, 5]" in page  # outputs stay in both versions
+
+
+@pytest.mark.parametrize("suffix", [".html", ".reader.html"])
+def test_figure_is_embedded(report, suffix):
+    index, _, _ = report
+    page = (index.parent / f"02_outputs{suffix}").read_text(encoding="utf-8")
+    assert re.search(r'<img [^>]*src="data:image/png;base64,', page)
+
+
+@pytest.mark.parametrize("suffix", [".html", ".reader.html"])
+@pytest.mark.parametrize("text", [SCRIPT_TEXT, IMG_TEXT])
+def test_corpus_markup_is_shown_as_text(report, suffix, text):
+    index, _, _ = report
+    page = (index.parent / f"02_outputs{suffix}").read_text(encoding="utf-8")
+    assert html.escape(text, quote=False) in page
+    assert text not in page
+    assert "<script" not in page.lower()
+    assert "<img src=x" not in page.lower()
+
+
+def test_index_links_every_page(report):
+    index, _, _ = report
+    page = index.read_text(encoding="utf-8")
+    links = re.findall(r'<a href="([^"]+)"', page)
+    expected = {f"{n}{s}" for n in ("01_params", "02_outputs")
+                for s in (".html", ".reader.html")}
+    assert set(links) == expected
+    assert all((index.parent / link).is_file() for link in links)
+    assert "Prints the injected settings." in page
+    assert "Second sentence" not in page
+    assert offline_problems(page) == []
+
+
+def test_failing_notebook_names_notebook_and_error(tmp_path):
+    bad = notebook(
+        tmp_path / "04_broken.ipynb", title="Broken", intro="Fails.",
+        parameters="random_state = 0", code="1 / 0",
+    )
+    expected = r"04_broken\.ipynb failed at In \[2\]: ZeroDivisionError: division by zero"
+    with pytest.raises(NotebookError, match=expected):
+        run_notebooks([bad], out_dir=tmp_path / "out", parameters={}, progress=lambda line: None)
+
+
+def test_missing_corpus_is_reported_before_running(tmp_path):
+    missing = tmp_path / "no_such_corpus"
+    with pytest.raises(FileNotFoundError, match="no_such_corpus"):
+        build_report(corpus=missing, out_dir=tmp_path / "out", notebooks=[tmp_path / "x.ipynb"])
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize(
+    ("page", "problem"),
+    [
+        ('<p>text</p><a href="https://example.org">cite</a>', None),
+        ('<img src="data:image/png;base64,AAAA">', None),
+        ("<style>/* see https://example.org */ p { color: red }</style>", None),
+        ('<script src="https://cdn.example/require.js"></script>', "<script>"),
+        ("<script>alert(1)</script>", "<script>"),
+        ('<link rel="stylesheet" href="https://fonts.example/css">', "<link href="),
+        ('<img src="//cdn.example/x.png">', "<img src="),
+        ("<img src=x onerror=alert(1)>", "onerror"),
+        ('<a href="javascript:alert(1)">x</a>', "javascript:"),
+        ("<style>@import url(https://fonts.example/a.css);</style>", "<style>"),
+        ('<div style="background: url(http://x.example/a.png)"></div>', "style"),
+    ],
+)
+def test_offline_problems(page, problem):
+    problems = offline_problems(page)
+    if problem is None:
+        assert problems == []
+    else:
+        assert any(problem in p for p in problems), problems
+
+
+@pytest.mark.parametrize(
+    ("cells", "metadata", "expected"),
+    [
+        (["# Title\n\nFirst sentence. Second one."], {}, ("Title", "First sentence.")),
+        (["intro line", "# Later"], {}, ("fallback", "intro line")),
+        (["# The `new_quality_productive_forces` token\n\nSee [this](http://x)! More."], {},
+         ("The new_quality_productive_forces token", "See this!")),
+        (["# Title\n\nText."], {"nqpf": {"description": "From metadata."}},
+         ("Title", "From metadata.")),
+        ([], {}, ("fallback", "")),
+    ],
+)
+def test_describe_notebook(cells, metadata, expected):
+    nb = new_notebook(cells=[new_markdown_cell(c) for c in cells], metadata=metadata)
+    assert describe_notebook(nb, default_title="fallback") == expected
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [((None, None, 1), None), ((2, 4, 1), [2, 3, 4]), ((2, 10, 4), [2, 6, 10]), ((3, 3, 1), [3])],
+)
+def test_k_range(args, expected):
+    assert k_range(*args) == expected
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [((2, None, 1), "both"), ((5, 2, 1), "k-min"), ((2, 5, 0), "k-step"), ((0, 5, 1), "k-min")],
+)
+def test_k_range_rejects_bad_bounds(args, message):
+    with pytest.raises(ValueError, match=message):
+        k_range(*args)
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["--corpus", "no_such_corpus"], "corpus not found"),
+        (["--notebooks", "no_such_notebook.ipynb"], "notebook not found"),
+        (["--k-min", "5", "--k-max", "2"], "k-min"),
+        (["--k-min", "5"], "both --k-min and --k-max"),
+    ],
+)
+def test_main_user_error_is_one_line(tmp_path, capsys, extra, message):
+    assert main(["report", "--out", str(tmp_path / "out"), *extra]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("nqpf report: error: ")
+    assert message in err
+    assert err.count("\n") == 1
+
+
+def test_cli_missing_corpus_exits_1_without_traceback(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-m", "nqpf", "report", "--corpus", "no_such_corpus"],
+        capture_output=True, text=True, cwd=tmp_path, check=False,
+    )
+    assert result.returncode == 1
+    assert result.stderr == f"nqpf report: error: corpus not found: {tmp_path / 'no_such_corpus'}\n"

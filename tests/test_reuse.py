@@ -1,0 +1,198 @@
+import pandas as pd
+import pytest
+
+from nqpf.reuse import NGRAM_COLUMNS, shared_ngrams, shared_sentences, surface_words
+
+SLOGAN = "accelerate the formation of new quality productive forces"
+
+# The slogan in three documents (twice in "a"), each time amid different filler; "a" also
+# repeats a sentence of its own in two passages, which must not be reported.
+DOCS = {
+    "a": [
+        f"Provincial leaders said they would {SLOGAN.title()}, while the provincial bureau "
+        "issued its annual plan for coastal ports.",
+        f"Engineers in Hefei will {SLOGAN} through quantum laboratories. Again the "
+        "provincial bureau issued its annual plan for coastal ports.",
+    ],
+    "b": [
+        f"Delegates agreed that cities must {SLOGAN}; rural counties will follow with "
+        "farmland reform.",
+        "Nothing in this passage echoes any other document at all.",
+    ],
+    "c": [
+        f"To {SLOGAN.upper()} is the task; venture funds back robotics startups.",
+    ],
+}
+
+
+def make_passages(docs: dict[str, list[str]]) -> pd.DataFrame:
+    """A passages table (offsets into a raw text made of passages separated by blank lines)."""
+    rows = []
+    for doc_id, texts in docs.items():
+        start = 0
+        for passage_id, text in enumerate(texts, start=1):
+            rows.append((doc_id, passage_id, start, start + len(text), text))
+            start += len(text) + 2
+    return pd.DataFrame(rows, columns=["doc_id", "passage_id", "start", "end", "text"])
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("High-quality   development.", ["high", "quality", "development"]),
+        ("\u201cNew\u201d QUALITY, productive_forces!", ["new", "quality", "productive", "forces"]),
+        ("China's 2024 plan", ["china", "s", "2024", "plan"]),
+    ],
+)
+def test_surface_words(text, expected):
+    assert surface_words(text) == expected
+
+
+@pytest.mark.parametrize("n", [3, 5, 8])
+def test_shared_ngrams_finds_planted_slogan_once(n):
+    table = shared_ngrams(make_passages(DOCS), n=n)
+    assert list(table.columns) == NGRAM_COLUMNS
+    assert table.to_dict("records") == [{
+        "ngram": SLOGAN, "n_words": 8, "n_docs": 3, "n_occurrences": 4,
+        "doc_ids": "a; b; c", "passages": "a:1; a:2; b:1; c:1",
+    }]
+
+
+@pytest.mark.parametrize(
+    ("n", "min_docs", "expected_ngrams"),
+    [
+        (9, 2, []),  # the slogan is eight words long
+        (5, 3, [SLOGAN]),
+        (5, 4, []),  # only three documents use it
+    ],
+)
+def test_shared_ngrams_thresholds(n, min_docs, expected_ngrams):
+    table = shared_ngrams(make_passages(DOCS), n=n, min_docs=min_docs)
+    assert table["ngram"].tolist() == expected_ngrams
+    assert list(table.columns) == NGRAM_COLUMNS
+
+
+def test_shared_ngrams_ignores_phrases_of_one_document():
+    passages = make_passages(DOCS)
+    table = shared_ngrams(passages, n=4)
+    assert (table["n_docs"] >= 2).all()
+    assert not table["ngram"].str.contains("bureau").any()
+
+
+@pytest.mark.parametrize(
+    ("docs", "expected"),
+    [
+        # "a" and "b" quote a longer form; "c" only the core: two rows, the core in three
+        # documents, the long form in two.
+        (
+            {"a": [f"Firms {SLOGAN} and promote high quality development now."],
+             "b": [f"Provinces {SLOGAN} and promote high quality development soon."],
+             "c": [f"Cities {SLOGAN} with robots."]},
+            [(SLOGAN, 3, "a; b; c"),
+             (f"{SLOGAN} and promote high quality development", 2, "a; b")],
+        ),
+        # Two different shared phrases in one sentence of "a" stay two rows.
+        (
+            {"a": [f"Firms {SLOGAN} and then build a modern industrial system today."],
+             "b": [f"Provinces {SLOGAN} soon."],
+             "c": ["Cities build a modern industrial system with robots."]},
+            [(SLOGAN, 2, "a; b"), ("build a modern industrial system", 2, "a; c")],
+        ),
+        # The core also appears a second time in the same passages without "must": still
+        # one row, for the longer phrase.
+        (
+            {"a": [f"Firms must {SLOGAN}. Also we {SLOGAN} quickly."],
+             "b": [f"Cities must {SLOGAN} now."]},
+            [(f"must {SLOGAN}", 2, "a; b")],
+        ),
+    ],
+)
+def test_shared_ngrams_overlap_merging(docs, expected):
+    table = shared_ngrams(make_passages(docs), n=4)
+    assert list(table[["ngram", "n_docs", "doc_ids"]].itertuples(index=False, name=None)) \
+        == expected
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [({"n": 0}, "n must be"), ({"min_docs": 1}, "min_docs")],
+)
+def test_shared_ngrams_bad_options(options, message):
+    with pytest.raises(ValueError, match=message):
+        shared_ngrams(make_passages(DOCS), **options)
+
+
+def test_shared_ngrams_missing_column():
+    with pytest.raises(ValueError, match="missing column"):
+        shared_ngrams(pd.DataFrame({"doc_id": ["a"], "text": ["x"]}))
+
+
+SENTENCE = ("The government will steadily advance the construction of a modern industrial "
+            "system and cultivate emerging industries of strategic importance across the "
+            "whole country this year.")
+FILLER = {
+    "a": "Officials in Anhui reviewed the budget for provincial highways and bridges.",
+    "b": "Reporters from Beijing asked about the quota for imported soybeans and corn.",
+    "c": "Scientists in Chengdu presented a new vaccine for giant pandas in the reserve.",
+}
+
+
+def near_pair_docs(variant: str) -> dict[str, list[str]]:
+    return {
+        "a": [f"{FILLER['a']} {SENTENCE}"],
+        "b": [FILLER["b"], f"It was said that. {variant} {FILLER['b']}"],
+        "c": [FILLER["c"]],
+    }
+
+
+@pytest.mark.parametrize(
+    ("variant", "threshold", "expected_pairs", "low", "high"),
+    [
+        (SENTENCE.replace("steadily", "firmly"), 0.8, 1, 0.8, 0.99),  # one word changed
+        (SENTENCE.replace("steadily", "firmly"), 0.99, 0, None, None),
+        (SENTENCE.upper(), 0.8, 1, 1.0, 1.0),  # same words, different case
+        (SENTENCE.replace("modern industrial system", "green energy network"), 0.8, 0,
+         None, None),
+    ],
+)
+def test_shared_sentences_near_identical_pair(variant, threshold, expected_pairs, low, high):
+    passages = make_passages(near_pair_docs(variant))
+    table = shared_sentences(passages, threshold=threshold)
+    assert len(table) == expected_pairs
+    if expected_pairs:
+        row = table.iloc[0]
+        assert (row["doc_id_a"], row["passage_id_a"], row["doc_id_b"], row["passage_id_b"]) \
+            == ("a", 1, "b", 2)
+        assert low <= row["similarity"] <= high
+        raw_b = "\n\n".join(near_pair_docs(variant)["b"])
+        assert raw_b[row["start_b"]:row["end_b"]] == row["text_b"] == variant
+        assert row["text_a"] == SENTENCE
+
+
+def test_shared_sentences_accepts_sentences_table_and_skips_same_document():
+    sentences = pd.DataFrame({
+        "doc_id": ["a", "a", "b"],
+        "sentence_id": [1, 2, 1],
+        "start": [0, 200, 0],
+        "end": [len(SENTENCE), 200 + len(SENTENCE), len(SENTENCE)],
+        "text": [SENTENCE, SENTENCE, SENTENCE],
+    })
+    table = shared_sentences(sentences)
+    assert list(table.columns) == [
+        "doc_id_a", "sentence_id_a", "start_a", "end_a", "doc_id_b", "sentence_id_b",
+        "start_b", "end_b", "similarity", "text_a", "text_b"]
+    assert list(table[["sentence_id_a", "doc_id_b"]].itertuples(index=False, name=None)) \
+        == [(1, "b"), (2, "b")]
+    assert (table["doc_id_a"] == "a").all()
+
+
+@pytest.mark.parametrize(
+    ("table", "options", "message"),
+    [
+        (pd.DataFrame({"doc_id": ["a"], "text": ["x"]}), {}, "missing column"),
+        (make_passages(DOCS), {"threshold": 0}, "threshold"),
+    ],
+)
+def test_shared_sentences_bad_input(table, options, message):
+    with pytest.raises(ValueError, match=message):
+        shared_sentences(table, **options)

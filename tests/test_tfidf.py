@@ -1,0 +1,257 @@
+import pickle
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import sparse
+
+from nqpf.tfidf import (
+    HIT_COLUMNS,
+    build_tfidf,
+    doc_similarity,
+    nearest_passages,
+    search,
+    similarity,
+    top_terms,
+)
+from nqpf.tokens import tokenize
+
+# Three documents, three passages each; every document has one planted term in all its
+# passages (semiconductor / farmland / tourism) amid words shared across documents.
+DOCS = {
+    "a": [
+        "Semiconductor chips drive innovation. Semiconductor foundries expand industrial capacity.",
+        "Semiconductor design needs talent and innovation in industry.",
+        "Semiconductor exports support the economy and attract talent.",
+    ],
+    "b": [
+        "Farmland protection secures grain harvests and rural innovation.",
+        "Farmland irrigation and grain reserves support the rural economy.",
+        "Farmland reform lifts rural talent and output.",
+    ],
+    "c": [
+        "Tourism revenue grows as coastal resorts attract visitors and innovation.",
+        "Tourism brands and coastal festivals draw visitors to the economy.",
+        "Tourism services train talent for hotels.",
+    ],
+}
+
+
+def make_passages(docs: dict[str, list[str]]) -> pd.DataFrame:
+    """A passages table as ``nqpf.segment.passages_table`` returns it (offsets into a raw
+    text made of the passages separated by blank lines)."""
+    rows = []
+    for doc_id, texts in docs.items():
+        start = 0
+        for passage_id, text in enumerate(texts, start=1):
+            rows.append((doc_id, passage_id, start, start + len(text), text,
+                         len(text.split()), tokenize(text)))
+            start += len(text) + 2
+    return pd.DataFrame(rows, columns=["doc_id", "passage_id", "start", "end", "text",
+                                       "n_words", "tokens"])
+
+
+@pytest.fixture(scope="module")
+def passages():
+    return make_passages(DOCS)
+
+
+@pytest.fixture(scope="module")
+def fitted(passages):
+    return build_tfidf(passages)
+
+
+def test_build_tfidf_shapes_and_vocab(passages, fitted):
+    vectorizer, dtm = fitted
+    vocab = vectorizer.get_feature_names_out()
+    assert sparse.issparse(dtm)
+    assert dtm.shape == (len(passages), len(vocab))
+    assert {"semiconductor", "farmland", "tourism", "innovation"} <= set(vocab)
+    assert "festival" not in vocab  # in one passage only: dropped by min_df=2
+    np.testing.assert_allclose(sparse.linalg.norm(dtm, axis=1), 1.0)
+
+
+def test_build_tfidf_analyzer_on_text_matches_tokens_column(passages, fitted):
+    vectorizer, dtm = fitted
+    vectorizer_text, dtm_text = build_tfidf(passages, analyzer=tokenize)
+    assert list(vectorizer_text.get_feature_names_out()) == list(
+        vectorizer.get_feature_names_out())
+    np.testing.assert_allclose(dtm_text.toarray(), dtm.toarray())
+
+
+def test_build_tfidf_vectorizer_pickles(passages, fitted):
+    vectorizer, dtm = fitted
+    restored = pickle.loads(pickle.dumps(vectorizer))
+    np.testing.assert_allclose(restored.transform(passages["tokens"]).toarray(), dtm.toarray())
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"min_df": 10}, "min_df=10"),  # more passages than the corpus has
+        ({"min_df": 5}, "min_df=1"),  # no term is in five passages: suggest a lower min_df
+        ({"max_df": 0.01}, "max_df=0.01"),
+        ({"min_df": 0.9, "max_df": 0.5}, "max_df=1.0"),
+    ],
+)
+def test_build_tfidf_too_strict_raises(passages, options, message):
+    with pytest.raises(ValueError, match=message):
+        build_tfidf(passages, **options)
+
+
+@pytest.mark.parametrize(
+    ("table", "message"),
+    [
+        (pd.DataFrame({"doc_id": ["a"], "text": ["x"]}), "missing column"),
+        (pd.DataFrame({"tokens": []}), "empty"),
+        ("not a table", "DataFrame"),
+    ],
+)
+def test_build_tfidf_bad_input(table, message):
+    with pytest.raises(ValueError, match=message):
+        build_tfidf(table)
+
+
+@pytest.mark.parametrize(
+    ("group", "expected"),
+    [("a", "semiconductor"), ("b", "farmland"), ("c", "tourism")],
+)
+def test_top_terms_finds_planted_term(passages, fitted, group, expected):
+    vectorizer, dtm = fitted
+    table = top_terms(dtm, vectorizer.get_feature_names_out(), passages["doc_id"], n=3)
+    assert list(table.columns) == ["group", "rank", "term", "score"]
+    assert list(table["group"].unique()) == ["a", "b", "c"]
+    rows = table[table["group"] == group]
+    assert rows["rank"].tolist() == [1, 2, 3]
+    assert rows.iloc[0]["term"] == expected
+    assert rows["score"].is_monotonic_decreasing
+
+
+@pytest.mark.parametrize(
+    ("groups", "expected_groups"),
+    [
+        (["x"] * 9, ["x"]),
+        (["farm" if d == "b" else "other" for d in "aaabbbccc"], ["other", "farm"]),
+    ],
+)
+def test_top_terms_group_labels(fitted, groups, expected_groups):
+    vectorizer, dtm = fitted
+    table = top_terms(dtm, vectorizer.get_feature_names_out(), groups, n=2)
+    assert list(table["group"].unique()) == expected_groups
+    if "farm" in expected_groups:
+        assert table[table["group"] == "farm"].iloc[0]["term"] == "farmland"
+
+
+def test_top_terms_length_mismatch(fitted):
+    vectorizer, dtm = fitted
+    with pytest.raises(ValueError, match="groups"):
+        top_terms(dtm, vectorizer.get_feature_names_out(), ["a", "b"])
+
+
+@pytest.mark.parametrize(
+    "matrix",
+    [
+        "fitted",
+        sparse.csr_matrix(np.array([[1.0, 0.0, 2.0], [0.0, 0.0, 0.0], [3.0, 1.0, 0.0]])),
+        np.array([[0.2, 0.4], [0.4, 0.8], [1.0, 0.0]]),
+    ],
+)
+def test_similarity_symmetric_unit_diagonal(fitted, matrix):
+    dtm = fitted[1] if isinstance(matrix, str) else matrix
+    scores = similarity(dtm)
+    n = dtm.shape[0]
+    assert scores.shape == (n, n)
+    np.testing.assert_array_equal(scores, scores.T)
+    np.testing.assert_array_equal(np.diag(scores), np.ones(n))
+    assert scores.min() >= 0 and scores.max() <= 1
+
+
+def test_similarity_empty_row_is_zero_off_diagonal():
+    dtm = sparse.csr_matrix(np.array([[1.0, 0.0], [0.0, 0.0], [1.0, 1.0]]))
+    scores = similarity(dtm)
+    assert scores[1].tolist() == [0.0, 1.0, 0.0]
+    assert scores[0, 2] == pytest.approx(1 / np.sqrt(2))
+
+
+@pytest.mark.parametrize(
+    ("rows", "doc_ids", "expected"),
+    [
+        # doc x = [1, 0] + [0, 1] -> [1, 1]/sqrt2; doc y = [1, 0]
+        ([[1, 0], [0, 1], [1, 0]], ["x", "x", "y"], [[1, 1 / np.sqrt(2)], [1 / np.sqrt(2), 1]]),
+        ([[0, 1], [1, 0]], ["y", "x"], [[1, 0], [0, 1]]),
+        ([[0, 0], [1, 0]], ["x", "y"], [[1, 0], [0, 1]]),  # empty document
+    ],
+)
+def test_doc_similarity(rows, doc_ids, expected):
+    table = doc_similarity(sparse.csr_matrix(np.array(rows, dtype=float)), doc_ids)
+    labels = list(dict.fromkeys(doc_ids))
+    assert list(table.index) == labels and list(table.columns) == labels
+    np.testing.assert_allclose(table.to_numpy(), expected)
+    np.testing.assert_array_equal(table.to_numpy(), table.to_numpy().T)
+
+
+def test_doc_similarity_on_corpus(passages, fitted):
+    table = doc_similarity(fitted[1], passages["doc_id"])
+    assert list(table.index) == ["a", "b", "c"]
+    np.testing.assert_array_equal(np.diag(table.to_numpy()), np.ones(3))
+    np.testing.assert_array_equal(table.to_numpy(), table.to_numpy().T)
+
+
+@pytest.mark.parametrize(
+    ("index", "same_doc"),
+    [(0, "a"), (3, "b"), (6, "c")],
+)
+def test_nearest_passages(passages, fitted, index, same_doc):
+    hits = nearest_passages(fitted[1], passages, index, n=2)
+    assert list(hits.columns) == HIT_COLUMNS
+    assert index not in hits.index
+    assert len(hits) == 2
+    assert (hits["doc_id"] == same_doc).all()
+    assert hits["score"].is_monotonic_decreasing and (hits["score"] > 0).all()
+    assert (hits["preview"].str.len() <= 120).all()
+
+
+def test_nearest_passages_bad_index(passages, fitted):
+    with pytest.raises(ValueError, match="out of range"):
+        nearest_passages(fitted[1], passages, 99)
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("semiconductor talent and innovation", ("a", 2)),
+        ("grain harvests and rural innovation", ("b", 1)),  # "harvest": one passage, no term
+        ("Coastal visitors attract tourism", ("c", 1)),
+        ("Semiconductor exports support the economy", ("a", 3)),
+    ],
+)
+def test_search_planted_passage_first(passages, fitted, query, expected):
+    vectorizer, dtm = fitted
+    hits = search(query, vectorizer, dtm, passages, n=4)
+    assert list(hits.columns) == HIT_COLUMNS
+    assert tuple(hits.iloc[0][["doc_id", "passage_id"]]) == expected
+    assert 0 < len(hits) <= 4
+    assert (hits["score"] > 0).all() and hits["score"].is_monotonic_decreasing
+    first = passages.iloc[hits.index[0]]
+    assert (hits.iloc[0]["start"], hits.iloc[0]["end"]) == (first["start"], first["end"])
+
+
+def test_search_with_text_analyzer(passages):
+    vectorizer, dtm = build_tfidf(passages, analyzer=tokenize)
+    hits = search("farmland grain support", vectorizer, dtm, passages)
+    assert tuple(hits.iloc[0][["doc_id", "passage_id"]]) == ("b", 2)
+
+
+@pytest.mark.parametrize(
+    ("query", "unknown"),
+    [
+        ("zebra xylophone", "zebra"),
+        ("the festivals", "festival"),  # known word, but dropped by min_df
+        ("and the of", "[]"),  # nothing left after tokenising
+    ],
+)
+def test_search_unknown_terms_raise(passages, fitted, query, unknown):
+    vectorizer, dtm = fitted
+    with pytest.raises(ValueError, match=rf"vocabulary.*{re.escape(unknown)}"):
+        search(query, vectorizer, dtm, passages)

@@ -1,0 +1,274 @@
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+from threadpoolctl import threadpool_limits
+
+from nqpf.coherence import match_topics
+from nqpf.topics import (
+    METHODS,
+    KChoice,
+    TopicModel,
+    TopicModelWarning,
+    check_corpus,
+    choose_k,
+    compare_topics,
+    load_labels,
+    sweep,
+)
+
+N_PLANTED = 3
+
+
+def planted_corpus(n_passages=150, length=40, seed=0):
+    """3 topics with disjoint 15-word vocabularies (Zipf-like word frequencies); each passage
+    draws 36 tokens from one topic and 4 from 20 shared background words."""
+    rng = np.random.default_rng(seed)
+    vocabs = [[f"t{t}w{i}" for i in range(15)] for t in range(N_PLANTED)]
+    background = [f"bg{i}" for i in range(20)]
+    p = 1 / np.arange(1, 16) ** 0.7
+    texts = []
+    for i in range(n_passages):
+        own = rng.choice(vocabs[i % N_PLANTED], size=length - 4, p=p / p.sum())
+        tokens = rng.permutation(np.concatenate([own, rng.choice(background, size=4)]))
+        texts.append(tokens.tolist())
+    return vocabs, texts
+
+
+VOCABS, TEXTS = planted_corpus()
+TINY = [[f"w{(i + j) % 12}" for j in range(8)] for i in range(20)]
+
+
+def passages_table(texts):
+    """Passages in the shape of nqpf.segment.passages_table: 3 documents."""
+    return pd.DataFrame({
+        "doc_id": [f"doc{i % 3}" for i in range(len(texts))],
+        "passage_id": [i // 3 + 1 for i in range(len(texts))],
+        "start": [0] * len(texts),
+        "end": [len(" ".join(tokens)) for tokens in texts],
+        "text": [" ".join(tokens) for tokens in texts],
+        "tokens": texts,
+    })
+
+
+@pytest.fixture(scope="module")
+def models():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no warning on a good corpus
+        return {method: TopicModel(N_PLANTED, method=method).fit(TEXTS) for method in METHODS}
+
+
+@pytest.mark.parametrize("method", ["nmf", "lda"])
+def test_recovers_planted_topics(models, method):
+    model = models[method]
+    pairs, _ = match_topics(VOCABS, model.top_terms_)
+    assert all(set(model.top_terms_[j]) <= set(VOCABS[i]) for i, j in pairs)
+    assert model.components_.sum(axis=1) == pytest.approx(np.ones(N_PLANTED))
+    assert model.converged_
+    assert (model.perplexity_ is None) == (method == "nmf")
+
+
+@pytest.mark.parametrize("method", ["nmf", "lda"])
+def test_deterministic_across_runs_and_threads(models, method):
+    fits = []
+    for threads in (1, 2):
+        with threadpool_limits(threads):
+            fits.append(TopicModel(N_PLANTED, method=method).fit(TEXTS))
+    for fit in fits:
+        assert fit.top_terms_ == models[method].top_terms_
+        np.testing.assert_array_equal(
+            np.round(fit.components_, 8), np.round(models[method].components_, 8)
+        )
+        np.testing.assert_array_equal(
+            np.round(fit.doc_topic_, 8), np.round(models[method].doc_topic_, 8)
+        )
+
+
+@pytest.mark.parametrize("method", ["nmf", "lda"])
+def test_transform_rows(models, method):
+    weights = models[method].transform([TEXTS[0], ["unknown", "words"]])
+    assert weights.shape == (2, N_PLANTED)
+    assert weights[0].sum() == pytest.approx(1.0)
+    assert weights[1].tolist() == [0.0] * N_PLANTED
+
+
+def test_topic_table_and_labels(models):
+    model = models["nmf"]
+    table = model.topic_table(n=4)
+    assert table.columns.tolist() == ["topic", "rank", "term", "weight"]
+    assert table["topic"].unique().tolist() == [1, 2, 3]
+    assert table["rank"].unique().tolist() == [1, 2, 3, 4]
+    labels = model.labels(n=2)
+    assert labels[0] == " · ".join(model.top_terms_[0][:2])
+    assert model.labels(names={2: "talent"})[1] == "talent"
+
+
+@pytest.mark.parametrize(
+    ("csv", "error", "message"),
+    [
+        ("topic,label\n1,talent\n3,industry\n", None, {1: "talent", 3: "industry"}),
+        ("topic,name\n1,talent\n", ValueError, "lacks column"),
+        ("topic,label\n1,talent\n1,industry\n", ValueError, "listed twice"),
+        ("topic,label\none,talent\n", ValueError, "whole topic numbers"),
+        ("topic,label\n1,\n", ValueError, "empty label"),
+    ],
+)
+def test_load_labels(tmp_path, csv, error, message):
+    path = tmp_path / "labels.csv"
+    path.write_text(csv)
+    if error is None:
+        assert load_labels(path) == message
+    else:
+        with pytest.raises(error, match=message):
+            load_labels(path)
+
+
+def test_label_errors(models, tmp_path):
+    with pytest.raises(FileNotFoundError, match="not found"):
+        load_labels(tmp_path / "missing.csv")
+    with pytest.raises(ValueError, match="unknown topics \\[7\\]"):
+        models["nmf"].labels(names={7: "talent"})
+
+
+@pytest.mark.parametrize("method", ["nmf", "lda"])
+def test_representative_passages(models, method):
+    model = models[method]
+    table = model.representative_passages(passages_table(TEXTS), n=2)
+    assert table.columns.tolist() == [
+        "topic", "rank", "doc_id", "passage_id", "start", "end", "weight", "text"
+    ]
+    assert len(table) == 2 * N_PLANTED
+    for row in table.itertuples():
+        assert set(row.text.split()) & set(model.top_terms_[row.topic - 1])
+
+
+def test_topic_flow(models):
+    flow = models["nmf"].topic_flow(passages_table(TEXTS))
+    assert flow.columns.tolist() == ["doc_id", "passage_id", "position", "topic", "weight"]
+    assert len(flow) == len(TEXTS) * N_PLANTED
+    assert flow["position"].between(0, 1, inclusive="neither").all()
+    sums = flow.groupby(["doc_id", "passage_id"])["weight"].sum()
+    assert sums.to_numpy() == pytest.approx(np.ones(len(TEXTS)))
+
+
+def test_representative_passages_needs_columns(models):
+    with pytest.raises(ValueError, match="lacks column"):
+        models["nmf"].representative_passages(pd.DataFrame({"tokens": TEXTS}))
+
+
+def test_compare_topics_matches_nmf_and_lda(models):
+    similarity = compare_topics(models["nmf"], models["lda"])
+    assert similarity.shape == (N_PLANTED, N_PLANTED)
+    assert similarity.index.tolist() == [1, 2, 3]
+    values = similarity.to_numpy()
+    best = values.max(axis=1)
+    assert (best > 0.8).all()
+    assert (np.sort(values, axis=1)[:, :-1] < 0.3).all()
+
+
+@pytest.mark.parametrize(
+    ("texts", "k", "expected"),
+    [
+        (TEXTS, 3, []),
+        (TINY, 3, ["fewer than 100", "median passage has 8", "only 12 terms"]),
+        (TEXTS, 50, ["approaches the number of passages", "only 65 terms"]),
+        (TEXTS, 14, ["only 65 terms"]),
+    ],
+)
+def test_check_corpus(texts, k, expected):
+    messages = check_corpus(texts, k)
+    assert len(messages) == len(expected)
+    for message, fragment in zip(messages, expected, strict=True):
+        assert fragment in message
+
+
+def test_fit_warns_on_tiny_corpus():
+    with pytest.warns(TopicModelWarning) as record:
+        TopicModel(3).fit(TINY)
+    assert [str(w.message).split(" ")[0:2] for w in record] == [
+        ["only", "20"], ["median", "passage"], ["only", "12"]
+    ]
+
+
+@pytest.mark.parametrize(
+    ("texts", "kwargs", "message"),
+    [
+        ([], {}, "empty"),
+        (TEXTS, {"n_topics": 1}, "at least 2"),
+        (TEXTS[:5], {"n_topics": 6}, "exceeds the number of passages"),
+        (["a string"] * 5, {"n_topics": 2}, "not strings"),
+        (TEXTS, {"method": "lsa"}, "method must be one of"),
+        ([["a"], ["b"]], {"n_topics": 2}, "no vocabulary"),
+    ],
+)
+def test_fit_errors(texts, kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        TopicModel(**kwargs).fit(texts)
+
+
+@pytest.fixture(scope="module")
+def nmf_sweep():
+    return sweep(TEXTS, [2, 3, 4, 5, 6], methods=("nmf",))
+
+
+def test_sweep_chooses_planted_k(nmf_sweep):
+    assert nmf_sweep.columns.tolist() == [
+        "method", "k", "npmi", "diversity", "stability", "perplexity"
+    ]
+    assert nmf_sweep["k"].tolist() == [2, 3, 4, 5, 6]
+    assert nmf_sweep["perplexity"].isna().all()
+    choice = choose_k(nmf_sweep, method="nmf")
+    assert choice.k == N_PLANTED
+    assert "highest NPMI" in choice.reason
+
+
+def test_sweep_same_with_two_jobs(nmf_sweep):
+    parallel = sweep(TEXTS, [3], methods=("nmf",), n_jobs=2)
+    expected = nmf_sweep[nmf_sweep["k"] == 3].reset_index(drop=True)
+    pd.testing.assert_frame_equal(parallel.round(8), expected.round(8))
+
+
+def test_sweep_lda_reports_perplexity():
+    table = sweep(TEXTS, [3], methods=("lda",), seeds=(0, 1))
+    assert table["perplexity"].iloc[0] > 1
+    assert table["stability"].iloc[0] > 0.7
+
+
+def table(rows):
+    return pd.DataFrame(rows, columns=["method", "k", "npmi", "diversity", "stability"])
+
+
+@pytest.mark.parametrize(
+    ("rows", "expected"),
+    [
+        # highest NPMI among eligible K
+        ([("nmf", 2, 0.1, 0.9, 0.9), ("nmf", 3, 0.3, 0.9, 0.9), ("nmf", 4, 0.5, 0.9, 0.5)], 3),
+        # NPMI within the tolerance counts as a tie: smaller K
+        ([("nmf", 2, 0.300, 0.9, 0.9), ("nmf", 3, 0.305, 0.9, 0.9)], 2),
+        # low diversity excludes a K
+        ([("nmf", 2, 0.1, 0.9, 0.9), ("nmf", 3, 0.3, 0.5, 0.9)], 2),
+        # rows of the other method are ignored
+        ([("lda", 2, 0.9, 0.9, 0.9), ("nmf", 3, 0.3, 0.9, 0.9)], 3),
+    ],
+)
+def test_choose_k_rule(rows, expected):
+    assert choose_k(table(rows), method="nmf").k == expected
+
+
+def test_choose_k_fallback():
+    choice = choose_k(table([("nmf", 2, 0.5, 0.9, 0.2), ("nmf", 3, 0.1, 0.9, 0.4)]), method="nmf")
+    assert choice == KChoice(3, choice.reason)
+    assert "exploratory" in choice.reason
+
+
+@pytest.mark.parametrize(
+    ("frame", "message"),
+    [
+        (table([("lda", 2, 0.1, 0.9, 0.9)]), "no rows for method 'nmf'"),
+        (pd.DataFrame({"k": [2]}), "lacks column"),
+    ],
+)
+def test_choose_k_errors(frame, message):
+    with pytest.raises(ValueError, match=message):
+        choose_k(frame, method="nmf")
