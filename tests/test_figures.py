@@ -124,6 +124,11 @@ def test_empty_input_is_rejected(name):
         draw(name, CHARTS[name][2].iloc[0:0])
 
 
+@pytest.mark.parametrize(("i", "color"), [(0, "#0072B2"), (3, "#D55E00"), (8, "#0072B2")])
+def test_category_color_cycles_through_palette(i, color):
+    assert figures.category_color(i) == color
+
+
 @pytest.mark.parametrize(
     ("top", "labels"),
     [
@@ -285,7 +290,7 @@ def test_save_figure_rejects_bad_name_or_caption(tmp_path, name, caption):
     ("under_root", "expected"),
     [
         (True, "Figure: Topic shares. (saved: reports/figures/shares.png, .svg)"),
-        (False, "Figure: Topic shares. (saved: shares.png, .svg)"),
+        (False, "Figure: Topic shares. (saved: TMP/reports/figures/shares.png, .svg)"),
     ],
 )
 def test_show_returns_relative_caption_line(tmp_path, monkeypatch, under_root, expected):
@@ -294,5 +299,5 @@ def test_show_returns_relative_caption_line(tmp_path, monkeypatch, under_root, e
     line = figures.show(fig, "shares", caption="Topic  shares.",
                         folder=tmp_path / "reports" / "figures")
     plt.close(fig)
-    assert line == expected
+    assert line == expected.replace("TMP", str(tmp_path))
     assert (tmp_path / "reports" / "figures" / "shares.svg").exists()

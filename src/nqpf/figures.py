@@ -23,6 +23,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
 from nqpf import paths
+from nqpf.outputs import relative
 
 # Okabe & Ito (2008), ordered so the first colours stay distinct on white and in grey scale.
 PALETTE = (
@@ -142,15 +143,11 @@ def _store_caption(path: Path, name: str, caption: str) -> None:
 def show(fig: Figure, name: str, *, caption: str, folder: Path = paths.FIGURES) -> str:
     """Save ``fig`` and return "Figure: <caption> (saved: <folder>/<name>.png, .svg)".
 
-    The folder is shown relative to the project root, so notebook output is the same
-    on every machine.
+    The folder is shown relative to the project root (see ``outputs.relative``), so
+    notebook output is the same on every machine.
     """
     png, _ = save_figure(fig, name, caption=caption, folder=folder)
-    try:
-        shown = png.resolve().relative_to(paths.ROOT.resolve()).as_posix()
-    except ValueError:
-        shown = png.name
-    return f"Figure: {' '.join(caption.split())} (saved: {shown}, .svg)"
+    return f"Figure: {' '.join(caption.split())} (saved: {relative(png)}, .svg)"
 
 
 # --- input checks -------------------------------------------------------------------------
