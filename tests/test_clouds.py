@@ -50,6 +50,29 @@ def test_cloud_image_is_deterministic():
     assert (first != 255).any()  # something was drawn
 
 
+CROWDED = {f"word{i:03d}": 100 - i for i in range(100)}  # cannot all fit on 200 x 120 px
+
+
+@pytest.mark.parametrize(
+    ("frequencies", "all_drawn"),
+    [(CROWDED, False), ({"big": 10, "small": 5}, True)],
+)
+def test_cloud_never_draws_words_below_min_font_size(monkeypatch, frequencies, all_drawn):
+    layouts = []
+    original = clouds.WordCloud.generate_from_frequencies
+
+    def spy(self, freqs, *args, **kwargs):
+        result = original(self, freqs, *args, **kwargs)
+        layouts.append(self.layout_)
+        return result
+
+    monkeypatch.setattr(clouds.WordCloud, "generate_from_frequencies", spy)
+    clouds.cloud_image(frequencies, **SMALL)
+    sizes = [size for _, size, *_ in layouts[0]]
+    assert min(sizes) >= clouds.MIN_FONT_SIZE
+    assert (len(sizes) == len(frequencies)) == all_drawn
+
+
 def test_word_cloud_figure():
     fig = clouds.word_cloud(FREQ, title="Most frequent terms", **SMALL)
     assert fig.get_suptitle() == "Most frequent terms"

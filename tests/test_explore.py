@@ -13,7 +13,9 @@ from nqpf.explore import (
     frequencies,
     kwic,
     load_directives,
+    term_pattern,
 )
+from nqpf.lexicon import Lexicon
 
 PASSAGES = pd.DataFrame({
     "doc_id": ["d1", "d1", "d2"],
@@ -133,6 +135,34 @@ def test_kwic_without_hits_and_bad_pattern():
         kwic(KWIC_DOCS, KWIC_PASSAGES, "  ")
 
 
+LEXICON = Lexicon(pd.DataFrame({
+    "term": ["new_quality_productive_forces"] * 2,
+    "variant": ["new quality productive forces", "new productive forces"],
+    "category": ["concept"] * 2,
+}))
+
+
+@pytest.mark.parametrize(
+    ("term", "inflect", "text", "hits"),
+    [("new_quality_productive_forces", True,
+      "New-quality productive\nforces and new productive forces", 2),
+     ("talent", True, "Talent, talents and talented people", 3),  # the rule is not a lemmatiser
+     ("talent", False, "Talent, talents and talented people", 1),
+     ("accelerate", True, "accelerates accelerated accelerating acceleration", 3),
+     ("high_quality_development", True, "high quality development, high-quality developments",
+      1),
+     ("innovation", True, "innovation-driven innovations", 2)],
+)
+def test_term_pattern_matches_raw_forms_of_a_token(term, inflect, text, hits):
+    pattern = term_pattern(term, lexicon=LEXICON, inflect=inflect)
+    assert len(pattern.findall(text)) == hits
+
+
+def test_term_pattern_rejects_empty_terms():
+    with pytest.raises(ValueError, match="term must be"):
+        term_pattern(" _ ", lexicon=LEXICON)
+
+
 def test_dispersion_positions_are_relative_offsets():
     table = dispersion(KWIC_DOCS, {"nqpf": NQPF, "talent": "talent"})
     assert list(table.columns) == ["doc_id", "term", "start", "relative_position"]
@@ -176,6 +206,15 @@ def test_collocation_statistics_by_hand():
     # log Dice = 14 + log2(2*2 / (3 + 2)) = 14 + log2 0.8
     assert b.log_dice == pytest.approx(13.678071905112638)
     assert table.index[0] == "b"  # sorted by log-likelihood
+
+
+@pytest.mark.parametrize(("positive", "collocates"), [(False, {"b", "c"}), (True, {"b"})])
+def test_collocation_positive_keeps_only_attracted_collocates(positive, collocates):
+    # node x, window 1: span {b, b} -> b attracted (O 2 > E); c: O 1 < E 1.5 (c is everywhere)
+    passages = pd.DataFrame({"tokens": [["b", "x", "b"], ["c", "x", "c", "c", "c", "c"]]})
+    table = collocations(passages, "x", window=1, min_count=1, positive=positive)
+    assert set(table["collocate"]) == collocates
+    assert (table["observed"] > table["expected"]).all() or not positive
 
 
 def test_collocation_overlapping_windows_count_each_position_once():

@@ -217,6 +217,37 @@ def test_bubble_area_is_proportional_to_size():
     plt.close(fig)
 
 
+@pytest.mark.parametrize(
+    ("labels", "texts"),
+    [
+        (["T1", "T2", "T3"], ["T1", "T2", "T3"]),
+        (["T1: talent · new quality productive forces", "T2", "T3"],
+         ["T1: talent · new\nquality productive\nforces", "T2", "T3"]),
+    ],
+)
+def test_bubble_map_colours_and_wraps_each_bubble(labels, texts):
+    fig = draw("bubble_map", COORDS.assign(topic=labels))
+    ax = fig.axes[0]
+    colors = [to_hex(c) for c in ax.collections[0].get_facecolor()]
+    assert colors == [to_hex(c) for c in PALETTE[:3]]
+    assert [t.get_text() for t in ax.texts] == texts
+    plt.close(fig)
+
+
+@pytest.mark.parametrize(
+    ("text", "width", "expected"),
+    [
+        ("talent", 16, "talent"),
+        ("scientific and technological innovation", 16,
+         "scientific and\ntechnological\ninnovation"),
+        ("new_quality_productive_forces", 10, "new_quality_productive_forces"),  # no spaces
+        (3, 16, "3"),
+    ],
+)
+def test_wrap_label(text, width, expected):
+    assert figures.wrap_label(text, width) == expected
+
+
 def test_network_is_deterministic_and_draws_every_node():
     offsets = []
     for _ in range(2):
@@ -224,7 +255,7 @@ def test_network_is_deterministic_and_draws_every_node():
         points = fig.axes[0].collections[1]
         offsets.append(points.get_offsets().copy())
         assert sorted(t.get_text() for t in fig.axes[0].texts) == sorted(
-            ["innovation", "talent", "reform", "high quality development"])
+            ["innovation", "talent", "reform", "high quality\ndevelopment"])
         plt.close(fig)
     assert np.array_equal(offsets[0], offsets[1])
 

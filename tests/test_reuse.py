@@ -1,7 +1,13 @@
 import pandas as pd
 import pytest
 
-from nqpf.reuse import NGRAM_COLUMNS, shared_ngrams, shared_sentences, surface_words
+from nqpf.reuse import (
+    NGRAM_COLUMNS,
+    content_words,
+    shared_ngrams,
+    shared_sentences,
+    surface_words,
+)
 
 SLOGAN = "accelerate the formation of new quality productive forces"
 
@@ -115,7 +121,8 @@ def test_shared_ngrams_overlap_merging(docs, expected):
 
 @pytest.mark.parametrize(
     ("options", "message"),
-    [({"n": 0}, "n must be"), ({"min_docs": 1}, "min_docs")],
+    [({"n": 0}, "n must be"), ({"min_docs": 1}, "min_docs"),
+     ({"min_content_words": -1}, "min_content_words")],
 )
 def test_shared_ngrams_bad_options(options, message):
     with pytest.raises(ValueError, match=message):
@@ -196,3 +203,38 @@ def test_shared_sentences_accepts_sentences_table_and_skips_same_document():
 def test_shared_sentences_bad_input(table, options, message):
     with pytest.raises(ValueError, match=message):
         shared_sentences(table, **options)
+
+
+@pytest.mark.parametrize(
+    ("words", "expected"),
+    [
+        (["at", "the", "same", "time"], 1),
+        (["new", "quality", "productive", "forces"], 4),
+        (["it", "is", "also", "said"], 0),  # "also", "said": domain stopwords
+        ([], 0),
+    ],
+)
+def test_content_words(words, expected):
+    assert content_words(words) == expected
+
+
+FILLER_PHRASE = "at the same time it is also necessary to"
+
+
+@pytest.mark.parametrize(
+    ("min_content_words", "expected_ngrams"),
+    [
+        (0, [SLOGAN, f"{FILLER_PHRASE} plan"]),
+        (3, [SLOGAN, f"{FILLER_PHRASE} plan"]),  # content words: time, necessary, plan
+        (4, [SLOGAN]),
+        (6, [SLOGAN]),  # accelerate, formation, new, quality, productive, forces
+        (7, []),
+    ],
+)
+def test_shared_ngrams_min_content_words(min_content_words, expected_ngrams):
+    docs = {
+        "a": [f"Leaders {SLOGAN}. Then {FILLER_PHRASE} plan ports."],
+        "b": [f"Cities {SLOGAN}; but {FILLER_PHRASE} plan farms."],
+    }
+    table = shared_ngrams(make_passages(docs), n=5, min_content_words=min_content_words)
+    assert sorted(table["ngram"]) == sorted(expected_ngrams)

@@ -9,11 +9,15 @@ from scipy import sparse
 from nqpf.tfidf import (
     HIT_COLUMNS,
     build_tfidf,
+    doc_key,
     doc_similarity,
     nearest_passages,
+    passage_labels,
+    passage_similarity,
     search,
     similarity,
     top_terms,
+    vocab_sizes,
 )
 from nqpf.tokens import tokenize
 
@@ -255,3 +259,49 @@ def test_search_unknown_terms_raise(passages, fitted, query, unknown):
     vectorizer, dtm = fitted
     with pytest.raises(ValueError, match=rf"vocabulary.*{re.escape(unknown)}"):
         search(query, vectorizer, dtm, passages)
+
+
+
+TOY = pd.DataFrame({"tokens": [["a", "b"], ["a", "c"], ["a", "b", "d"]]})  # 7 tokens
+
+
+@pytest.mark.parametrize(
+    ("min_df", "n_terms", "token_share"),
+    [
+        (1, 4, 7 / 7),
+        (2, 2, 5 / 7),  # a, b
+        (3, 1, 3 / 7),  # a
+        (4, 0, 0.0),  # more than the three passages: no term, no error
+    ],
+)
+def test_vocab_sizes(min_df, n_terms, token_share):
+    table = vocab_sizes(TOY, [min_df], max_df=1.0)
+    assert list(table.columns) == ["min_df", "n_terms", "token_share"]
+    assert table.iloc[0].tolist() == pytest.approx([min_df, n_terms, token_share])
+
+
+def test_vocab_sizes_keeps_order():
+    assert vocab_sizes(TOY, [3, 1], max_df=1.0)["n_terms"].tolist() == [1, 4]
+
+
+@pytest.mark.parametrize(
+    ("doc_ids", "passage_ids", "labels", "key"),
+    [
+        (["x", "x", "y"], [1, 2, 1], ["D1:1", "D1:2", "D2:1"], [("D1", "x", 2), ("D2", "y", 1)]),
+        (["y", "x"], [3, 1], ["D1:3", "D2:1"], [("D1", "y", 1), ("D2", "x", 1)]),
+    ],
+)
+def test_passage_labels_and_doc_key(doc_ids, passage_ids, labels, key):
+    table = pd.DataFrame({"doc_id": doc_ids, "passage_id": passage_ids})
+    assert passage_labels(table).tolist() == labels
+    assert list(doc_key(table).itertuples(index=False, name=None)) == key
+
+
+def test_passage_similarity(passages, fitted):
+    table = passage_similarity(fitted[1], passages)
+    assert table.shape == (9, 9)
+    assert list(table.index) == passage_labels(passages).tolist() == list(table.columns)
+    assert table.index[3] == "D2:1"
+    np.testing.assert_array_equal(table.to_numpy(), similarity(fitted[1]))
+    with pytest.raises(ValueError, match="rows"):
+        passage_similarity(fitted[1][:3], passages)

@@ -14,7 +14,9 @@ from nqpf.topics import (
     check_corpus,
     choose_k,
     compare_topics,
+    k_values,
     load_labels,
+    match_labels,
     sweep,
 )
 
@@ -256,9 +258,19 @@ def test_choose_k_rule(rows, expected):
     assert choose_k(table(rows), method="nmf").k == expected
 
 
-def test_choose_k_fallback():
-    choice = choose_k(table([("nmf", 2, 0.5, 0.9, 0.2), ("nmf", 3, 0.1, 0.9, 0.4)]), method="nmf")
-    assert choice == KChoice(3, choice.reason)
+@pytest.mark.parametrize(
+    ("rows", "expected"),
+    [
+        ([("nmf", 2, 0.5, 0.9, 0.2), ("nmf", 3, 0.1, 0.9, 0.4)], 3),  # most stable
+        # stability within the tolerance counts as a tie: smaller K
+        ([("nmf", 2, 0.5, 0.9, 0.395), ("nmf", 3, 0.1, 0.9, 0.4)], 2),
+        # a K failing diversity only is still a candidate for the fallback
+        ([("nmf", 2, 0.5, 0.9, 0.2), ("nmf", 3, 0.1, 0.3, 0.8)], 3),
+    ],
+)
+def test_choose_k_fallback(rows, expected):
+    choice = choose_k(table(rows), method="nmf")
+    assert choice == KChoice(expected, choice.reason)
     assert "exploratory" in choice.reason
 
 
@@ -272,3 +284,95 @@ def test_choose_k_fallback():
 def test_choose_k_errors(frame, message):
     with pytest.raises(ValueError, match=message):
         choose_k(frame, method="nmf")
+
+
+@pytest.mark.parametrize(
+    ("k_range", "n_passages", "expected"),
+    [
+        (None, 42, list(range(2, 11))),  # 42 // 4 = 10
+        (None, 200, list(range(2, 11))),  # capped at 10
+        (None, 14, [2, 3]),
+        (None, 5, [2]),  # too few for a sweep: still K=2
+        ([4, 2, 3, 3], 42, [2, 3, 4]),
+        (range(2, 5), 42, [2, 3, 4]),
+        (3, 42, [3]),
+        ("[2, 3]", 42, [2, 3]),  # as papermill -p passes a list
+        ("2 3,4", 42, [2, 3, 4]),
+        ("(5)", 42, [5]),
+    ],
+)
+def test_k_values(k_range, n_passages, expected):
+    assert k_values(k_range, n_passages) == expected
+
+
+@pytest.mark.parametrize(
+    ("k_range", "n_passages", "message"),
+    [
+        ("two to five", 42, "whole numbers"),
+        ("[2, -3]", 42, "whole numbers"),
+        ([], 42, "empty"),
+        ([1, 2], 42, "at least 2"),
+        ([2, 50], 42, "exceeds the number of passages"),
+        (None, 1, "at least 2 passages"),
+    ],
+)
+def test_k_values_errors(k_range, n_passages, message):
+    with pytest.raises(ValueError, match=message):
+        k_values(k_range, n_passages)
+
+
+@pytest.mark.parametrize(
+    ("names", "n_topics", "expected", "message"),
+    [
+        ({1: "a", 2: "b", 3: "c"}, 3, {1: "a", 2: "b", 3: "c"}, "researcher's labels"),
+        ({1: "a", 2: "b"}, 3, {}, "lists topics [1, 2] but the model has topics 1..3"),
+        ({1: "a", 2: "b", 3: "c"}, 2, {}, "model has topics 1..2"),
+        ({}, 3, {}, "no researcher labels"),
+    ],
+)
+def test_match_labels(names, n_topics, expected, message):
+    used, note = match_labels(names, n_topics)
+    assert used == expected
+    assert message in note
+
+
+@pytest.mark.parametrize("method", ["nmf", "lda"])
+def test_passage_topics(models, method):
+    passages = passages_table(TEXTS[:6] + [["unknown", "words"]])
+    table = models[method].passage_topics(passages)
+    assert table.columns.tolist() == [
+        "doc_id", "passage_id", "start", "end", "topic_1", "topic_2", "topic_3",
+        "dominant_topic",
+    ]
+    weights = table[["topic_1", "topic_2", "topic_3"]].to_numpy()
+    assert weights[:6].sum(axis=1) == pytest.approx(np.ones(6))
+    assert table["dominant_topic"].iloc[:6].tolist() == (weights[:6].argmax(axis=1) + 1).tolist()
+    assert table["dominant_topic"].isna().tolist() == [False] * 6 + [True]
+    # passages i and i + 3 were drawn from the same planted topic
+    assert table["dominant_topic"].iloc[:3].tolist() == table["dominant_topic"].iloc[3:6].tolist()
+
+
+@pytest.mark.parametrize(
+    ("texts", "doc_ids", "expected_index"),
+    [
+        (TEXTS[:6], ["b", "a", "b", "a", "b", "a"], ["b", "a"]),  # order of first appearance
+        (TEXTS[:3] + [["unknown"]], ["a", "a", "a", "z"], ["a", "z"]),
+    ],
+)
+def test_document_topics(models, texts, doc_ids, expected_index):
+    passages = pd.DataFrame({"doc_id": doc_ids, "tokens": texts})
+    table = models["nmf"].document_topics(passages)
+    assert table.index.tolist() == expected_index
+    assert table.columns.tolist() == [1, 2, 3]
+    sums = table.sum(axis=1).to_numpy()
+    expected_sums = [0.0 if doc == "z" else 1.0 for doc in expected_index]
+    assert sums == pytest.approx(expected_sums)
+
+
+def test_document_topics_weights_by_tokens(models):
+    model = models["nmf"]
+    long, short = TEXTS[0], TEXTS[1][:4]
+    passages = pd.DataFrame({"doc_id": ["d", "d"], "tokens": [long, short]})
+    weights = model.transform([long, short])
+    expected = (len(long) * weights[0] + len(short) * weights[1]) / (len(long) + len(short))
+    assert model.document_topics(passages).loc["d"].to_numpy() == pytest.approx(expected)

@@ -18,6 +18,7 @@ from nqpf.figures import panel_grid, styled
 
 # Okabe–Ito colours dark enough for text on white (no yellow, no sky blue).
 CLOUD_COLORS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#000000")
+MIN_FONT_SIZE = 9  # pixels; smaller words are left out rather than drawn unreadably
 
 
 def word_color(word: str, *args, **kwargs) -> str:
@@ -50,7 +51,7 @@ def cloud_image(frequencies: Mapping | pd.Series, *, random_state: int = 0, widt
     cloud = WordCloud(
         width=width, height=height, max_words=max_words, random_state=random_state,
         background_color="white", color_func=word_color, prefer_horizontal=1.0,
-        margin=4, relative_scaling=0.5, collocations=False,
+        margin=4, relative_scaling=0.5, collocations=False, min_font_size=MIN_FONT_SIZE,
     )
     cloud.generate_from_frequencies(cloud_frequencies(frequencies))
     return cloud.to_array()
@@ -76,8 +77,8 @@ def cloud_grid(freq_by_group: Mapping[str, Mapping | pd.Series], *, title: str, 
     """One word cloud per group (panel titled with the group key), same colours throughout."""
     if not isinstance(freq_by_group, Mapping) or not freq_by_group:
         raise ValueError("freq_by_group must be a non-empty dict {group: frequencies}")
-    fig, axes = panel_grid(len(freq_by_group), ncols, 
-                         panel=(width / 120, height / 120 + 0.4))
+    fig, axes = panel_grid(len(freq_by_group), ncols,
+                           panel=(width / 120, height / 120 + 0.4))
     for ax, (group, frequencies) in zip(axes, freq_by_group.items(), strict=True):
         ax.imshow(cloud_image(frequencies, random_state=random_state, width=width,
                               height=height, max_words=max_words), interpolation="bilinear")

@@ -18,7 +18,7 @@ import pandas as pd
 from . import paths
 from .boilerplate import check_docs
 from .keyness import check_columns, count_tokens, g2, log_ratio
-from .lexicon import AFTER, BEFORE
+from .lexicon import AFTER, BEFORE, Lexicon, default_lexicon
 
 KINDS = ("all", "words", "phrases")
 MEASURES = ("log_likelihood", "log_ratio", "npmi", "log_dice", "observed")
@@ -100,6 +100,25 @@ def compile_pattern(pattern: str | re.Pattern) -> re.Pattern:
     return re.compile(_phrase([re.escape(word) for word in pattern.split()]), re.IGNORECASE)
 
 
+def term_pattern(term: str, *, lexicon: Lexicon | None = None,
+                 inflect: bool = True) -> re.Pattern:
+    """Raw-text regex for a token as it appears in ``tokens`` / ``frequencies``.
+
+    A canonical term of ``lexicon`` (default: the project lexicon), e.g.
+    ``"new_quality_productive_forces"``, matches every surface variant
+    (``Lexicon.variants_pattern``). Any other token matches its words (``_`` read as white
+    space), case-insensitive, whole words; with ``inflect`` the first word also matches
+    -s/-es/-ed/-ing as in ``directive_profile`` (``"talent"`` finds "talents"). Lemmas with
+    irregular forms ("country" / "countries") are only matched as written.
+    """
+    if not isinstance(term, str) or not term.replace("_", " ").split():
+        raise ValueError(f"term must be a non-empty token string, got {term!r}")
+    lexicon = default_lexicon() if lexicon is None else lexicon
+    if term in lexicon.terms:
+        return lexicon.variants_pattern(term)
+    return re.compile(_words_regex(term.replace("_", " "), inflect), re.IGNORECASE)
+
+
 def kwic(docs: pd.DataFrame, passages: pd.DataFrame, pattern: str | re.Pattern, *,
          window: int = 60) -> pd.DataFrame:
     """Keyword-in-context lines for every match of ``pattern`` (see ``compile_pattern``; e.g.
@@ -130,7 +149,7 @@ def kwic(docs: pd.DataFrame, passages: pd.DataFrame, pattern: str | re.Pattern, 
 
 
 def collocations(passages: pd.DataFrame, node: str, *, window: int = 5, min_count: int = 3,
-                 measure: str = "log_likelihood") -> pd.DataFrame:
+                 measure: str = "log_likelihood", positive: bool = False) -> pd.DataFrame:
     """Collocates of token ``node`` within ±``window`` tokens, inside one passage only.
 
     Surface co-occurrence table as in Evert (2008, sec. 5): the span is the set of token
@@ -143,8 +162,9 @@ def collocations(passages: pd.DataFrame, node: str, *, window: int = 5, min_coun
     ``npmi = log2(O11 / E11) / -log2(O11 / N)`` (Bouma 2009) and
     ``log_dice = 14 + log2(2 * O11 / (node_freq + C1))`` (Rychlý 2008).
     Columns: collocate, observed, expected, node_freq, collocate_freq, log_likelihood,
-    log_ratio, npmi, log_dice; rows with ``observed >= min_count``, sorted by ``measure``
-    (descending, then collocate).
+    log_ratio, npmi, log_dice; rows with ``observed >= min_count`` (and, if ``positive``,
+    only attracted collocates: ``observed > expected``), sorted by ``measure`` (descending,
+    then collocate).
     """
     check_columns(passages, ["tokens"], "passages")
     if measure not in MEASURES:
@@ -176,6 +196,8 @@ def collocations(passages: pd.DataFrame, node: str, *, window: int = 5, min_coun
         "npmi": np.log2(o11 / expected) / -np.log2(o11 / n),
         "log_dice": 14 + np.log2(2 * o11 / (node_freq + c1)),
     }, columns=COLLOCATION_COLUMNS)
+    if positive:
+        table = table[table["observed"] > table["expected"]]
     return table.sort_values([measure, "collocate"], ascending=[False, True], ignore_index=True)
 
 
@@ -229,7 +251,7 @@ def directive_profile(docs: pd.DataFrame, *, forms: pd.DataFrame | list[str] | N
     else:
         forms = _checked_directives(forms, "forms")
     order = sorted(range(len(forms)), key=lambda i: -len(forms["form"].iat[i]))
-    sources = [_directive_regex(forms["form"].iat[i], forms["inflect"].iat[i]) for i in order]
+    sources = [_words_regex(forms["form"].iat[i], forms["inflect"].iat[i]) for i in order]
     regex = re.compile("|".join(f"({source})" for source in sources), re.IGNORECASE)
     rows = []
     for doc_id, text in zip(docs["doc_id"], docs["text"], strict=True):
@@ -248,7 +270,8 @@ def _phrase(words: list[str]) -> str:
     return BEFORE + r"\s+".join(words) + AFTER
 
 
-def _directive_regex(form: str, inflect: bool) -> str:
+def _words_regex(form: str, inflect: bool) -> str:
+    """Regex source for the words of ``form``; ``inflect``: see ``directive_profile``."""
     words = [re.escape(word) for word in form.lower().split()]
     if inflect:
         first = words[0]

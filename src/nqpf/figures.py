@@ -10,6 +10,7 @@ Word clouds live in ``nqpf.clouds``.
 import csv
 import functools
 import re
+import textwrap
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -63,6 +64,8 @@ STYLE = {
 SVG_METADATA = {"Date": None, "Creator": None}
 PNG_METADATA = {"Software": None}
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
+LABEL_BOX = {"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none",
+             "alpha": 0.75}  # keeps labels readable over bubbles and edges
 CAPTIONS = "captions.csv"
 
 
@@ -148,6 +151,11 @@ def show(fig: Figure, name: str, *, caption: str, folder: Path = paths.FIGURES) 
     """
     png, _ = save_figure(fig, name, caption=caption, folder=folder)
     return f"Figure: {' '.join(caption.split())} (saved: {relative(png)}, .svg)"
+
+
+def wrap_label(text, width: int) -> str:
+    """``text`` broken at spaces into lines of at most ``width`` characters (long words kept)."""
+    return textwrap.fill(str(text), width, break_long_words=False, break_on_hyphens=False)
 
 
 # --- input checks -------------------------------------------------------------------------
@@ -408,19 +416,22 @@ def histograms(df: pd.DataFrame, *, value: str, group: str, title: str, xlabel: 
 def bubble_map(df: pd.DataFrame, *, x: str, y: str, size: str, label: str, title: str,
                xlabel: str = "Dimension 1", ylabel: str = "Dimension 2",
                max_area: float = 3000.0) -> Figure:
-    """Intertopic-distance style map: bubble area proportional to ``size``, labelled."""
+    """Intertopic-distance style map: one bubble per row, area proportional to ``size``, in
+    its own ``PALETTE`` colour, labelled with ``label`` (wrapped at 22 characters)."""
     _require(df, [x, y, size, label], numeric=[x, y, size])
     if (df[size] < 0).any():
         raise ValueError(f"df column {size!r} must be non-negative (it sets bubble area)")
     peak = df[size].max()
     areas = df[size] / peak * max_area if peak > 0 else np.full(len(df), max_area / 4)
-    fig, ax = plt.subplots(figsize=(6.0, 5.5), layout="constrained")
-    ax.scatter(df[x], df[y], s=areas, color=PALETTE[0], alpha=0.45, edgecolor=PALETTE[0])
+    colors = [category_color(i) for i in range(len(df))]
+    fig, ax = plt.subplots(figsize=(6.5, 5.5), layout="constrained")
+    ax.scatter(df[x], df[y], s=areas, color=colors, alpha=0.45, edgecolor=colors)
     for _, row in df.iterrows():
-        ax.annotate(str(row[label]), (row[x], row[y]), ha="center", va="center", fontsize=9)
+        ax.annotate(wrap_label(row[label], 22), (row[x], row[y]), ha="center", va="center",
+                    fontsize=9, bbox=LABEL_BOX)
     ax.axhline(0, color=NEUTRAL, linewidth=0.5)
     ax.axvline(0, color=NEUTRAL, linewidth=0.5)
-    ax.margins(0.2)
+    ax.margins(0.3)
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     fig.suptitle(title)
@@ -459,7 +470,8 @@ def network(edges: pd.DataFrame, *, source: str, target: str, weight: str, title
             max_area: float = 1200.0) -> Figure:
     """Undirected weighted network (e.g. term co-occurrence), drawn with matplotlib only.
 
-    Edge width ∝ ``weight``; node area ∝ ``node_size[node]`` (default: weighted degree).
+    Edge width ∝ ``weight``; node area ∝ ``node_size[node]`` (default: weighted degree);
+    labels show ``_`` as spaces, wrapped at 16 characters.
     Layout: ``spring_layout`` with ``random_state``; nodes in sorted order, so deterministic.
     """
     _require(edges, [source, target, weight], name="edges", numeric=[weight])
@@ -492,8 +504,8 @@ def network(edges: pd.DataFrame, *, source: str, target: str, weight: str, title
     ))
     ax.scatter(pos[:, 0], pos[:, 1], s=areas, color=PALETTE[5], edgecolor=PALETTE[0], zorder=2)
     for node, (px, py) in zip(nodes, pos, strict=True):
-        ax.annotate(node.replace("_", " "), (px, py), ha="center", va="center", fontsize=8,
-                    zorder=3)
+        ax.annotate(wrap_label(node.replace("_", " "), 16), (px, py), ha="center",
+                    va="center", fontsize=9, bbox=LABEL_BOX, zorder=3)
     ax.margins(0.12)
     ax.set_axis_off()
     fig.suptitle(title)

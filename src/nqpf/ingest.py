@@ -26,6 +26,7 @@ import pandas as pd
 from charset_normalizer import from_bytes
 
 from nqpf.boilerplate import body_spans
+from nqpf.outputs import relative
 
 BOMS = [(codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF32_LE, "utf-32"),
         (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF16_LE, "utf-16"),
@@ -57,7 +58,7 @@ class Corpus:
         """One line: documents, words, file statuses and flags."""
         statuses = ", ".join(f"{n} {s}" for s, n in self.report["status"].value_counts().items())
         flags = ", ".join(f"{int(self.docs[f].sum())} {f}" for f in DOC_COLUMNS[3:])
-        return (f"Corpus from {self.source}: {len(self.docs)} documents, "
+        return (f"Corpus from {relative(self.source)}: {len(self.docs)} documents, "
                 f"{int(self.docs['n_words'].sum()):,} words ({statuses}; {flags})")
 
     def __repr__(self) -> str:

@@ -16,6 +16,7 @@ from sklearn.feature_extraction.text import CountVectorizer
 from nqpf.clean import normalize
 from nqpf.keyness import check_columns
 from nqpf.segment import sentence_spans
+from nqpf.tokens import default_stopwords
 
 WORD = re.compile(r"[^\W_]+")
 NGRAM_COLUMNS = ["ngram", "n_words", "n_docs", "n_occurrences", "doc_ids", "passages"]
@@ -50,7 +51,15 @@ def _grow(words: list[list[str]], occurrences: list[tuple[int, int]],
     return left, right
 
 
-def shared_ngrams(passages: pd.DataFrame, *, n: int = 5, min_docs: int = 2) -> pd.DataFrame:
+def content_words(words: list[str]) -> int:
+    """Number of ``words`` that are not project stopwords (``nqpf.tokens.default_stopwords``):
+    ``["at", "the", "same", "time"]`` -> 1."""
+    stopwords = default_stopwords()
+    return sum(word not in stopwords for word in words)
+
+
+def shared_ngrams(passages: pd.DataFrame, *, n: int = 5, min_docs: int = 2,
+                  min_content_words: int = 0) -> pd.DataFrame:
     """Word sequences of at least ``n`` surface words used in at least ``min_docs`` documents,
     each listed once as its longest shared form.
 
@@ -67,6 +76,9 @@ def shared_ngrams(passages: pd.DataFrame, *, n: int = 5, min_docs: int = 2) -> p
     4. drop a phrase that lies inside a longer listed phrase cited in exactly the same
        passages (it would only add a few extra occurrences within those passages).
 
+    5. with ``min_content_words``, drop phrases with fewer non-stopwords (``content_words``):
+       connective boilerplate such as "at the same time it is also necessary to".
+
     A formula sometimes quoted with an extension gives two rows: the common core (more
     documents or passages) and the longer variant (fewer).
 
@@ -80,6 +92,8 @@ def shared_ngrams(passages: pd.DataFrame, *, n: int = 5, min_docs: int = 2) -> p
         raise ValueError(f"n must be at least 1, got {n}")
     if min_docs < 2:
         raise ValueError(f"min_docs must be at least 2 (shared by two documents), got {min_docs}")
+    if min_content_words < 0:
+        raise ValueError(f"min_content_words must be 0 or more, got {min_content_words}")
     words = [surface_words(text) for text in passages["text"]]
     doc_ids = passages["doc_id"].astype(str).tolist()
     passage_ids = passages["passage_id"].tolist()
@@ -108,6 +122,8 @@ def shared_ngrams(passages: pd.DataFrame, *, n: int = 5, min_docs: int = 2) -> p
         occ_rows = sorted({row for row, _ in occ})
         cited = "; ".join(f"{doc_ids[row]}:{passage_ids[row]}" for row in occ_rows)
         text = " ".join(phrase)
+        if content_words(list(phrase)) < min_content_words:
+            continue
         if any(f" {text} " in f" {longer} " for longer in kept[cited]):
             continue
         kept[cited].append(text)

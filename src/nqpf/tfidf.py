@@ -83,6 +83,28 @@ def build_tfidf(
     return vectorizer, dtm.tocsr()
 
 
+def vocab_sizes(passages: pd.DataFrame, min_dfs: Sequence[int], **options) -> pd.DataFrame:
+    """How the vocabulary shrinks as ``min_df`` grows (other ``build_tfidf`` options as given).
+
+    Columns: ``min_df``, ``n_terms`` (0 when the setting keeps no term, instead of an error),
+    ``token_share`` (share of all token occurrences in ``passages["tokens"]`` that are
+    vocabulary terms, in [0, 1]). One row per value of ``min_dfs``, in the order given.
+    """
+    check_columns(passages, ["tokens"], "passages")
+    total = sum(len(tokens) for tokens in passages["tokens"])
+    rows = []
+    for min_df in min_dfs:
+        try:
+            vectorizer, _ = build_tfidf(passages, min_df=min_df, **options)
+        except ValueError:
+            rows.append((min_df, 0, 0.0))
+            continue
+        vocab = set(vectorizer.get_feature_names_out())
+        kept = sum(token in vocab for tokens in passages["tokens"] for token in tokens)
+        rows.append((min_df, len(vocab), kept / total if total else 0.0))
+    return pd.DataFrame(rows, columns=["min_df", "n_terms", "token_share"])
+
+
 def _group_matrix(groups: Sequence) -> tuple[list, sparse.csr_matrix]:
     """Group labels in order of first appearance and an indicator matrix (n_groups, n_rows)."""
     codes, labels = pd.factorize(pd.Series(list(groups)), sort=False)
@@ -138,6 +160,35 @@ def doc_similarity(dtm, doc_ids: Sequence[str]) -> pd.DataFrame:
     doc_vectors = l2_normalize(indicator @ dtm)
     index = pd.Index(labels, name="doc_id")
     return pd.DataFrame(similarity(doc_vectors), index=index, columns=index.copy())
+
+
+def passage_labels(passages: pd.DataFrame) -> pd.Series:
+    """Short tick labels for passages: ``"D<k>:<passage_id>"``, where ``k`` is the document's
+    1-based position in order of first appearance (so 42 labels stay readable on a heatmap).
+    Same index as ``passages``; ``doc_key`` maps ``D<k>`` back to ``doc_id``."""
+    check_columns(passages, ["doc_id", "passage_id"], "passages")
+    codes, _ = pd.factorize(passages["doc_id"], sort=False)
+    labels = [f"D{code + 1}:{pid}" for code, pid in zip(codes, passages["passage_id"],
+                                                        strict=True)]
+    return pd.Series(labels, index=passages.index, name="label")
+
+
+def doc_key(passages: pd.DataFrame) -> pd.DataFrame:
+    """Key for ``passage_labels``: columns ``doc``, ``doc_id`` and ``n_passages``, one row per
+    document in order of first appearance."""
+    check_columns(passages, ["doc_id", "passage_id"], "passages")
+    counts = passages.groupby("doc_id", sort=False).size()
+    return pd.DataFrame({"doc": [f"D{k}" for k in range(1, len(counts) + 1)],
+                         "doc_id": counts.index.astype(str), "n_passages": counts.to_numpy()})
+
+
+def passage_similarity(dtm, passages: pd.DataFrame) -> pd.DataFrame:
+    """Cosine similarity between passages: DataFrame (n_passages, n_passages), indexed and
+    columned by ``passage_labels``; diagonal and empty rows as in ``similarity``."""
+    labels = passage_labels(passages)
+    _check_rows(dtm, len(labels), "passages")
+    index = pd.Index(labels.to_list(), name="passage")
+    return pd.DataFrame(similarity(dtm), index=index, columns=index.copy())
 
 
 def _hits(passages: pd.DataFrame, scores: np.ndarray, n: int,

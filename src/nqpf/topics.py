@@ -6,6 +6,7 @@ Input everywhere is ``token_lists``: a list of token lists, one per passage (the
 """
 
 import math
+import re
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,7 +20,6 @@ from sklearn.decomposition import NMF, LatentDirichletAllocation
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 from sklearn.utils.validation import check_is_fitted
-from tqdm.auto import tqdm
 
 from nqpf.coherence import npmi_coherence, stability, topic_diversity
 
@@ -29,6 +29,8 @@ MIN_PASSAGES = 100
 MIN_MEDIAN_TOKENS = 30
 TERMS_PER_TOPIC = 5
 PASSAGE_COLUMNS = ("doc_id", "passage_id", "start", "end", "text", "tokens")
+MAX_DEFAULT_K = 10
+K_LIST = re.compile(r"^\s*[\[(]?\s*(\d+(\s*[,\s]\s*\d+)*)\s*[\])]?\s*$")
 
 
 class TopicModelWarning(UserWarning):
@@ -69,6 +71,30 @@ def check_k(k: int, n_passages: int) -> None:
         raise ValueError(f"number of topics must be at least 2, got {k}")
     if k > n_passages:
         raise ValueError(f"number of topics ({k}) exceeds the number of passages ({n_passages})")
+
+
+def k_values(k_range, n_passages: int) -> list[int]:
+    """Numbers of topics to try, sorted. ``k_range``: None (default: 2 up to
+    ``min(10, n_passages // 4)``, so every topic can rest on at least ~4 passages), a list of
+    ints, or a string of ints such as ``"[2, 3]"`` or ``"2 3 4"`` (as papermill ``-p`` passes it).
+    Raises ValueError for a K below 2 or above the number of passages."""
+    if n_passages < 2:
+        raise ValueError(f"topic models need at least 2 passages, got {n_passages}")
+    if k_range is None:
+        return list(range(2, max(2, min(MAX_DEFAULT_K, n_passages // 4)) + 1))
+    if isinstance(k_range, str):
+        match = K_LIST.match(k_range)
+        if not match:
+            raise ValueError(f"k_range must list whole numbers like '[2, 3, 4]', got {k_range!r}")
+        k_range = [int(k) for k in re.split(r"[,\s]+", match.group(1))]
+    elif isinstance(k_range, int):
+        k_range = [k_range]
+    ks = sorted({int(k) for k in k_range})
+    if not ks:
+        raise ValueError("k_range is empty: list the numbers of topics to try")
+    for k in ks:
+        check_k(k, n_passages)
+    return ks
 
 
 def vectorize(vectorizer, token_lists):
@@ -144,6 +170,21 @@ def load_labels(path) -> dict[int, str]:
     if (labels == "").any():
         raise ValueError(f"{path.name}: empty label for topic(s) {topics[labels == ''].tolist()}")
     return dict(zip(topics.astype(int).tolist(), labels.tolist(), strict=True))
+
+
+def match_labels(names: dict[int, str], n_topics: int) -> tuple[dict[int, str], str]:
+    """Researcher ``names`` (from :func:`load_labels`) if they cover exactly topics
+    1..``n_topics``, else no names; with a sentence saying which and why. Labels written for
+    another K (or another corpus) would name the wrong topics, so they are all-or-nothing."""
+    if not names:
+        return {}, "no researcher labels given: using automatic labels (top 3 terms)."
+    if set(names) != set(range(1, n_topics + 1)):
+        return {}, (
+            f"the label file lists topics {sorted(names)} but the model has topics "
+            f"1..{n_topics}: using automatic labels (top 3 terms). Edit the file to label "
+            f"exactly topics 1..{n_topics}."
+        )
+    return dict(names), f"using the researcher's labels for topics 1..{n_topics}."
 
 
 class TopicModel(BaseEstimator):
@@ -261,6 +302,34 @@ class TopicModel(BaseEstimator):
         columns = ["topic", "rank", "doc_id", "passage_id", "start", "end", "weight", "text"]
         return pd.DataFrame(rows, columns=columns)
 
+    def passage_topics(self, passages: pd.DataFrame) -> pd.DataFrame:
+        """Topic weights per passage: DataFrame(doc_id, passage_id, start, end, topic_1 ..
+        topic_K, dominant_topic); ``dominant_topic`` is the 1-based topic with the highest
+        weight, <NA> for passages without vocabulary (all weights 0)."""
+        check_passages(passages, ("doc_id", "passage_id", "start", "end", "tokens"))
+        weights = self.transform(passages["tokens"])
+        table = passages[["doc_id", "passage_id", "start", "end"]].reset_index(drop=True)
+        for topic in range(self.n_topics):
+            table[f"topic_{topic + 1}"] = weights[:, topic]
+        dominant = pd.array(weights.argmax(axis=1) + 1, dtype="Int64")
+        dominant[weights.sum(axis=1) == 0] = pd.NA
+        table["dominant_topic"] = dominant
+        return table
+
+    def document_topics(self, passages: pd.DataFrame) -> pd.DataFrame:
+        """Topic mixture per document: DataFrame (n_docs, n_topics), index ``doc_id`` (order of
+        first appearance), columns topic numbers 1..K; the mean of its passages' weights,
+        weighted by their number of tokens; rows sum to 1 (0 if no passage has vocabulary)."""
+        check_passages(passages, ("doc_id", "tokens"))
+        weights = self.transform(passages["tokens"])
+        weighted = weights * passages["tokens"].map(len).to_numpy()[:, None]
+        table = pd.DataFrame(weighted, columns=range(1, self.n_topics + 1))
+        table.columns.name = "topic"
+        table = table.groupby(passages["doc_id"].to_numpy(), sort=False).sum()
+        table.index.name = "doc_id"
+        return pd.DataFrame(normalise_rows(table.to_numpy()), index=table.index,
+                            columns=table.columns)
+
     def topic_flow(self, passages: pd.DataFrame) -> pd.DataFrame:
         """Topic weight along each document: DataFrame(doc_id, passage_id, position, topic,
         weight), one row per passage and topic; position = (i - 0.5) / n for the i-th of n
@@ -364,6 +433,8 @@ def sweep(token_lists, ks, *, methods=METHODS, seeds=(0, 1, 2), subsample=0.8, t
         for method, k, seed in tasks
     )
     if show_progress:
+        from tqdm.auto import tqdm  # imported only when asked: it warns in kernels without widgets
+
         runs = tqdm(runs, total=len(tasks), desc="topic models")
     results = dict(zip(tasks, runs, strict=True))
     all_topics = [topic for top_terms, _ in results.values() for topic in top_terms]
@@ -401,7 +472,8 @@ def choose_k(table: pd.DataFrame, *, method: str, min_stability=0.7, min_diversi
     Rule: among K with stability >= ``min_stability`` and diversity >= ``min_diversity``, take
     the highest NPMI coherence; any K whose NPMI is within ``tolerance`` of that best counts as
     a tie, and ties go to the smallest K. If no K passes both thresholds, take the most stable K
-    (ties to the smallest) and say the topics are exploratory.
+    (stability within ``tolerance`` of the best counts as a tie; ties to the smallest K) and
+    say the topics are exploratory.
     """
     check_method(method)
     missing = {"method", "k", "npmi", "diversity", "stability"} - set(table.columns)
@@ -412,11 +484,11 @@ def choose_k(table: pd.DataFrame, *, method: str, min_stability=0.7, min_diversi
         raise ValueError(f"table has no rows for method {method!r}")
     eligible = rows[(rows["stability"] >= min_stability) & (rows["diversity"] >= min_diversity)]
     if eligible.empty:
-        best = rows.loc[rows["stability"] == rows["stability"].max()].iloc[0]
+        best = rows[rows["stability"] >= rows["stability"].max() - tolerance].iloc[0]
         return KChoice(int(best["k"]), (
             f"no K reached stability >= {min_stability} and diversity >= {min_diversity}; "
-            f"K={int(best['k'])} is the most stable (stability {best['stability']:.2f}); "
-            "treat its topics as exploratory."
+            f"K={int(best['k'])} is the most stable (stability {best['stability']:.2f}; ties "
+            f"within {tolerance} go to the smaller K); treat its topics as exploratory."
         ))
     best_npmi = eligible["npmi"].max()
     best = eligible[eligible["npmi"] >= best_npmi - tolerance].iloc[0]

@@ -1,0 +1,64 @@
+"""The notebooks keep the collection's conventions (their outputs are checked by nbval)."""
+
+import json
+import re
+
+import pytest
+from papermill.translators import PythonTranslator
+
+from nqpf import paths
+
+NOTEBOOKS = sorted((paths.ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+STAGES = ["ingest", "cleaning", "exploration", "tfidf", "topics", "visualisation"]
+
+
+def cells(path, kind):
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    return [c for c in nb["cells"] if c["cell_type"] == kind]
+
+
+def source(cell):
+    return "".join(cell["source"])
+
+
+def test_one_notebook_per_stage_in_order():
+    assert [p.stem.split("_", 1)[1] for p in NOTEBOOKS] == STAGES
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_parameters_cell_declares_the_shared_settings(path):
+    tagged = [c for c in cells(path, "code") if "parameters" in c["metadata"].get("tags", [])]
+    assert len(tagged) == 1
+    declared = [p.name for p in PythonTranslator.inspect({"source": source(tagged[0])})]
+    lines = [ln for ln in source(tagged[0]).splitlines() if re.match(r"\w+ =", ln)]
+    assert len(declared) == len(lines), "papermill cannot parse every parameter line"
+    assert {"corpus", "out_dir", "random_state"} <= set(declared)
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_first_code_cell_sets_up_the_session(path):
+    first = source(cells(path, "code")[0])
+    assert "%matplotlib inline" in first and "set_config(display=\"text\")" in first
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_stored_outputs_come_from_one_clean_run(path):
+    code = cells(path, "code")
+    assert [c["execution_count"] for c in code] == list(range(1, len(code) + 1))
+    outputs = [o for c in code for o in c["outputs"]]
+    assert not [o for o in outputs if o["output_type"] == "error" or o.get("name") == "stderr"]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_no_function_definitions_in_code_cells(path):
+    definition = re.compile(r"^\s*(def|class) ", re.M)
+    assert not [source(c) for c in cells(path, "code") if definition.search(source(c))]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_teaching_structure(path):
+    text = "\n".join(source(c) for c in cells(path, "markdown"))
+    assert text.startswith("# ")
+    for heading in ("## What you will learn", "## Summary", "## Exercises"):
+        assert heading in text
+    assert text.count("<details>") >= 2
