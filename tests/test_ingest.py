@@ -163,6 +163,8 @@ def test_ends_mid_sentence(tmp_path, text, expected):
          r"no text column 'text'; columns are \['id', 'body'\]"),
         ({"t.csv": b"id,text\n1,hello\n"}, "corpus/t.csv", "key", ValueError,
          "no id column 'key'"),
+        ({"t.parquet": b"PAR1"}, "corpus/t.parquet", None, ValueError,
+         "unsupported corpus file type"),
         ({"t.jsonl": b"{bad\n[1]\n"}, "corpus/t.jsonl", None, ValueError,
          "2 records seen: 2 failed \\(1 invalid JSON on line 1, 1 invalid JSON on line 2\\)"),
     ],
@@ -245,3 +247,20 @@ def test_study_corpus():
     assert corpus.report["status"].value_counts().to_dict() == {"loaded": 5, "metadata": 1}
     for doc_id, text in docs["text"].items():
         assert text == (paths.RAW / f"{doc_id}.txt").read_bytes().decode("utf-8")
+
+
+@pytest.mark.parametrize(
+    ("lines", "statuses"),
+    [
+        (['{"id": "a", "text": "one"}', '{"text": "no id key"}'], ["loaded", "failed"]),
+        (['{"id": null, "text": "null id"}', '{"id": "b", "text": "two"}'], ["failed", "loaded"]),
+        (['{"id": " ", "text": "blank id"}', '{"id": "c", "text": "three"}'], ["failed", "loaded"]),
+    ],
+)
+def test_records_without_an_id_fail_with_a_reason(tmp_path, lines, statuses):
+    (tmp_path / "t.jsonl").write_text("\n".join(lines), encoding="utf-8")
+    corpus = load_corpus(tmp_path / "t.jsonl")
+    assert corpus.report["status"].tolist() == statuses
+    assert corpus.report.loc[corpus.report["status"] == "failed", "reason"].tolist() == [
+        "empty id (column 'id')"]
+    assert "nan" not in corpus.docs["doc_id"].tolist() and len(corpus.docs) == 1

@@ -40,6 +40,7 @@ TYPOGRAPHIC = set("\u2018\u2019\u201a\u201c\u201d\u201e\u2013\u2014\u2026\u2022\
 NON_ASCII_RUN = re.compile(r"[^\x00-\x7f]+")
 SENTENCE_END = set(".!?\u3002\uff01\uff1f\u201d\"')\u2019\u300d\u300f\uff09\u2026\u00bb]")
 TEXT_SUFFIXES = {".txt", ".md"}
+TABLE_SUFFIXES = (".csv", ".csv.gz", ".jsonl", ".jsonl.gz")
 METADATA_FILE = "metadata.csv"
 DOC_COLUMNS = ["text", "n_chars", "n_words", "ends_mid_sentence", "is_short", "is_duplicate"]
 REPORT_COLUMNS = ["path", "status", "reason", "encoding", "size_bytes"]
@@ -252,7 +253,14 @@ def _read_table(path: Path, text_column: str, id_column: str | None, rows: list[
         raise ValueError(f"{path}: no text column {text_column!r}; columns are {columns}")
     id_column = id_column or next((c for c in ("doc_id", "id") if c in table), None)
     if id_column is not None and id_column not in table:
-        raise ValueError(f"{path}: no id column {id_column!r}; columns are {list(table.columns)}")
+        columns = [c for c in table.columns if c != "_row"]
+        raise ValueError(f"{path}: no id column {id_column!r}; columns are {columns}")
+    if id_column is not None:
+        no_id = table[id_column].isna() | (table[id_column].astype(str).str.strip() == "")
+        for number in table.loc[no_id, "_row"]:
+            rows.append(_row(f"{path.name}#row {number}", "failed",
+                             f"empty id (column {id_column!r})", encoding))
+        table = table[~no_id]
     records = []
     for _, row in table.iterrows():
         value = "" if pd.isna(row[text_column]) else str(row[text_column])
@@ -300,7 +308,7 @@ def _why_empty(rows: list[dict], noun: str) -> str:
 def load_corpus(source, *, text_column: str = "text", id_column: str | None = None,
                 min_words: int = 50) -> Corpus:
     """Load a folder of ``.txt``/``.md`` files (plus an optional ``metadata.csv`` joined on
-    ``doc_id``) or a ``.csv`` / ``.jsonl`` / ``.jsonl.gz`` file with a ``text_column``.
+    ``doc_id``) or a ``.csv``/``.jsonl`` file (optionally gzipped) with a ``text_column``.
 
     Table ids come from ``id_column``, else a ``doc_id`` or ``id`` column, else ``row_00001``...;
     other columns become metadata. Empty, binary, undecodable and duplicate files are reported,
@@ -308,6 +316,9 @@ def load_corpus(source, *, text_column: str = "text", id_column: str | None = No
     source = Path(source)
     if not source.exists():
         raise FileNotFoundError(f"corpus source not found: {source}")
+    if source.is_file() and not source.name.lower().endswith(TABLE_SUFFIXES):
+        raise ValueError(f"{source}: unsupported corpus file type; use a folder of .txt/.md "
+                         f"files or a file ending in {', '.join(TABLE_SUFFIXES)}")
     rows: list[dict] = []
     if source.is_dir():
         records, metadata = _read_folder(source, rows)

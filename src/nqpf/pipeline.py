@@ -3,14 +3,14 @@
 ``prepare(source)`` loads the corpus, separates boilerplate, segments sentences and
 passages and tokenises the passages. The result is cached under ``data/processed/``
 keyed by a hash of everything it depends on (the documents, the lexicon and stopword
-files, the settings), so a notebook re-run or a second notebook reuses it and any
-edit to the inputs invalidates it.
+files, the settings, the package's code), so a notebook re-run or a second notebook
+reuses it and any edit to the inputs invalidates it.
 """
 
 import hashlib
 import json
 from dataclasses import dataclass
-from importlib.metadata import version
+from pathlib import Path
 
 import pandas as pd
 
@@ -20,6 +20,7 @@ from nqpf.ingest import Corpus, load_corpus
 from nqpf.segment import passages_table, sentences_table
 
 TABLES = ("passages", "sentences", "boilerplate")
+CODE = Path(__file__).parent  # any edit to the package invalidates the cache
 
 
 @dataclass(frozen=True, eq=False)
@@ -37,11 +38,11 @@ class Prepared:
 
 
 def cache_key(docs: pd.DataFrame, settings: dict) -> str:
-    """Hash of the documents, the lexicon folder, the settings and the nqpf version."""
-    digest = hashlib.sha256(json.dumps([settings, version("nqpf")]).encode())
+    """Hash of the documents, the lexicon folder, the settings and the package's code."""
+    digest = hashlib.sha256(json.dumps(settings, sort_keys=True).encode())
     for doc_id, text in zip(docs["doc_id"], docs["text"], strict=True):
         digest.update(f"{doc_id}\0{text}\0".encode())
-    for path in sorted(paths.LEXICON.glob("*")):
+    for path in [*sorted(paths.LEXICON.glob("*")), *sorted(CODE.glob("*.py"))]:
         digest.update(path.name.encode() + path.read_bytes())
     return digest.hexdigest()[:16]
 
