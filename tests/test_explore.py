@@ -91,11 +91,13 @@ def test_frequencies_top_keeps_n_rows_per_group():
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [({"kind": "lemmas"}, "kind must be"), ({"by": "genre"}, "missing column"),
-     ({"top": 0}, "top must be")],
+     ({"top": 0}, "top must be"),
+     # B2: NaN groups would be dropped silently
+     ({"by": "source"}, r"'source' has no value for 2 of 3 row\(s\).*fillna\('unknown'\)")],
 )
 def test_frequencies_errors(kwargs, message):
     with pytest.raises(ValueError, match=message):
-        frequencies(PASSAGES, **kwargs)
+        frequencies(PASSAGES.assign(source=["a", None, float("nan")]), **kwargs)
 
 
 @pytest.mark.parametrize("pattern", [NQPF, "new quality productive forces"])
@@ -284,7 +286,9 @@ def test_project_directives_file_loads():
      ("form,kind\nmust,modal\n", ValueError, "missing column"),
      ("form,category,inflect\nmust,modal,maybe\n", ValueError, "inflect must be"),
      ("form,category\nmust,modal\nMust,modal\n", ValueError, "duplicate"),
-     ("form,category\n,modal\n", ValueError, "non-empty form")],
+     ("form,category\n,modal\n", ValueError, "non-empty form"),
+     ('form,category\n"must,modal\n', ValueError, "cannot read directives CSV"),
+     ("", ValueError, "cannot read directives CSV")],
 )
 def test_load_directives_errors(tmp_path, csv, error, message):
     path = tmp_path / "directives.csv"

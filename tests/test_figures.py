@@ -188,6 +188,13 @@ def test_line_panels_and_legend(name, n_panels, legend):
     plt.close(fig)
 
 
+@pytest.mark.parametrize("name", ["lines", "metric_panels"])
+def test_line_charts_without_hue_have_title_but_no_legend(name):
+    fig = draw(name, hue=None, title="No hue")
+    assert (fig.legends, fig.get_suptitle()) == ([], "No hue")
+    plt.close(fig)
+
+
 @pytest.mark.parametrize(
     ("kwargs", "rows"),
     [

@@ -110,7 +110,12 @@ def test_keyness_by_compares_each_group_with_the_rest():
 @pytest.mark.parametrize(
     ("passages", "group_col", "message"),
     [(pd.DataFrame({"tokens": [["a"]]}), "genre", "missing column"),
-     (pd.DataFrame({"genre": ["x", "x"], "tokens": [["a"], ["b"]]}), "genre", "two groups")],
+     (pd.DataFrame({"genre": ["x", "x"], "tokens": [["a"], ["b"]]}), "genre", "two groups"),
+     # B2: a passage without a genre would be dropped by groupby but still count as reference
+     (pd.DataFrame({"genre": ["x", None, "y"], "tokens": [["a"], ["b"], ["c"]]}), "genre",
+      r"'genre' has no value for 1 of 3 row\(s\).*fillna"),
+     (pd.DataFrame({"genre": [np.nan, np.nan, "y"], "tokens": [["a"], ["b"], ["c"]]}), "genre",
+      "no value for 2 of 3")],
 )
 def test_keyness_by_errors(passages, group_col, message):
     with pytest.raises(ValueError, match=message):

@@ -122,6 +122,7 @@ def test_concept_counts_rejects_bad_docs():
         ("term,variant,category\na,same thing,concept\nb,Same-thing,concept\n", "two terms"),
         ("term,variant,category\n", "no rows"),
         ("", "cannot read"),
+        ('term,variant,category\nx,"open,concept\n', "cannot read lexicon CSV"),
     ],
 )
 def test_bad_lexicon_csv(tmp_path, content, message):

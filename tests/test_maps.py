@@ -131,8 +131,11 @@ def test_cooccurrence_edges(terms, min_count, expected):
 @pytest.mark.parametrize(
     ("token_lists", "terms", "message"),
     [(TOKENS, ["talent"], "at least 2"), (["talent reform"], ["talent", "reform"], "strings"),
-     ([], ["talent", "reform"], "empty")],
+     ([], ["talent", "reform"], "empty"),
+     (pd.DataFrame({"tokens": TOKENS}), ["talent", "reform"], r"DataFrame: pass passages")],
 )
 def test_cooccurrence_edges_rejects_bad_input(token_lists, terms, message):
+    if not isinstance(token_lists, pd.DataFrame):
+        token_lists = pd.Series(token_lists, dtype=object)
     with pytest.raises(ValueError, match=message):
-        maps.cooccurrence_edges(pd.Series(token_lists, dtype=object), terms)
+        maps.cooccurrence_edges(token_lists, terms)

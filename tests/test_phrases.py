@@ -71,6 +71,8 @@ def test_detect_phrases_skips_existing_phrase_tokens():
     [
         ({"token_lists": "rare earth"}, "str"),
         ({"token_lists": ["rare earth"]}, r"token_lists\[0\]"),
+        ({"token_lists": []}, "token_lists is empty"),
+        ({"token_lists": pd.DataFrame({"tokens": [["a"]]})}, r"pass passages\['tokens'\]"),
         ({"token_lists": [], "min_count": 0}, "min_count"),
         ({"token_lists": [], "threshold": 2}, "threshold"),
         ({"token_lists": [], "max_phrases": -1}, "max_phrases"),
@@ -130,6 +132,8 @@ def test_load_edited_phrase_file(tmp_path):
     [
         ("first,second\na,b\n", ValueError, "phrase"),
         ("phrase\na_b_c\n", ValueError, "a_b_c"),
+        ('phrase,count\n"a_b,3\n', ValueError, "cannot read phrase CSV"),
+        ("", ValueError, "cannot read phrase CSV"),
     ],
 )
 def test_load_bad_phrase_file(tmp_path, content, error, message):

@@ -11,6 +11,7 @@ from nqpf.tfidf import (
     build_tfidf,
     doc_key,
     doc_similarity,
+    identity_analyzer,
     nearest_passages,
     passage_labels,
     passage_similarity,
@@ -20,6 +21,7 @@ from nqpf.tfidf import (
     vocab_sizes,
 )
 from nqpf.tokens import tokenize
+from nqpf.topics import make_vectorizer
 
 # Three documents, three passages each; every document has one planted term in all its
 # passages (semiconductor / farmland / tourism) amid words shared across documents.
@@ -239,6 +241,23 @@ def test_search_planted_passage_first(passages, fitted, query, expected):
     assert (hits["score"] > 0).all() and hits["score"].is_monotonic_decreasing
     first = passages.iloc[hits.index[0]]
     assert (hits.iloc[0]["start"], hits.iloc[0]["end"]) == (first["start"], first["end"])
+
+
+@pytest.mark.parametrize("method", ["nmf", "lda"])
+def test_search_with_topic_vectorizer(passages, fitted, method):
+    """A vectorizer from nqpf.topics shares tfidf's identity analyzer, so queries are
+    tokenised with nqpf.tokenize, not split into characters."""
+    vectorizer = make_vectorizer(method, min_df=2, max_df=0.9)
+    assert vectorizer.analyzer is identity_analyzer
+    dtm = vectorizer.fit_transform(passages["tokens"])
+    hits = search("semiconductor talent and innovation", vectorizer, dtm, passages)
+    expected = search("semiconductor talent and innovation", *fitted, passages)
+    assert tuple(hits.iloc[0][["doc_id", "passage_id"]]) == tuple(
+        expected.iloc[0][["doc_id", "passage_id"]])
+
+
+def test_identity_analyzer_returns_tokens_as_list():
+    assert identity_analyzer(("a", "b_c")) == ["a", "b_c"]
 
 
 def test_search_with_text_analyzer(passages):

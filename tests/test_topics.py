@@ -110,10 +110,13 @@ def test_topic_table_and_labels(models):
     ("csv", "error", "message"),
     [
         ("topic,label\n1,talent\n3,industry\n", None, {1: "talent", 3: "industry"}),
-        ("topic,name\n1,talent\n", ValueError, "lacks column"),
+        ("topic,name\n1,talent\n", ValueError, "missing column"),
         ("topic,label\n1,talent\n1,industry\n", ValueError, "listed twice"),
         ("topic,label\none,talent\n", ValueError, "whole topic numbers"),
         ("topic,label\n1,\n", ValueError, "empty label"),
+        # B4: parser errors become ValueErrors naming the file
+        ('topic,label\n1,"talent\n', ValueError, r"labels.csv: cannot read topic label CSV"),
+        ("", ValueError, r"labels.csv: cannot read topic label CSV"),
     ],
 )
 def test_load_labels(tmp_path, csv, error, message):
@@ -155,7 +158,7 @@ def test_topic_flow(models):
 
 
 def test_representative_passages_needs_columns(models):
-    with pytest.raises(ValueError, match="lacks column"):
+    with pytest.raises(ValueError, match="missing column"):
         models["nmf"].representative_passages(pd.DataFrame({"tokens": TEXTS}))
 
 
@@ -200,6 +203,7 @@ def test_fit_warns_on_tiny_corpus():
         (TEXTS, {"n_topics": 1}, "at least 2"),
         (TEXTS[:5], {"n_topics": 6}, "exceeds the number of passages"),
         (["a string"] * 5, {"n_topics": 2}, "not strings"),
+        (pd.DataFrame({"tokens": TINY}), {"n_topics": 2}, r"DataFrame: pass passages\['tokens'\]"),
         (TEXTS, {"method": "lsa"}, "method must be one of"),
         ([["a"], ["b"]], {"n_topics": 2}, "no vocabulary"),
     ],
@@ -229,6 +233,23 @@ def test_sweep_same_with_two_jobs(nmf_sweep):
     parallel = sweep(TEXTS, [3], methods=("nmf",), n_jobs=2)
     expected = nmf_sweep[nmf_sweep["k"] == 3].reset_index(drop=True)
     pd.testing.assert_frame_equal(parallel.round(8), expected.round(8))
+
+
+@pytest.mark.parametrize("methods", ["nmf", ["nmf"]])
+def test_sweep_accepts_one_method_as_str_or_list(nmf_sweep, methods):
+    table = sweep(TEXTS, [3], methods=methods)
+    expected = nmf_sweep[nmf_sweep["k"] == 3].reset_index(drop=True)
+    pd.testing.assert_frame_equal(table.round(8), expected.round(8))
+
+
+@pytest.mark.parametrize(
+    ("methods", "message"),
+    [((), "methods is empty"), ([], "methods is empty"), ("lsa", "method must be one of"),
+     (("nmf", "lsa"), "got 'lsa'")],
+)
+def test_sweep_rejects_bad_methods(methods, message):
+    with pytest.raises(ValueError, match=message):
+        sweep(TEXTS, [3], methods=methods)
 
 
 def test_sweep_lda_reports_perplexity():
@@ -278,7 +299,7 @@ def test_choose_k_fallback(rows, expected):
     ("frame", "message"),
     [
         (table([("lda", 2, 0.1, 0.9, 0.9)]), "no rows for method 'nmf'"),
-        (pd.DataFrame({"k": [2]}), "lacks column"),
+        (pd.DataFrame({"k": [2]}), "missing column"),
     ],
 )
 def test_choose_k_errors(frame, message):

@@ -12,6 +12,8 @@ from typing import NamedTuple
 
 import pandas as pd
 
+from nqpf.checks import require_columns
+
 _H = r"[^\S\n]"  # horizontal white space (never crosses a line break)
 
 # Each rule is (kind, pattern). Patterns are searched with MULTILINE: those written
@@ -165,11 +167,7 @@ def body_spans(text: str) -> list[tuple[int, int]]:
 
 def check_docs(docs: pd.DataFrame, columns: tuple[str, ...] = ("doc_id", "text")) -> None:
     """Raise ``ValueError`` unless ``docs`` is a DataFrame with ``columns`` and string texts."""
-    if not isinstance(docs, pd.DataFrame):
-        raise ValueError(f"docs must be a pandas DataFrame, got {type(docs).__name__}")
-    missing = [c for c in columns if c not in docs.columns]
-    if missing:
-        raise ValueError(f"docs is missing column(s) {missing}; it has {list(docs.columns)}")
+    require_columns(docs, columns, "docs")
     if "text" in columns:
         bad = [d for d, t in zip(docs["doc_id"], docs["text"], strict=True)
                if not isinstance(t, str)]

@@ -17,7 +17,8 @@ import pandas as pd
 
 from . import paths
 from .boilerplate import check_docs
-from .keyness import check_columns, count_tokens, g2, log_ratio
+from .checks import read_csv_table, require_columns, require_values
+from .keyness import count_tokens, g2, log_ratio
 from .lexicon import AFTER, BEFORE, Lexicon, default_lexicon
 
 KINDS = ("all", "words", "phrases")
@@ -36,12 +37,12 @@ def corpus_stats(docs: pd.DataFrame, passages: pd.DataFrame,
     given), ``passages, tokens, types, ttr`` (types / tokens; NaN without tokens). The corpus
     row sums the counts but counts ``types`` over the whole corpus (not the sum of documents)."""
     check_docs(docs)
-    check_columns(passages, ["doc_id", "tokens"], "passages")
+    require_columns(passages, ["doc_id", "tokens"], "passages")
     passages = passages[passages["doc_id"].isin(docs["doc_id"])]
     table = pd.DataFrame({"doc_id": docs["doc_id"].to_numpy(),
                           "words": [len(text.split()) for text in docs["text"]]})
     if sentences is not None:
-        check_columns(sentences, ["doc_id"], "sentences")
+        require_columns(sentences, ["doc_id"], "sentences")
         table["sentences"] = table["doc_id"].map(sentences["doc_id"].value_counts())
     by_doc = passages.groupby("doc_id")["tokens"]
     table["passages"] = table["doc_id"].map(by_doc.size())
@@ -64,9 +65,12 @@ def frequencies(passages: pd.DataFrame, *, by: str | None = None, top: int | Non
     ``per_1000``: count per 1,000 tokens of ALL kinds in the group, so per_1000 of
     ``kind="all"`` sums to 1,000 per group. ``rank``: 1 = most frequent, ties share the
     lowest rank. ``top`` keeps the first ``top`` rows per group (count desc, then term).
-    Columns: ``[by,] term, count, per_1000, rank``.
+    Returns DataFrame (n_rows, 4), or (n_rows, 5) with ``by``: columns ``[by,] term, count,
+    per_1000, rank``. Raises ``ValueError`` if a passage has no value in ``by`` (fill it first).
     """
-    check_columns(passages, ["tokens"] + ([by] if by else []), "passages")
+    require_columns(passages, ["tokens"] + ([by] if by else []), "passages")
+    if by:
+        require_values(passages, by, "passages")
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {KINDS}, got {kind!r}")
     if top is not None and top < 1:
@@ -124,13 +128,14 @@ def kwic(docs: pd.DataFrame, passages: pd.DataFrame, pattern: str | re.Pattern, 
     """Keyword-in-context lines for every match of ``pattern`` (see ``compile_pattern``; e.g.
     ``lexicon.variants_pattern("new_quality_productive_forces")``) in the RAW ``text``.
 
-    Columns: ``doc_id, passage_id`` (the passage containing the match start; <NA> for matches
-    in boilerplate outside every passage), ``start, end`` (``text[start:end] == keyword``),
-    ``left, keyword, right``. ``left``/``right``: at most ``window`` characters of context
-    with white space collapsed, cut at a word boundary (no partial words at the outer edge).
+    Returns DataFrame (n_matches, 7), columns ``doc_id, passage_id`` (the passage containing
+    the match start; <NA> for matches in boilerplate outside every passage), ``start, end``
+    (``text[start:end] == keyword``), ``left, keyword, right``. ``left``/``right``: at most
+    ``window`` characters of context with white space collapsed, cut at a word boundary (no
+    partial words at the outer edge).
     """
     check_docs(docs)
-    check_columns(passages, ["doc_id", "passage_id", "start", "end"], "passages")
+    require_columns(passages, ["doc_id", "passage_id", "start", "end"], "passages")
     regex = compile_pattern(pattern)
     spans = {doc_id: group.sort_values("start") for doc_id, group in passages.groupby("doc_id")}
     rows = []
@@ -161,12 +166,12 @@ def collocations(passages: pd.DataFrame, node: str, *, window: int = 5, min_coun
     repelled words, check ``observed > expected``), ``log_ratio`` likewise (Hardie 2014),
     ``npmi = log2(O11 / E11) / -log2(O11 / N)`` (Bouma 2009) and
     ``log_dice = 14 + log2(2 * O11 / (node_freq + C1))`` (Rychlý 2008).
-    Columns: collocate, observed, expected, node_freq, collocate_freq, log_likelihood,
-    log_ratio, npmi, log_dice; rows with ``observed >= min_count`` (and, if ``positive``,
-    only attracted collocates: ``observed > expected``), sorted by ``measure`` (descending,
-    then collocate).
+    Returns DataFrame (n_collocates, 9), columns collocate, observed, expected, node_freq,
+    collocate_freq, log_likelihood, log_ratio, npmi, log_dice; rows with
+    ``observed >= min_count`` (and, if ``positive``, only attracted collocates:
+    ``observed > expected``), sorted by ``measure`` (descending, then collocate).
     """
-    check_columns(passages, ["tokens"], "passages")
+    require_columns(passages, ["tokens"], "passages")
     if measure not in MEASURES:
         raise ValueError(f"measure must be one of {MEASURES}, got {measure!r}")
     if window < 1:
@@ -219,13 +224,8 @@ def dispersion(docs: pd.DataFrame, patterns: dict[str, str | re.Pattern]) -> pd.
 def load_directives(path: Path = paths.LEXICON / "directives.csv") -> pd.DataFrame:
     """Read the directive-language list: CSV with header ``form,category,inflect``
     (``inflect``: yes/no, see ``directive_profile``). Returns DataFrame with those columns."""
-    path = Path(path)
-    if not path.is_file():
-        raise FileNotFoundError(f"directives file not found: {path}")
-    try:
-        table = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as error:
-        raise ValueError(f"{path}: cannot read directives CSV ({error})") from error
+    table = read_csv_table(path, "directives", dtype=str, keep_default_na=False,
+                           skipinitialspace=True)
     return _checked_directives(table, str(path))
 
 
@@ -283,7 +283,7 @@ def _words_regex(form: str, inflect: bool) -> str:
 
 def _checked_directives(table: pd.DataFrame, source: str) -> pd.DataFrame:
     """Validate a directives table; return ``form, category, inflect`` (bool), forms stripped."""
-    check_columns(table, ["form", "category"], source)
+    require_columns(table, ["form", "category"], source)
     table = table.assign(inflect=table.get("inflect", ""))
     table = table[DIRECTIVE_COLUMNS].fillna("").astype(str)
     table = table.apply(lambda column: column.str.strip()).reset_index(drop=True)

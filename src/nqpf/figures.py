@@ -24,6 +24,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
 from nqpf import paths
+from nqpf.checks import require_columns
 from nqpf.outputs import relative
 
 # Okabe & Ito (2008), ordered so the first colours stay distinct on white and in grey scale.
@@ -158,23 +159,6 @@ def wrap_label(text, width: int) -> str:
     return textwrap.fill(str(text), width, break_long_words=False, break_on_hyphens=False)
 
 
-# --- input checks -------------------------------------------------------------------------
-
-
-def _require(df: pd.DataFrame, columns, *, name: str = "df", numeric=()) -> None:
-    """Raise ValueError unless ``df`` is a non-empty DataFrame with ``columns``."""
-    if not isinstance(df, pd.DataFrame):
-        raise ValueError(f"{name} must be a pandas DataFrame, got {type(df).__name__}")
-    missing = [c for c in columns if c is not None and c not in df.columns]
-    if missing:
-        raise ValueError(f"{name} is missing column(s) {missing}; it has {list(df.columns)}")
-    if df.empty:
-        raise ValueError(f"{name} is empty: nothing to plot")
-    for column in numeric:
-        if not pd.api.types.is_numeric_dtype(df[column]):
-            raise ValueError(f"{name} column {column!r} must be numeric, got {df[column].dtype}")
-
-
 def panel_grid(n: int, ncols: int, *, panel: tuple[float, float], **kwargs) -> tuple[Figure, list]:
     """Figure with ``n`` panels in rows of ``ncols``; unused cells removed."""
     if ncols < 1:
@@ -201,7 +185,7 @@ def bar_grid(df: pd.DataFrame, *, group: str, label: str, value: str, title: str
 
     Bars show ``value`` per ``label``, largest on top; ``top`` keeps the n largest per panel.
     """
-    _require(df, [group, label, value], numeric=[value])
+    require_columns(df, [group, label, value], "df", non_empty=True, numeric=[value])
     groups = list(pd.unique(df[group]))
     panels = [df[df[group] == g].sort_values(value, ascending=False, kind="stable").head(top)
               for g in groups]
@@ -227,7 +211,7 @@ def diverging_bars(df: pd.DataFrame, *, label: str, value: str, title: str, xlab
     Positive bars are ``POSITIVE`` (blue), negative ``NEGATIVE`` (vermillion); ``legend``
     names the two directions, e.g. ``("overused in target", "underused in target")``.
     """
-    _require(df, [label, value], numeric=[value])
+    require_columns(df, [label, value], "df", non_empty=True, numeric=[value])
     ordered = df.sort_values(value, ascending=False, kind="stable")
     shown = pd.concat([ordered[ordered[value] > 0].head(top),
                        ordered[ordered[value] < 0].tail(top)])
@@ -261,10 +245,7 @@ def heatmap(matrix: pd.DataFrame, *, title: str, xlabel: str, ylabel: str,
             vmin: float | None = None, vmax: float | None = None,
             colorbar_label: str = "") -> Figure:
     """Cell colours for a numeric matrix: index on the y axis, columns on the x axis."""
-    if not isinstance(matrix, pd.DataFrame):
-        raise ValueError(f"matrix must be a pandas DataFrame, got {type(matrix).__name__}")
-    if matrix.empty:
-        raise ValueError("matrix is empty: nothing to plot")
+    require_columns(matrix, [], "matrix", non_empty=True)
     bad = [c for c in matrix.columns if not pd.api.types.is_numeric_dtype(matrix[c])]
     if bad:
         raise ValueError(f"matrix column(s) {bad} must be numeric")
@@ -293,7 +274,7 @@ def heatmap(matrix: pd.DataFrame, *, title: str, xlabel: str, ylabel: str,
 def stacked_bars(df: pd.DataFrame, *, title: str, xlabel: str, ylabel: str,
                  legend_title: str = "") -> Figure:
     """Horizontal stacked bars: one bar per row (e.g. document), one segment per column."""
-    _require(df, [], numeric=list(df.columns))
+    require_columns(df, [], "df", non_empty=True, numeric=list(df.columns))
     fig, ax = plt.subplots(figsize=(7.5, 1.0 + 0.35 * len(df)), layout="constrained")
     ypos = np.arange(len(df))[::-1]
     left = np.zeros(len(df))
@@ -317,11 +298,21 @@ def _draw_lines(ax, df: pd.DataFrame, x: str, y: str, hue: str | None) -> None:
                 markersize=4, linewidth=1.5, label=None if key is None else str(key))
 
 
+def _legend_and_title(fig: Figure, ax, *, hue: str | None, title: str) -> Figure:
+    """Add one figure legend for the ``hue`` lines drawn on ``ax`` (outside, upper right;
+    none without ``hue``) and the figure title; return ``fig``."""
+    if hue is not None:
+        handles, labels = ax.get_legend_handles_labels()
+        fig.legend(handles, labels, title=hue, loc="outside right upper", frameon=False)
+    fig.suptitle(title)
+    return fig
+
+
 @styled
 def lines(df: pd.DataFrame, *, x: str, y: str, title: str, xlabel: str, ylabel: str,
           hue: str | None = None, panel: str | None = None, ncols: int = 3) -> Figure:
     """One line per ``hue`` value; with ``panel``, small multiples sharing both axes."""
-    _require(df, [x, y, hue, panel], numeric=[y])
+    require_columns(df, [x, y, hue, panel], "df", non_empty=True, numeric=[y])
     panels = [(None, df)] if panel is None else list(df.groupby(panel, sort=False))
     size = (6.5, 3.8) if panel is None else (3.4, 2.6)
     fig, axes = panel_grid(len(panels), ncols, panel=size, sharex=True, sharey=True)
@@ -331,11 +322,7 @@ def lines(df: pd.DataFrame, *, x: str, y: str, title: str, xlabel: str, ylabel: 
         ax.set_ylabel(ylabel)
         if key is not None:
             ax.set_title(str(key))
-    if hue is not None:
-        handles, labels = axes[0].get_legend_handles_labels()
-        fig.legend(handles, labels, title=hue, loc="outside right upper", frameon=False)
-    fig.suptitle(title)
-    return fig
+    return _legend_and_title(fig, axes[0], hue=hue, title=title)
 
 
 @styled
@@ -344,18 +331,14 @@ def metric_panels(table: pd.DataFrame, *, x: str, metrics: list[str], title: str
     """One panel per metric column (own y scale), ``x`` on the x axis, lines by ``hue``."""
     if not metrics:
         raise ValueError("metrics is empty: name at least one column to plot")
-    _require(table, [x, hue, *metrics], name="table", numeric=metrics)
+    require_columns(table, [x, hue, *metrics], "table", non_empty=True, numeric=metrics)
     fig, axes = panel_grid(len(metrics), ncols, panel=(3.4, 2.6), sharex=True)
     for ax, metric in zip(axes, metrics, strict=True):
         _draw_lines(ax, table, x, metric, hue)
         ax.set_title(metric)
         ax.set_xlabel(xlabel)
         ax.set_ylabel(metric)
-    if hue is not None:
-        handles, labels = axes[0].get_legend_handles_labels()
-        fig.legend(handles, labels, title=hue, loc="outside right upper", frameon=False)
-    fig.suptitle(title)
-    return fig
+    return _legend_and_title(fig, axes[0], hue=hue, title=title)
 
 
 @styled
@@ -368,8 +351,8 @@ def dispersion_plot(hits: pd.DataFrame, *, title: str,
     ``doc_ids``/``terms`` give the order (and add rows for pairs without hits); one colour
     per term.
     """
-    _require(hits, ["doc_id", "term", "relative_position"], name="hits",
-             numeric=["relative_position"])
+    require_columns(hits, ["doc_id", "term", "relative_position"], "hits", non_empty=True,
+                    numeric=["relative_position"])
     position = hits["relative_position"]
     if ((position < 0) | (position > 1)).any():
         raise ValueError("hits column 'relative_position' must lie between 0 and 1")
@@ -398,7 +381,7 @@ def dispersion_plot(hits: pd.DataFrame, *, title: str,
 def histograms(df: pd.DataFrame, *, value: str, group: str, title: str, xlabel: str,
                ylabel: str = "Count", bins: int = 15, ncols: int = 3) -> Figure:
     """One histogram of ``value`` per ``group`` value, with shared bins and axes."""
-    _require(df, [value, group], numeric=[value])
+    require_columns(df, [value, group], "df", non_empty=True, numeric=[value])
     edges = np.histogram_bin_edges(df[value].dropna(), bins=bins)
     groups = list(df.groupby(group, sort=False))
     fig, axes = panel_grid(len(groups), ncols, panel=(3.2, 2.4), sharex=True, sharey=True)
@@ -418,7 +401,7 @@ def bubble_map(df: pd.DataFrame, *, x: str, y: str, size: str, label: str, title
                max_area: float = 3000.0) -> Figure:
     """Intertopic-distance style map: one bubble per row, area proportional to ``size``, in
     its own ``PALETTE`` colour, labelled with ``label`` (wrapped at 22 characters)."""
-    _require(df, [x, y, size, label], numeric=[x, y, size])
+    require_columns(df, [x, y, size, label], "df", non_empty=True, numeric=[x, y, size])
     if (df[size] < 0).any():
         raise ValueError(f"df column {size!r} must be non-negative (it sets bubble area)")
     peak = df[size].max()
@@ -474,7 +457,8 @@ def network(edges: pd.DataFrame, *, source: str, target: str, weight: str, title
     labels show ``_`` as spaces, wrapped at 16 characters.
     Layout: ``spring_layout`` with ``random_state``; nodes in sorted order, so deterministic.
     """
-    _require(edges, [source, target, weight], name="edges", numeric=[weight])
+    require_columns(edges, [source, target, weight], "edges", non_empty=True,
+                    numeric=[weight])
     if (edges[weight] <= 0).any():
         raise ValueError(f"edges column {weight!r} must be positive")
     edges = edges[edges[source] != edges[target]]

@@ -20,17 +20,10 @@ import numpy as np
 import pandas as pd
 from scipy.stats import chi2
 
+from nqpf.checks import require_columns, require_values
+
 KEYNESS_COLUMNS = ["term", "target_count", "reference_count", "target_per_1000",
                    "reference_per_1000", "g2", "log_ratio", "p_value", "significant", "direction"]
-
-
-def check_columns(table: pd.DataFrame, columns: Iterable[str], name: str) -> None:
-    """Raise ``ValueError`` naming ``table`` (called ``name``) if it lacks any of ``columns``."""
-    if not isinstance(table, pd.DataFrame):
-        raise ValueError(f"{name} must be a pandas DataFrame, got {type(table).__name__}")
-    missing = [column for column in columns if column not in table.columns]
-    if missing:
-        raise ValueError(f"{name} is missing column(s) {missing}; it has {list(table.columns)}")
 
 
 def count_tokens(token_lists: Iterable[list[str]]) -> Counter:
@@ -76,7 +69,8 @@ def keyness(counts_target, counts_reference, *, alpha: float = 0.01,
     ``significant`` means ``p_value < alpha`` (default 0.01, i.e. G² >= 6.63), with
     ``alpha`` divided by the number of terms if ``bonferroni``. ``direction`` is ``"+"``
     (key: relatively more frequent in the target, log ratio > 0) or ``"-"`` (negative key).
-    One row per term seen in either corpus, sorted by G² descending, then term.
+    Returns DataFrame (n_terms, 10), one row per term seen in either corpus, columns
+    ``KEYNESS_COLUMNS``, sorted by G² descending, then term.
     """
     target, reference = _as_counts(counts_target, "counts_target"), _as_counts(
         counts_reference, "counts_reference")
@@ -99,9 +93,11 @@ def keyness(counts_target, counts_reference, *, alpha: float = 0.01,
 def keyness_by(passages: pd.DataFrame, group_col: str, *, alpha: float = 0.01,
                bonferroni: bool = False) -> pd.DataFrame:
     """Keyness of each group of passages (e.g. ``doc_id``, or ``genre`` merged in from
-    ``corpus.docs``) against all other passages. Columns: ``group_col`` then the
-    ``keyness`` columns; groups in order of first appearance."""
-    check_columns(passages, ["tokens", group_col], "passages")
+    ``corpus.docs``) against all other passages. Returns DataFrame (sum of n_terms per group,
+    11): ``group_col`` then the ``keyness`` columns; groups in order of first appearance.
+    Raises ``ValueError`` if a passage has no value in ``group_col`` (fill it first)."""
+    require_columns(passages, ["tokens", group_col], "passages")
+    require_values(passages, group_col, "passages")
     if passages[group_col].nunique() < 2:
         raise ValueError(f"passages needs at least two groups in {group_col!r} to compare")
     total = count_tokens(passages["tokens"])

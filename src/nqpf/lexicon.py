@@ -16,6 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import clean, paths
+from .checks import read_csv_table, require_columns
 
 COLUMNS = ("term", "variant", "category")
 TERM = re.compile(r"[a-z0-9]+(?:_[a-z0-9]+)*")
@@ -109,14 +110,7 @@ class Lexicon:
 
 def _checked(table: pd.DataFrame, source: str) -> pd.DataFrame:
     """Validate a lexicon table; return it stripped, with duplicate rows dropped."""
-    if not isinstance(table, pd.DataFrame):
-        raise ValueError(f"{source}: expected a DataFrame, got {type(table).__name__}")
-    missing = [c for c in COLUMNS if c not in table.columns]
-    if missing:
-        raise ValueError(
-            f"{source}: missing column(s) {', '.join(missing)}; "
-            f"expected header {','.join(COLUMNS)}"
-        )
+    require_columns(table, COLUMNS, source)
     table = table.loc[:, list(COLUMNS)].fillna("").astype(str)
     table = table.apply(lambda column: column.str.strip())
     for i, row in enumerate(table.itertuples(index=False), start=2):
@@ -136,13 +130,8 @@ def _checked(table: pd.DataFrame, source: str) -> pd.DataFrame:
 
 def load_lexicon(path: Path = paths.LEXICON / "lexicon.csv") -> Lexicon:
     """Read a lexicon CSV (header ``term,variant,category``; extra columns are ignored)."""
-    path = Path(path)
-    if not path.is_file():
-        raise FileNotFoundError(f"lexicon file not found: {path}")
-    try:
-        table = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as error:
-        raise ValueError(f"{path}: cannot read lexicon CSV ({error})") from error
+    table = read_csv_table(path, "lexicon", dtype=str, keep_default_na=False,
+                           skipinitialspace=True)
     return Lexicon(table, source=str(path))
 
 
@@ -152,9 +141,7 @@ def concept_counts(
     """Occurrences of lexicon terms in the raw ``text`` of each document.
     docs: DataFrame with ``doc_id`` and ``text``. Returns DataFrame (n_docs, n_terms) of int,
     index ``doc_id``, one column per term (all lexicon terms unless ``terms`` is given)."""
-    missing = [c for c in ("doc_id", "text") if c not in docs.columns]
-    if missing:
-        raise ValueError(f"docs: missing column(s) {', '.join(missing)}")
+    require_columns(docs, ["doc_id", "text"], "docs")
     lexicon = lexicon if lexicon is not None else default_lexicon()
     terms = lexicon.terms if terms is None else list(terms)
     patterns = {term: lexicon.variants_pattern(term) for term in terms}

@@ -10,6 +10,8 @@ import pandas as pd
 from scipy import sparse
 from scipy.spatial.distance import jensenshannon
 
+from nqpf.checks import require_token_lists
+
 TINY = 1e-12  # eigenvalues / coordinates below this are numerical noise
 
 
@@ -111,12 +113,7 @@ def cooccurrence_edges(token_lists, terms, *, min_count: int = 1) -> pd.DataFram
     terms = sorted(set(terms))
     if len(terms) < 2:
         raise ValueError(f"terms must name at least 2 distinct tokens, got {terms}")
-    token_lists = list(token_lists)
-    if not token_lists:
-        raise ValueError("token_lists is empty: pass one token list per passage")
-    if any(isinstance(tokens, str) for tokens in token_lists):
-        raise ValueError("token_lists must hold lists of tokens, not strings: "
-                         "pass passages['tokens']")
+    token_lists = require_token_lists(token_lists, "token_lists")
     index = {term: j for j, term in enumerate(terms)}
     rows, cols = [], []
     for i, tokens in enumerate(token_lists):

@@ -13,19 +13,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from nqpf.checks import read_csv_table, require_columns, require_token_lists
+
 PHRASE_COLUMNS = ["phrase", "first", "second", "count", "npmi"]
-
-
-def _check_token_lists(token_lists) -> list[list[str]]:
-    if isinstance(token_lists, str):
-        raise ValueError("token_lists must be an iterable of token lists, got a str")
-    lists = list(token_lists)
-    for i, tokens in enumerate(lists):
-        if isinstance(tokens, str) or not isinstance(tokens, Iterable):
-            raise ValueError(
-                f"token_lists[{i}] must be a list of tokens, got {type(tokens).__name__}"
-            )
-    return [list(tokens) for tokens in lists]
 
 
 def detect_phrases(
@@ -54,7 +44,7 @@ def detect_phrases(
         raise ValueError(f"threshold must be between -1 and 1 (an NPMI value), got {threshold!r}")
     if max_phrases is not None and (not isinstance(max_phrases, int) or max_phrases < 0):
         raise ValueError(f"max_phrases must be None or an int >= 0, got {max_phrases!r}")
-    lists = _check_token_lists(token_lists)
+    lists = require_token_lists(token_lists, "token_lists")
     unigrams = Counter(token for tokens in lists for token in tokens)
     bigrams = Counter(
         pair
@@ -122,9 +112,7 @@ def merge_phrases(tokens: list[str], phrases) -> list[str]:
 
 def save_phrases(table: pd.DataFrame, path: Path) -> Path:
     """Write a phrase table as CSV (columns phrase, first, second, count, npmi) for editing."""
-    missing = [c for c in PHRASE_COLUMNS if c not in table.columns]
-    if missing:
-        raise ValueError(f"phrase table: missing column(s) {', '.join(missing)}")
+    require_columns(table, PHRASE_COLUMNS, "phrase table")
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     table.loc[:, PHRASE_COLUMNS].to_csv(path, index=False)
@@ -135,20 +123,9 @@ def load_phrases(path: Path) -> pd.DataFrame:
     """Read a phrase CSV written by ``save_phrases`` (possibly edited: rows deleted).
     Needs a ``phrase`` column; ``first``/``second`` are rebuilt from it; ``count``/``npmi``
     may be blank for hand-added rows."""
-    path = Path(path)
-    if not path.is_file():
-        raise FileNotFoundError(f"phrase file not found: {path}")
-    try:
-        table = pd.read_csv(
-            path,
-            dtype={"phrase": str},
-            keep_default_na=False,
-            na_values={"count": [""], "npmi": [""]},
-        )
-    except (pd.errors.ParserError, pd.errors.EmptyDataError) as error:
-        raise ValueError(f"{path}: cannot read phrase CSV ({error})") from error
-    if "phrase" not in table.columns:
-        raise ValueError(f"{path}: missing column 'phrase'")
+    table = read_csv_table(path, "phrase", dtype={"phrase": str}, keep_default_na=False,
+                           na_values={"count": [""], "npmi": [""]})
+    require_columns(table, ["phrase"], str(path))
     try:
         pairs = [_split(phrase) for phrase in table["phrase"]]
     except ValueError as error:

@@ -13,8 +13,8 @@ import pandas as pd
 from scipy import sparse
 from sklearn.feature_extraction.text import CountVectorizer
 
+from nqpf.checks import require_columns
 from nqpf.clean import normalize
-from nqpf.keyness import check_columns
 from nqpf.segment import sentence_spans
 from nqpf.tokens import default_stopwords
 
@@ -24,9 +24,9 @@ SHINGLE_CHARS = 5
 
 
 def surface_words(text: str) -> list[str]:
-    """Lower-case words of ``text`` after ``normalize``; punctuation, hyphens and ``_`` split
-    words and are dropped: ``"High-quality development."`` -> ``["high", "quality",
-    "development"]``."""
+    """Lower-case words of ``text`` after ``normalize`` -> list[str] (n_words,); punctuation,
+    hyphens and ``_`` split words and are dropped: ``"High-quality development."`` ->
+    ``["high", "quality", "development"]``."""
     return WORD.findall(normalize(text).lower())
 
 
@@ -82,12 +82,12 @@ def shared_ngrams(passages: pd.DataFrame, *, n: int = 5, min_docs: int = 2,
     A formula sometimes quoted with an extension gives two rows: the common core (more
     documents or passages) and the longer variant (fewer).
 
-    Columns: ``ngram`` (the phrase), ``n_words``, ``n_docs``, ``n_occurrences`` (of the
-    phrase itself), ``doc_ids`` (sorted, ``"; "``-joined), ``passages``
-    (``"doc_id:passage_id"``, ``"; "``-joined, in table order).
+    Returns DataFrame (n_phrases, 6), columns ``ngram`` (the phrase), ``n_words``, ``n_docs``,
+    ``n_occurrences`` (of the phrase itself), ``doc_ids`` (sorted, ``"; "``-joined),
+    ``passages`` (``"doc_id:passage_id"``, ``"; "``-joined, in table order).
     Sorted by ``n_docs``, then ``n_words``, descending.
     """
-    check_columns(passages, ["doc_id", "passage_id", "text"], "passages")
+    require_columns(passages, ["doc_id", "passage_id", "text"], "passages")
     if n < 1:
         raise ValueError(f"n must be at least 1, got {n}")
     if min_docs < 2:
@@ -136,7 +136,8 @@ def shared_ngrams(passages: pd.DataFrame, *, n: int = 5, min_docs: int = 2,
 
 def _sentences(units: pd.DataFrame, id_column: str) -> pd.DataFrame:
     """Sentences of a passages table (split with ``nqpf.segment.sentence_spans``, offsets into
-    the document), or a sentences table as given."""
+    the document), or a sentences table as given: DataFrame (n_sentences, 5), columns
+    ``doc_id, <id_column>, start, end, text``."""
     if id_column == "sentence_id":
         return units[["doc_id", id_column, "start", "end", "text"]].reset_index(drop=True)
     rows = []
@@ -162,14 +163,15 @@ def shared_sentences(sentences_or_passages: pd.DataFrame, *, threshold: float = 
     Candidate pairs come from a sparse product of the shingle matrix, so only sentences that
     share a shingle are compared.
 
-    Columns: ``doc_id_a, <id>_a, start_a, end_a, doc_id_b, <id>_b, start_b, end_b,
-    similarity, text_a, text_b``, where ``<id>`` is ``passage_id`` or ``sentence_id`` and
-    offsets are into the raw document text; sorted by similarity, descending.
+    Returns DataFrame (n_pairs, 11), columns ``doc_id_a, <id>_a, start_a, end_a, doc_id_b,
+    <id>_b, start_b, end_b, similarity, text_a, text_b``, where ``<id>`` is ``passage_id`` or
+    ``sentence_id`` and offsets are into the raw document text; sorted by similarity,
+    descending.
     """
-    check_columns(sentences_or_passages, ["doc_id", "start", "end", "text"],
-                  "sentences_or_passages")
+    require_columns(sentences_or_passages, ["doc_id", "start", "end", "text"],
+                    "sentences_or_passages")
     id_column = "sentence_id" if "sentence_id" in sentences_or_passages.columns else "passage_id"
-    check_columns(sentences_or_passages, [id_column], "sentences_or_passages")
+    require_columns(sentences_or_passages, [id_column], "sentences_or_passages")
     if not 0 < threshold <= 1:
         raise ValueError(f"threshold must be in (0, 1], got {threshold}")
     columns = [f"{c}_{side}" for side in "ab" for c in ("doc_id", id_column, "start", "end")]

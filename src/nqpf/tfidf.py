@@ -20,14 +20,15 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.metrics.pairwise import cosine_similarity
 from sklearn.preprocessing import normalize as l2_normalize
 
-from nqpf.keyness import check_columns
+from nqpf.checks import require_columns
 
 PREVIEW_CHARS = 120
 HIT_COLUMNS = ["doc_id", "passage_id", "start", "end", "score", "preview"]
 
 
-def _identity(tokens: Sequence[str]) -> list[str]:
-    """Analyzer for token lists that are already tokenised (module level, so it pickles)."""
+def identity_analyzer(tokens: Sequence[str]) -> list[str]:
+    """Analyzer for scikit-learn vectorizers on token lists that are already tokenised
+    (``passages["tokens"]``); module level, so it pickles. Shared with ``nqpf.topics``."""
     return list(tokens)
 
 
@@ -65,11 +66,9 @@ def build_tfidf(
     Raises ``ValueError`` if ``min_df``/``max_df`` leave no terms (too strict for a tiny corpus).
     """
     column = "tokens" if analyzer is None else "text"
-    check_columns(passages, [column], "passages")
-    if passages.empty:
-        raise ValueError("passages is empty: nothing to fit TF-IDF on")
+    require_columns(passages, [column], "passages", non_empty=True)
     vectorizer = TfidfVectorizer(
-        analyzer=_identity if analyzer is None else analyzer,
+        analyzer=identity_analyzer if analyzer is None else analyzer,
         min_df=min_df, max_df=max_df, sublinear_tf=sublinear_tf, norm=norm,
     )
     try:
@@ -90,7 +89,7 @@ def vocab_sizes(passages: pd.DataFrame, min_dfs: Sequence[int], **options) -> pd
     ``token_share`` (share of all token occurrences in ``passages["tokens"]`` that are
     vocabulary terms, in [0, 1]). One row per value of ``min_dfs``, in the order given.
     """
-    check_columns(passages, ["tokens"], "passages")
+    require_columns(passages, ["tokens"], "passages")
     total = sum(len(tokens) for tokens in passages["tokens"])
     rows = []
     for min_df in min_dfs:
@@ -166,7 +165,7 @@ def passage_labels(passages: pd.DataFrame) -> pd.Series:
     """Short tick labels for passages: ``"D<k>:<passage_id>"``, where ``k`` is the document's
     1-based position in order of first appearance (so 42 labels stay readable on a heatmap).
     Same index as ``passages``; ``doc_key`` maps ``D<k>`` back to ``doc_id``."""
-    check_columns(passages, ["doc_id", "passage_id"], "passages")
+    require_columns(passages, ["doc_id", "passage_id"], "passages")
     codes, _ = pd.factorize(passages["doc_id"], sort=False)
     labels = [f"D{code + 1}:{pid}" for code, pid in zip(codes, passages["passage_id"],
                                                         strict=True)]
@@ -176,7 +175,7 @@ def passage_labels(passages: pd.DataFrame) -> pd.Series:
 def doc_key(passages: pd.DataFrame) -> pd.DataFrame:
     """Key for ``passage_labels``: columns ``doc``, ``doc_id`` and ``n_passages``, one row per
     document in order of first appearance."""
-    check_columns(passages, ["doc_id", "passage_id"], "passages")
+    require_columns(passages, ["doc_id", "passage_id"], "passages")
     counts = passages.groupby("doc_id", sort=False).size()
     return pd.DataFrame({"doc": [f"D{k}" for k in range(1, len(counts) + 1)],
                          "doc_id": counts.index.astype(str), "n_passages": counts.to_numpy()})
@@ -212,7 +211,7 @@ def nearest_passages(dtm, passages: pd.DataFrame, index: int, *, n: int = 5) -> 
     """The ``n`` passages most similar (cosine) to passage ``index`` (row position in
     ``passages``), itself excluded, passages sharing no term left out.
     Columns: ``doc_id, passage_id, start, end, score, preview``; index ``row`` = row position."""
-    check_columns(passages, ["doc_id", "passage_id", "start", "end", "text"], "passages")
+    require_columns(passages, ["doc_id", "passage_id", "start", "end", "text"], "passages")
     _check_rows(dtm, len(passages), "passages")
     if not 0 <= index < len(passages):
         raise ValueError(f"index {index} is out of range for {len(passages)} passages")
@@ -224,14 +223,15 @@ def search(query: str, vectorizer: TfidfVectorizer, dtm, passages: pd.DataFrame,
            n: int = 5) -> pd.DataFrame:
     """Passages best matching a free-text ``query`` (cosine between the query's tf-idf vector
     and each passage). The query is tokenised like the passages: ``nqpf.tokens.tokenize`` for
-    the identity analyzer, otherwise the vectorizer's own analyzer. Passages with score 0 are
-    left out. Columns as ``nearest_passages``.
+    ``identity_analyzer`` (``build_tfidf`` default, ``nqpf.topics.make_vectorizer``), otherwise
+    the vectorizer's own analyzer. Passages with score 0 are left out. Columns as
+    ``nearest_passages``.
 
     Raises ``ValueError`` if none of the query's terms is in the vocabulary (listing them).
     """
-    check_columns(passages, ["doc_id", "passage_id", "start", "end", "text"], "passages")
+    require_columns(passages, ["doc_id", "passage_id", "start", "end", "text"], "passages")
     _check_rows(dtm, len(passages), "passages")
-    if vectorizer.analyzer is _identity:
+    if vectorizer.analyzer is identity_analyzer:
         from nqpf.tokens import tokenize
 
         terms = tokenize(query)

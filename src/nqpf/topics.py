@@ -21,7 +21,9 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 from sklearn.utils.validation import check_is_fitted
 
+from nqpf.checks import read_csv_table, require_columns, require_token_lists
 from nqpf.coherence import npmi_coherence, stability, topic_diversity
+from nqpf.tfidf import identity_analyzer
 
 METHODS = ("nmf", "lda")
 MAX_ITER = {"nmf": 1000, "lda": 200}
@@ -37,11 +39,6 @@ class TopicModelWarning(UserWarning):
     """The corpus is too small or K too large for trustworthy topics."""
 
 
-def identity_analyzer(tokens):
-    """Analyzer for scikit-learn vectorizers: passages arrive already tokenised."""
-    return tokens
-
-
 def make_vectorizer(method: str, *, min_df=2, max_df=0.95):
     """TF-IDF vectorizer for NMF, count vectorizer for LDA, both on ready-made tokens."""
     check_method(method)
@@ -52,18 +49,6 @@ def make_vectorizer(method: str, *, min_df=2, max_df=0.95):
 def check_method(method: str) -> None:
     if method not in METHODS:
         raise ValueError(f"method must be one of {METHODS}, got {method!r}")
-
-
-def check_token_lists(token_lists) -> list[list[str]]:
-    """Validate ``token_lists`` (list of token lists) and return it as a list."""
-    token_lists = list(token_lists)
-    if not token_lists:
-        raise ValueError("token_lists is empty: pass one token list per passage")
-    if any(isinstance(tokens, str) for tokens in token_lists):
-        raise ValueError(
-            "token_lists must hold lists of tokens, not strings: pass passages['tokens']"
-        )
-    return token_lists
 
 
 def check_k(k: int, n_passages: int) -> None:
@@ -139,13 +124,13 @@ def corpus_warnings(token_lists, k: int, n_terms: int, *, min_df=2) -> list[str]
 def check_corpus(token_lists, k: int, *, min_df=2, max_df=0.95) -> list[str]:
     """Warnings (list of messages, each saying what to do) about fitting ``k`` topics to
     ``token_lists``; an empty list means no concern. Raises ValueError for impossible K."""
-    token_lists = check_token_lists(token_lists)
+    token_lists = require_token_lists(token_lists, "token_lists")
     check_k(k, len(token_lists))
     dtm = vectorize(make_vectorizer("lda", min_df=min_df, max_df=max_df), token_lists)
     return corpus_warnings(token_lists, k, dtm.shape[1], min_df=min_df)
 
 
-def normalise_rows(weights: np.ndarray) -> np.ndarray:
+def normalize_rows(weights: np.ndarray) -> np.ndarray:
     """Rows scaled to sum to 1; all-zero rows stay zero."""
     sums = weights.sum(axis=1, keepdims=True)
     return np.divide(weights, sums, out=np.zeros_like(weights, dtype=float), where=sums > 0)
@@ -154,12 +139,8 @@ def normalise_rows(weights: np.ndarray) -> np.ndarray:
 def load_labels(path) -> dict[int, str]:
     """Researcher labels from a CSV with columns ``topic`` (1-based) and ``label``."""
     path = Path(path)
-    if not path.is_file():
-        raise FileNotFoundError(f"topic label file not found: {path}")
-    table = pd.read_csv(path, dtype={"label": str}, keep_default_na=False)
-    missing = {"topic", "label"} - set(table.columns)
-    if missing:
-        raise ValueError(f"{path.name} lacks column(s) {sorted(missing)}; need topic,label")
+    table = read_csv_table(path, "topic label", dtype={"label": str}, keep_default_na=False)
+    require_columns(table, ["topic", "label"], path.name)
     topics = pd.to_numeric(table["topic"], errors="coerce")
     if topics.isna().any() or (topics % 1 != 0).any():
         raise ValueError(f"{path.name}: column 'topic' must hold whole topic numbers")
@@ -212,7 +193,7 @@ class TopicModel(BaseEstimator):
         """Fit on token_lists (one token list per passage); warns (TopicModelWarning) when the
         corpus is small for ``n_topics``."""
         check_method(self.method)
-        token_lists = check_token_lists(token_lists)
+        token_lists = require_token_lists(token_lists, "token_lists")
         check_k(self.n_topics, len(token_lists))
         vectorizer = make_vectorizer(self.method, min_df=self.min_df, max_df=self.max_df)
         dtm = vectorize(vectorizer, token_lists)
@@ -240,7 +221,7 @@ class TopicModel(BaseEstimator):
         self.model_ = model
         self.vocab_ = vectorizer.get_feature_names_out()
         self.n_iter_ = model.n_iter_
-        self.components_ = normalise_rows(model.components_)
+        self.components_ = normalize_rows(model.components_)
         order = np.argsort(-self.components_, axis=1, kind="stable")[:, : self.top_n]
         self.top_terms_ = [self.vocab_[row].tolist() for row in order]
         self.doc_topic_ = self._doc_topic(weights, dtm)
@@ -249,14 +230,14 @@ class TopicModel(BaseEstimator):
 
     @staticmethod
     def _doc_topic(weights, dtm) -> np.ndarray:
-        weights = normalise_rows(np.asarray(weights, dtype=float))
+        weights = normalize_rows(np.asarray(weights, dtype=float))
         weights[dtm.getnnz(axis=1) == 0] = 0.0  # passages without vocabulary have no topic
         return weights
 
     def transform(self, token_lists) -> np.ndarray:
         """Document-topic weights: ndarray (n_passages, n_topics), rows sum to 1 (or are 0)."""
         check_is_fitted(self, "model_")
-        dtm = self.vectorizer_.transform(check_token_lists(token_lists))
+        dtm = self.vectorizer_.transform(require_token_lists(token_lists, "token_lists"))
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ConvergenceWarning)
             return self._doc_topic(self.model_.transform(dtm), dtm)
@@ -289,7 +270,7 @@ class TopicModel(BaseEstimator):
     def representative_passages(self, passages: pd.DataFrame, n=3) -> pd.DataFrame:
         """The ``n`` passages with the highest weight per topic: DataFrame(topic, rank, doc_id,
         passage_id, start, end, weight, text). Passages with zero weight are left out."""
-        check_passages(passages, PASSAGE_COLUMNS)
+        require_columns(passages, PASSAGE_COLUMNS, "passages")
         weights = self.transform(passages["tokens"])
         rows = []
         for topic in range(self.n_topics):
@@ -306,7 +287,7 @@ class TopicModel(BaseEstimator):
         """Topic weights per passage: DataFrame(doc_id, passage_id, start, end, topic_1 ..
         topic_K, dominant_topic); ``dominant_topic`` is the 1-based topic with the highest
         weight, <NA> for passages without vocabulary (all weights 0)."""
-        check_passages(passages, ("doc_id", "passage_id", "start", "end", "tokens"))
+        require_columns(passages, ("doc_id", "passage_id", "start", "end", "tokens"), "passages")
         weights = self.transform(passages["tokens"])
         table = passages[["doc_id", "passage_id", "start", "end"]].reset_index(drop=True)
         for topic in range(self.n_topics):
@@ -320,21 +301,21 @@ class TopicModel(BaseEstimator):
         """Topic mixture per document: DataFrame (n_docs, n_topics), index ``doc_id`` (order of
         first appearance), columns topic numbers 1..K; the mean of its passages' weights,
         weighted by their number of tokens; rows sum to 1 (0 if no passage has vocabulary)."""
-        check_passages(passages, ("doc_id", "tokens"))
+        require_columns(passages, ("doc_id", "tokens"), "passages")
         weights = self.transform(passages["tokens"])
         weighted = weights * passages["tokens"].map(len).to_numpy()[:, None]
         table = pd.DataFrame(weighted, columns=range(1, self.n_topics + 1))
         table.columns.name = "topic"
         table = table.groupby(passages["doc_id"].to_numpy(), sort=False).sum()
         table.index.name = "doc_id"
-        return pd.DataFrame(normalise_rows(table.to_numpy()), index=table.index,
+        return pd.DataFrame(normalize_rows(table.to_numpy()), index=table.index,
                             columns=table.columns)
 
     def topic_flow(self, passages: pd.DataFrame) -> pd.DataFrame:
         """Topic weight along each document: DataFrame(doc_id, passage_id, position, topic,
         weight), one row per passage and topic; position = (i - 0.5) / n for the i-th of n
         passages of the document (0..1)."""
-        check_passages(passages, ("doc_id", "passage_id", "tokens"))
+        require_columns(passages, ("doc_id", "passage_id", "tokens"), "passages")
         passages = passages.sort_values(["doc_id", "passage_id"], kind="stable")
         weights = self.transform(passages["tokens"])
         by_doc = passages.groupby("doc_id", sort=False)["passage_id"]
@@ -347,14 +328,6 @@ class TopicModel(BaseEstimator):
             "weight": weights.ravel(),
         })
         return flow
-
-
-def check_passages(passages, columns) -> None:
-    if not isinstance(passages, pd.DataFrame):
-        raise ValueError("passages must be a DataFrame from nqpf.segment.passages_table")
-    missing = [column for column in columns if column not in passages.columns]
-    if missing:
-        raise ValueError(f"passages lacks column(s) {missing}")
 
 
 def compare_topics(model_a: TopicModel, model_b: TopicModel) -> pd.DataFrame:
@@ -399,6 +372,7 @@ def fit_run(dtm, vectorizer, method, k, seed, subsample, top_n):
 def sweep(token_lists, ks, *, methods=METHODS, seeds=(0, 1, 2), subsample=0.8, top_n=10,
           min_df=2, max_df=0.95, n_jobs=1, show_progress=False) -> pd.DataFrame:
     """Fit every method x K x seed and judge each (method, K) by topic quality.
+    ``methods``: one of ``METHODS`` (a str) or several (default: both).
 
     Each run fits a random ``subsample`` share of the passages (drawn with its seed), so that
     stability measures how much topics depend on which passages were seen. Returns
@@ -409,7 +383,12 @@ def sweep(token_lists, ks, *, methods=METHODS, seeds=(0, 1, 2), subsample=0.8, t
     (mean over seeds; NaN for NMF; shown for reference, do not choose K by it). Runs are
     independent and seeded, so ``n_jobs`` (processes) does not change the result.
     """
-    token_lists = check_token_lists(token_lists)
+    token_lists = require_token_lists(token_lists, "token_lists")
+    methods = (methods,) if isinstance(methods, str) else tuple(methods)
+    if not methods:
+        raise ValueError(f"methods is empty: pass one of {METHODS} or several")
+    for method in methods:
+        check_method(method)
     ks = sorted(set(ks))
     if not ks:
         raise ValueError("ks is empty: pass the numbers of topics to compare")
@@ -421,7 +400,6 @@ def sweep(token_lists, ks, *, methods=METHODS, seeds=(0, 1, 2), subsample=0.8, t
         check_k(k, len(token_lists))
     fitted = {}
     for method in methods:
-        check_method(method)
         vectorizer = make_vectorizer(method, min_df=min_df, max_df=max_df)
         fitted[method] = vectorize(vectorizer, token_lists), vectorizer
     n_terms = fitted[methods[0]][0].shape[1]
@@ -476,9 +454,8 @@ def choose_k(table: pd.DataFrame, *, method: str, min_stability=0.7, min_diversi
     say the topics are exploratory.
     """
     check_method(method)
-    missing = {"method", "k", "npmi", "diversity", "stability"} - set(table.columns)
-    if missing:
-        raise ValueError(f"table lacks column(s) {sorted(missing)}; pass the output of sweep()")
+    require_columns(table, ["method", "k", "npmi", "diversity", "stability"],
+                    "table (the output of sweep())")
     rows = table[table["method"] == method].sort_values("k")
     if rows.empty:
         raise ValueError(f"table has no rows for method {method!r}")
