@@ -6,7 +6,7 @@ INSTALLED := $(VENV)/.installed
 export OMP_NUM_THREADS ?= 1
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: test report lab lint unit notebooks bench clean
+.PHONY: test report lab lint unit notebooks execute bench clean
 
 $(INSTALLED): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -26,6 +26,16 @@ unit: $(INSTALLED)
 
 notebooks: $(INSTALLED)
 	$(BIN)/pytest notebooks
+
+# Re-run every notebook top to bottom and store its outputs (what nbval compares against).
+# Timing metadata is dropped so a re-run changes the file only where an output changed.
+execute: $(INSTALLED)
+	cd notebooks && for nb in [0-9][0-9]_*.ipynb; do \
+	  ../$(BIN)/jupyter nbconvert --to notebook --execute --inplace \
+	    --ClearMetadataPreprocessor.enabled=True \
+	    --ClearMetadataPreprocessor.clear_notebook_metadata=False \
+	    --ClearMetadataPreprocessor.preserve_cell_metadata_mask=tags "$$nb" || exit 1; \
+	done
 
 report: $(INSTALLED)
 	$(BIN)/python -m nqpf report --out reports
