@@ -43,5 +43,10 @@ report: $(INSTALLED)
 lab: $(INSTALLED)
 	$(BIN)/jupyter lab notebooks
 
+# Whole pipeline against peers on the benchmark corpus; writes benchmarks/RESULTS.md.
+bench: $(INSTALLED)
+	$(BIN)/python -m pip install --quiet -e ".[dev,bench]"
+	$(BIN)/python benchmarks/run.py --repeats 3 --sweep-docs 5000 --floor
+
 clean:
 	rm -rf data/processed reports .pytest_cache

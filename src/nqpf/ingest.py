@@ -44,6 +44,7 @@ TABLE_SUFFIXES = (".csv", ".csv.gz", ".jsonl", ".jsonl.gz")
 METADATA_FILE = "metadata.csv"
 DOC_COLUMNS = ["text", "n_chars", "n_words", "ends_mid_sentence", "is_short", "is_duplicate"]
 REPORT_COLUMNS = ["path", "status", "reason", "encoding", "size_bytes"]
+CONTROL_BYTES = bytes(b for b in range(0x20) if b not in b"\t\n\r\f\v\x1b")
 
 
 @dataclass(frozen=True, eq=False, repr=False)
@@ -135,7 +136,7 @@ def detect_encoding(data: bytes) -> str | None:
 def decode_bytes(data: bytes) -> tuple[str, str]:
     """``(text, encoding)``; a BOM is stripped, nothing else changes.
     Raises ValueError "binary file (not text)" or "could not decode: tried ..."."""
-    controls = sum(b < 0x20 and b not in b"\t\n\r\f\v\x1b" for b in data)
+    controls = len(data) - len(data.translate(None, CONTROL_BYTES))
     is_utf16_32 = any(data.startswith(bom) for bom, name in BOMS if name != "utf-8-sig")
     if not is_utf16_32 and (b"\x00" in data or controls > 0.1 * len(data)):
         raise ValueError("binary file (not text)")
@@ -262,10 +263,10 @@ def _read_table(path: Path, text_column: str, id_column: str | None, rows: list[
                              f"empty id (column {id_column!r})", encoding))
         table = table[~no_id]
     records = []
-    for _, row in table.iterrows():
-        value = "" if pd.isna(row[text_column]) else str(row[text_column])
-        records.append(dict(doc_id=str(row[id_column]) if id_column else f"row_{row['_row']:05d}",
-                            text=value, path=f"{path.name}#row {row['_row']}",
+    ids = table[id_column] if id_column else (f"row_{n:05d}" for n in table["_row"])
+    for doc_id, value, number in zip(ids, table[text_column], table["_row"], strict=True):
+        value = "" if pd.isna(value) else str(value)
+        records.append(dict(doc_id=str(doc_id), text=value, path=f"{path.name}#row {number}",
                             encoding=encoding, size_bytes=len(value.encode())))
     metadata = table.drop(columns=[c for c in ("_row", text_column) if c in table])
     if id_column:
@@ -287,8 +288,9 @@ def _join_metadata(docs: pd.DataFrame, metadata: pd.DataFrame | None, path: Path
         problem = f"columns {clashes} clash with computed ones" if clashes else "repeated doc_id"
         raise ValueError(f"{path}: {problem}")
     metadata = metadata.astype({"doc_id": str}).replace("", pd.NA)
+    known = set(docs["doc_id"])
     for number, doc_id in enumerate(metadata["doc_id"], start=1):
-        if doc_id not in set(docs["doc_id"]):
+        if doc_id not in known:
             rows.append(_row(f"{path.name}#row {number}", "skipped",
                              f"metadata row without a document (doc_id {doc_id})"))
     return docs.merge(metadata, on="doc_id", how="left")
