@@ -1,9 +1,25 @@
+import gzip
+import itertools
+import json
+
 import pytest
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer
 
-from nqpf import paths
+from nqpf import clean, paths, segment
+from nqpf import tokens as tokens_module
+from nqpf.ingest import load_corpus
 from nqpf.lexicon import default_lexicon
-from nqpf.tokens import lemma, load_stopwords, tokenize, tokenize_all
+from nqpf.tokens import (
+    NUMBER,
+    POSSESSIVE,
+    WORD,
+    apply_lexicon,
+    lemma,
+    load_stopwords,
+    repair,
+    tokenize,
+    tokenize_all,
+)
 
 CONCEPT = "new_quality_productive_forces"
 
@@ -110,3 +126,83 @@ def test_default_stopword_file_is_clean():
 def test_missing_stopword_file(tmp_path):
     with pytest.raises(FileNotFoundError, match="missing.txt"):
         load_stopwords(tmp_path / "missing.txt")
+
+
+# ---- fast path: same tokens as the plain pipeline ------------------------------------------
+
+BENCH_CORPUS = paths.ROOT.parent / "shared" / "bench" / "debian-descriptions.jsonl.gz"
+
+
+def plain_tokenize(text):
+    """The plain pipeline the fast path must reproduce: every regex on every text."""
+    lexicon, stopwords = default_lexicon(), load_stopwords()
+    text = lexicon.apply(clean.repair_run_together(clean.normalize(text))).lower()
+    tokens = []
+    for token in WORD.findall(POSSESSIVE.sub("", text)):
+        if len(token) < 2 or NUMBER.fullmatch(token) or token in stopwords:
+            continue
+        if "_" not in token and token not in lexicon.terms:
+            token = lemma(token)
+            if len(token) < 2 or token in stopwords:
+                continue
+        tokens.append(token)
+    return tokens
+
+
+def sample_texts():
+    """Study corpus passages plus the first 500 benchmark documents (if the corpus is there)."""
+    texts = list(segment.passages_table(load_corpus(paths.RAW).docs)["text"])
+    if BENCH_CORPUS.is_file():
+        with gzip.open(BENCH_CORPUS, "rt", encoding="utf-8") as lines:
+            texts += [json.loads(line)["text"] for line in itertools.islice(lines, 500)]
+    return texts
+
+
+@pytest.fixture(scope="module")
+def texts():
+    return sample_texts()
+
+
+def test_fast_path_gives_plain_tokens(texts):
+    assert len(texts) > 20
+    assert [tokenize(t) for t in texts] == [plain_tokenize(t) for t in texts]
+
+
+def test_parallel_tokenize_all_gives_plain_tokens(texts, monkeypatch):
+    monkeypatch.setattr(tokens_module, "CHUNK_SIZE", 50)  # several chunks, order must hold
+    assert tokenize_all(texts, n_jobs=2) == [plain_tokenize(t) for t in texts]
+
+
+@pytest.mark.parametrize(
+    ("text", "skipped"),
+    [
+        ("a plain sentence about software", True),  # no run of any variant occurs
+        ("new productive forces", False),
+        ("NEW-Productive\u00a0forces", False),  # non-ASCII: always the full regex
+        ("forces that are new and productive", False),  # all runs occur: full regex runs
+    ],
+)
+def test_lexicon_pre_check(text, skipped, monkeypatch):
+    calls = []
+    lexicon = default_lexicon()
+    monkeypatch.setattr(type(lexicon), "apply", lambda self, t: calls.append(t) or t)
+    assert apply_lexicon(text, lexicon) == text
+    assert (not calls) == skipped
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("developmentIncrease", "development. Increase"),
+        ("no camel case here", "no camel case here"),
+        ("iPhone", "iPhone"),  # camel case but not a run-together sentence
+    ],
+)
+def test_repair(text, expected):
+    assert repair(text) == expected == clean.repair_run_together(text)
+
+
+def test_keep_cache_is_per_setting():
+    assert tokenize("talents", lemmatize=False) == ["talents"]
+    assert tokenize("talents") == ["talent"]
+    assert tokenize("talents", stopwords={"talent"}) == []

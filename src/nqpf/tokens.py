@@ -21,9 +21,8 @@ import re
 from collections.abc import Iterable
 from pathlib import Path
 
-from joblib import Parallel, delayed
-
 import simplemma
+from joblib import Parallel, delayed
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 from tqdm.auto import tqdm
 

@@ -1,0 +1,420 @@
+"""Benchmark the nqpf pipeline against peers on a large corpus; writes benchmarks/RESULTS.md.
+
+Pipelines (each run in a fresh subprocess, so peak memory is not shared):
+
+- ``nqpf``: ``nqpf.load_corpus`` -> ``nqpf.tokens.tokenize_all(n_jobs)`` -> TF-IDF + NMF K=20
+  (``nqpf.topics.TopicModel(method="nmf")``) -> NPMI.
+- ``sklearn``: default ``CountVectorizer`` + ``TfidfTransformer`` + ``NMF(K=20)``.
+- ``gensim``: ``simple_preprocess`` minus gensim stopwords, ``Dictionary.filter_extremes``,
+  ``LdaModel(K=20, passes=PASSES)``.
+- ``tomotopy``: same preprocessing as gensim, ``LDAModel(k=20)`` trained ``TOMOTOPY_ITER``
+  iterations.
+
+Each pipeline runs once per seed (seeds 0..repeats-1); stage times are medians over the seeds,
+stability compares the seeds' top-10 terms (``nqpf.coherence.stability``). NPMI of every model
+is computed on one common reference (see ``reference_sets``). Usage: see benchmarks/README.md.
+"""
+
+import argparse
+import gzip
+import json
+import os
+import platform
+import re
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import warnings
+from datetime import datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_CORPUS = ROOT.parent / "shared" / "bench" / "debian-descriptions.jsonl.gz"
+PIPELINES = ("nqpf", "sklearn", "gensim", "tomotopy")
+K = 20
+TOP_N = 10
+PASSES = 2
+TOMOTOPY_ITER = 200
+SWEEP_KS = range(5, 45, 5)
+SIMPLE_WORD = re.compile(r"[a-z0-9]+")
+
+
+def read_texts(path: Path, n_docs: int | None) -> list[str]:
+    """The ``text`` field of the first ``n_docs`` records of a .jsonl(.gz) file (peers' loader)."""
+    opener = gzip.open if path.name.endswith(".gz") else open
+    texts = []
+    with opener(path, "rt", encoding="utf-8") as lines:
+        for line in lines:
+            if n_docs is not None and len(texts) >= n_docs:
+                break
+            if line.strip():
+                texts.append(json.loads(line)["text"])
+    return texts
+
+
+def corpus_file(path: Path, n_docs: int | None, folder: Path) -> Path:
+    """``path`` itself, or a .jsonl.gz copy of its first ``n_docs`` records in ``folder``."""
+    if n_docs is None:
+        return path
+    subset = folder / f"{path.name.split('.')[0]}-{n_docs}.jsonl.gz"
+    if not subset.exists():
+        opener = gzip.open if path.name.endswith(".gz") else open
+        with opener(path, "rt", encoding="utf-8") as source, gzip.open(subset, "wt") as out:
+            for i, line in enumerate(source):
+                if i >= n_docs:
+                    break
+                out.write(line)
+    return subset
+
+
+def gensim_tokens(texts):
+    from gensim.parsing.preprocessing import STOPWORDS
+    from gensim.utils import simple_preprocess
+
+    return [[w for w in simple_preprocess(text) if w not in STOPWORDS] for text in texts]
+
+
+# ---- pipelines: each returns ({stage: seconds}, top_terms, extra) -------------------------------
+
+
+def pipeline_nqpf(path, seed, n_jobs):
+    import nqpf
+    from nqpf.tokens import tokenize_all
+    from nqpf.topics import TopicModel
+
+    times = {}
+    start = time.perf_counter()
+    corpus = nqpf.load_corpus(path)
+    times["load"] = time.perf_counter() - start
+    start = time.perf_counter()
+    token_lists = tokenize_all(corpus.docs["text"], n_jobs=n_jobs)
+    times["tokenize"] = time.perf_counter() - start
+    start = time.perf_counter()
+    model = TopicModel(K, method="nmf", random_state=seed, top_n=TOP_N).fit(token_lists)
+    times["tfidf+nmf"] = time.perf_counter() - start
+    extra = {"n_docs": len(corpus.docs), "n_terms": len(model.vocab_),
+             "nmf_iter": int(model.n_iter_)}
+    return times, model.top_terms_, extra, token_lists
+
+
+def pipeline_sklearn(path, seed, n_jobs):
+    from sklearn.decomposition import NMF
+    from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
+
+    times = {}
+    start = time.perf_counter()
+    texts = read_texts(path, None)
+    times["load"] = time.perf_counter() - start
+    start = time.perf_counter()
+    vectorizer = CountVectorizer()
+    counts = vectorizer.fit_transform(texts)
+    times["tokenize"] = time.perf_counter() - start
+    start = time.perf_counter()
+    model = NMF(K, random_state=seed, max_iter=1000)
+    model.fit(TfidfTransformer().fit_transform(counts))
+    times["tfidf+nmf"] = time.perf_counter() - start
+    vocab = vectorizer.get_feature_names_out()
+    top = [vocab[row[::-1][:TOP_N]].tolist() for row in model.components_.argsort(axis=1)]
+    return times, top, {"n_terms": len(vocab), "nmf_iter": int(model.n_iter_)}, None
+
+
+def pipeline_gensim(path, seed, n_jobs):
+    from gensim.corpora import Dictionary
+    from gensim.models import LdaModel
+
+    times = {}
+    start = time.perf_counter()
+    texts = read_texts(path, None)
+    times["load"] = time.perf_counter() - start
+    start = time.perf_counter()
+    docs = gensim_tokens(texts)
+    dictionary = Dictionary(docs)
+    dictionary.filter_extremes(no_below=5, no_above=0.5)
+    bows = [dictionary.doc2bow(doc) for doc in docs]
+    times["tokenize"] = time.perf_counter() - start
+    start = time.perf_counter()
+    model = LdaModel(bows, num_topics=K, id2word=dictionary, passes=PASSES, chunksize=2000,
+                     random_state=seed)
+    times["lda"] = time.perf_counter() - start
+    top = [[word for word, _ in model.show_topic(t, TOP_N)] for t in range(K)]
+    return times, top, {"n_terms": len(dictionary), "passes": PASSES}, None
+
+
+def pipeline_tomotopy(path, seed, n_jobs):
+    import tomotopy as tp
+
+    times = {}
+    start = time.perf_counter()
+    texts = read_texts(path, None)
+    times["load"] = time.perf_counter() - start
+    start = time.perf_counter()
+    model = tp.LDAModel(k=K, min_cf=5, seed=seed)
+    for doc in gensim_tokens(texts):
+        if doc:
+            model.add_doc(doc)
+    times["tokenize"] = time.perf_counter() - start
+    start = time.perf_counter()
+    model.train(TOMOTOPY_ITER, workers=n_jobs)
+    times["lda"] = time.perf_counter() - start
+    top = [[word for word, _ in model.get_topic_words(t, TOP_N)] for t in range(K)]
+    return times, top, {"n_terms": len(model.used_vocabs), "iterations": TOMOTOPY_ITER}, None
+
+
+def sweep_worker(path, n_jobs):
+    """Time ``nqpf.topics.sweep`` (NMF, K=5..40 step 5, 3 seeds) on the nqpf tokens."""
+    import nqpf
+    from nqpf.tokens import tokenize_all
+    from nqpf.topics import sweep
+
+    token_lists = tokenize_all(nqpf.load_corpus(path).docs["text"], n_jobs=n_jobs)
+    start = time.perf_counter()
+    table = sweep(token_lists, SWEEP_KS, methods=("nmf",), n_jobs=n_jobs)
+    seconds = time.perf_counter() - start
+    return {"seconds": seconds, "n_docs": len(token_lists), "table": table.to_dict("records")}
+
+
+def worker(args) -> dict:
+    if args.worker == "sweep":
+        return sweep_worker(args.corpus, args.n_jobs)
+    run = globals()[f"pipeline_{args.worker}"]
+    times, top, extra, nqpf_tokens = run(args.corpus, args.seed, args.n_jobs)
+    if nqpf_tokens is not None and args.save_tokens:
+        Path(args.save_tokens).write_text(json.dumps(nqpf_tokens))
+    return {"times": times, "top_terms": top, "extra": extra}
+
+
+# ---- parent: subprocesses, memory, scores, report -----------------------------------------------
+
+
+def run_child(argv: list[str]) -> tuple[dict, float, float]:
+    """Run this script as a worker; returns (its JSON result, peak RSS of its largest process
+    in MiB from wait4, peak total RSS of its process tree in MiB sampled with psutil)."""
+    import psutil
+
+    process = subprocess.Popen([sys.executable, __file__, *argv], stdout=subprocess.PIPE)
+    peak_tree = [0.0]
+    done = threading.Event()
+
+    def sample():
+        parent = psutil.Process(process.pid)
+        while not done.is_set():
+            try:
+                tree = [parent, *parent.children(recursive=True)]
+                peak_tree[0] = max(peak_tree[0], sum(p.memory_info().rss for p in tree) / 2**20)
+            except psutil.Error:
+                pass
+            time.sleep(0.2)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    output = process.stdout.read()
+    _, status, usage = os.wait4(process.pid, 0)
+    process.returncode = os.waitstatus_to_exitcode(status)
+    done.set()
+    sampler.join()
+    if process.returncode:
+        raise RuntimeError(f"worker {argv} failed with exit code {process.returncode}")
+    return json.loads(output), usage.ru_maxrss / 1024, peak_tree[0]
+
+
+def reference_sets(texts, nqpf_tokens) -> list[list[str]]:
+    """Common NPMI reference: per document, its lower-case letter/digit words (``[a-z0-9]+``,
+    what scikit-learn sees), its ``simple_preprocess`` words (gensim, tomotopy) and its nqpf
+    tokens (lemmas, phrase tokens), so every model's top terms occur in it; co-occurrence
+    counts within the same documents."""
+    from gensim.utils import simple_preprocess
+
+    return [sorted(set(SIMPLE_WORD.findall(text.lower())) | set(simple_preprocess(text))
+                   | set(tokens))
+            for text, tokens in zip(texts, nqpf_tokens, strict=True)]
+
+
+def kernel_floor(n: int = 6) -> list[float]:
+    """Seconds to start a Python kernel and import nqpf, pandas, sklearn and matplotlib, n times."""
+    from jupyter_client.manager import start_new_kernel
+
+    seconds = []
+    for _ in range(n):
+        start = time.perf_counter()
+        manager, client = start_new_kernel(kernel_name="python3")
+        client.execute_interactive("import nqpf, pandas, sklearn, matplotlib.pyplot", timeout=120)
+        client.stop_channels()
+        manager.shutdown_kernel(now=True)
+        seconds.append(time.perf_counter() - start)
+    return seconds
+
+
+def machine() -> str:
+    from threadpoolctl import threadpool_info
+
+    blas = ", ".join(f"{i['internal_api']} {i['version']} ({i['num_threads']} threads)"
+                     for i in threadpool_info())
+    return (f"{os.cpu_count()} cores, {platform.platform()}, Python {platform.python_version()}, "
+            f"BLAS/OpenMP: {blas or 'none loaded'}")
+
+
+def nqpf_location() -> str:
+    import nqpf
+
+    return str(Path(nqpf.__file__).parent)
+
+
+def verdict(ok: bool) -> str:
+    return "met" if ok else "**not met**"
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
+    parser.add_argument("--repeats", type=int, default=3, help="runs (seeds 0..repeats-1)")
+    parser.add_argument("--docs", type=int, default=None, help="first N documents only")
+    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "RESULTS.md")
+    parser.add_argument("--n-jobs", type=int, default=2)
+    parser.add_argument("--pipelines", nargs="+", default=list(PIPELINES), choices=PIPELINES)
+    parser.add_argument("--sweep-docs", type=int, default=None,
+                        help="documents for the K sweep (default: same as --docs); 0 = skip")
+    parser.add_argument("--floor", action="store_true", help="measure the kernel start floor")
+    parser.add_argument("--worker", help=argparse.SUPPRESS)
+    parser.add_argument("--seed", type=int, default=0, help=argparse.SUPPRESS)
+    parser.add_argument("--save-tokens", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.worker:
+        warnings.simplefilter("ignore", UserWarning)  # small-corpus advice from nqpf.topics
+        warnings.simplefilter("ignore", RuntimeWarning)  # tomotopy: workers > 1 not seeded
+        json.dump(worker(args), sys.stdout)
+        return
+    if not args.corpus.is_file():
+        raise FileNotFoundError(f"benchmark corpus not found: {args.corpus}")
+    if args.repeats < 2:
+        raise ValueError("--repeats must be at least 2 (stability compares seeds)")
+    scratch = ROOT / "benchmarks" / ".scratch"
+    scratch.mkdir(exist_ok=True)
+    path = corpus_file(args.corpus, args.docs, scratch)
+    tokens_file = scratch / "nqpf_tokens.json"
+    results = {}
+    for name in args.pipelines:
+        runs = []
+        for seed in range(args.repeats):
+            child = ["--worker", name, "--corpus", str(path), "--seed", str(seed),
+                     "--n-jobs", str(args.n_jobs)]
+            if name == "nqpf" and seed == 0:
+                child += ["--save-tokens", str(tokens_file)]
+            result, rss, tree = run_child(child)
+            runs.append((result, rss, tree))
+            print(f"{name} seed {seed}: {result['times']} rss {rss:.0f} MiB", file=sys.stderr)
+        results[name] = runs
+    from nqpf.coherence import npmi_coherence, stability
+
+    texts = read_texts(path, None)
+    if tokens_file.exists() and "nqpf" in results:
+        reference = reference_sets(texts, json.loads(tokens_file.read_text()))
+    else:
+        reference = reference_sets(texts, [[] for _ in texts])
+    rows = {}
+    for name, runs in results.items():
+        stages = {stage: statistics.median(r[0]["times"][stage] for r in runs)
+                  for stage in runs[0][0]["times"]}
+        tops = [r[0]["top_terms"] for r in runs]
+        npmi = statistics.mean(s for top in tops for s in npmi_coherence(top, reference))
+        rows[name] = {"stages": stages, "total": sum(stages.values()), "npmi": npmi,
+                      "stability": stability(tops), "rss": max(r[1] for r in runs),
+                      "tree": max(r[2] for r in runs), "extra": runs[0][0]["extra"],
+                      "top": tops[0]}
+    sweep_docs = args.docs if args.sweep_docs is None else args.sweep_docs
+    sweep = None
+    if sweep_docs != 0:
+        sweep_path = corpus_file(args.corpus, sweep_docs, scratch)
+        sweep, sweep_rss, _ = run_child(["--worker", "sweep", "--corpus", str(sweep_path),
+                                         "--n-jobs", str(args.n_jobs)])
+    floor = kernel_floor() if args.floor else None
+    write_report(args, argv, rows, sweep, floor, len(texts))
+    print(f"wrote {args.out}", file=sys.stderr)
+
+
+def write_report(args, argv, rows, sweep, floor, n_docs):
+    command = "python benchmarks/run.py " + " ".join(argv if argv is not None else sys.argv[1:])
+    lines = [
+        "# nqpf benchmark results", "",
+        f"- Command: `{command}`",
+        f"- Date: {datetime.now().isoformat(timespec='minutes')}",
+        f"- Machine: {machine()}",
+        f"- nqpf imported from: `{nqpf_location()}`",
+        f"- Corpus: `{args.corpus.name}`, {n_docs:,} documents; K={K}; {args.repeats} runs "
+        f"(seeds 0..{args.repeats - 1}) per pipeline, each in a fresh subprocess; times are "
+        f"medians; nqpf tokenises with n_jobs={args.n_jobs}, tomotopy trains with "
+        f"{args.n_jobs} workers, gensim LdaModel ({PASSES} passes) and the sklearn baseline "
+        "run as shipped (BLAS threads as listed above).",
+        "- NPMI reference (one for all models): per document, its lower-case `[a-z0-9]+` words, "
+        "its gensim `simple_preprocess` words and its nqpf tokens; co-occurrence = same "
+        "document (`nqpf.coherence.npmi_coherence`, window=None), mean over each model's "
+        "top-10 terms of all topics and runs.",
+        "- Stability: `nqpf.coherence.stability` of the runs' top-10 terms (mean matched "
+        "Jaccard over seed pairs).",
+        "- Peak RSS: largest single process (`os.wait4` ru_maxrss); tree = sampled sum over the "
+        "worker and its child processes (psutil, every 0.2 s).", "",
+        "## Pipelines", "",
+        "| pipeline | load s | tokenize s | model s | total s | x sklearn | NPMI | stability "
+        "| peak RSS MiB | tree RSS MiB | terms |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    base = rows.get("sklearn", {}).get("total")
+    for name, row in rows.items():
+        stages = row["stages"]
+        model = stages.get("tfidf+nmf", stages.get("lda"))
+        ratio = f"{row['total'] / base:.2f}" if base else "n/a"
+        lines.append(
+            f"| {name} | {stages['load']:.1f} | {stages['tokenize']:.1f} | {model:.1f} | "
+            f"{row['total']:.1f} | {ratio} | {row['npmi']:.3f} | {row['stability']:.3f} | "
+            f"{row['rss']:.0f} | {row['tree']:.0f} | {row['extra']['n_terms']:,} |")
+    lines += ["", "## Targets", ""]
+    nqpf = rows.get("nqpf")
+    if nqpf:
+        if base:
+            lines.append(f"- nqpf total <= 2x sklearn baseline: {nqpf['total'] / base:.2f}x -> "
+                         f"{verdict(nqpf['total'] <= 2 * base)}")
+        if "gensim" in rows:
+            speedup = rows["gensim"]["total"] / nqpf["total"]
+            lines.append(f"- nqpf >= 4x faster than gensim LDA: {speedup:.2f}x -> "
+                         f"{verdict(speedup >= 4)}")
+        ldas = [rows[n]["npmi"] for n in ("gensim", "tomotopy") if n in rows]
+        if ldas:
+            lines.append(f"- nqpf NPMI >= best LDA peer: {nqpf['npmi']:.3f} vs {max(ldas):.3f} "
+                         f"-> {verdict(nqpf['npmi'] >= max(ldas))}")
+        lines.append(f"- seed stability >= 0.85: {nqpf['stability']:.3f} -> "
+                     f"{verdict(nqpf['stability'] >= 0.85)}")
+        peak = max(nqpf["rss"], nqpf["tree"])
+        lines.append(f"- peak RSS <= 1 GiB: {peak:.0f} MiB (largest of process and tree) -> "
+                     f"{verdict(peak <= 1024)}")
+    if sweep:
+        lines.append(f"- K sweep (NMF, K=5..40 step 5, 3 seeds, n_jobs={args.n_jobs}) <= 60 s: "
+                     f"{sweep['seconds']:.1f} s on {sweep['n_docs']:,} documents -> "
+                     f"{verdict(sweep['seconds'] <= 60 and sweep['n_docs'] >= n_docs)}"
+                     + ("" if sweep["n_docs"] >= n_docs else " (subset only: not the target)"))
+    else:
+        lines.append("- K sweep: not run (`--sweep-docs 0`).")
+    if floor:
+        lines.append(f"- Kernel floor (start kernel + import nqpf, pandas, sklearn, matplotlib; "
+                     f"{len(floor)} times, sequential): {sum(floor):.1f} s total, "
+                     f"median {statistics.median(floor):.2f} s per kernel")
+    lines.append("- TODO `make report` timing vs the kernel floor: the report runner is not "
+                 "ready; measure `time make report` when it is.")
+    lines += ["", "## Where the time goes (share of each pipeline's total)", ""]
+    for name, row in rows.items():
+        shares = ", ".join(f"{stage} {seconds / row['total']:.0%} ({seconds:.1f} s)"
+                           for stage, seconds in row["stages"].items())
+        lines.append(f"- {name}: {shares}")
+    if sweep:
+        lines += ["", "## K sweep table (nqpf.topics.sweep)", "",
+                  "| k | npmi | diversity | stability |", "|---|---|---|---|"]
+        lines += [f"| {r['k']} | {r['npmi']:.3f} | {r['diversity']:.3f} | {r['stability']:.3f} |"
+                  for r in sweep["table"]]
+    lines += ["", "## Top terms of the first three topics (seed 0)", ""]
+    for name, row in rows.items():
+        lines += [f"- {name}: " + " / ".join(", ".join(t[:6]) for t in row["top"][:3])]
+    args.out.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
