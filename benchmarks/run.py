@@ -246,6 +246,13 @@ def kernel_floor(n: int = 6) -> list[float]:
     return seconds
 
 
+def make_report_seconds() -> float:
+    """Wall-clock seconds of ``make report`` in the repository root (raises if it fails)."""
+    start = time.perf_counter()
+    subprocess.run(["make", "report"], cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+    return time.perf_counter() - start
+
+
 def machine() -> str:
     from threadpoolctl import threadpool_info
 
@@ -274,8 +281,11 @@ def main(argv=None):
     parser.add_argument("--n-jobs", type=int, default=2)
     parser.add_argument("--pipelines", nargs="+", default=list(PIPELINES), choices=PIPELINES)
     parser.add_argument("--sweep-docs", type=int, default=None,
-                        help="documents for the K sweep (default: same as --docs); 0 = skip")
+                        help="documents for the K sweep (default: same as --docs, i.e. all); "
+                             "0 = skip")
     parser.add_argument("--floor", action="store_true", help="measure the kernel start floor")
+    parser.add_argument("--make-report", action="store_true",
+                        help="time `make report` (after the pipelines, nothing else running)")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     parser.add_argument("--seed", type=int, default=0, help=argparse.SUPPRESS)
     parser.add_argument("--save-tokens", help=argparse.SUPPRESS)
@@ -329,11 +339,12 @@ def main(argv=None):
         sweep, sweep_rss, _ = run_child(["--worker", "sweep", "--corpus", str(sweep_path),
                                          "--n-jobs", str(args.n_jobs)])
     floor = kernel_floor() if args.floor else None
-    write_report(args, argv, rows, sweep, floor, len(texts))
+    report_seconds = make_report_seconds() if args.make_report else None
+    write_report(args, argv, rows, sweep, floor, report_seconds, len(texts))
     print(f"wrote {args.out}", file=sys.stderr)
 
 
-def write_report(args, argv, rows, sweep, floor, n_docs):
+def write_report(args, argv, rows, sweep, floor, report_seconds, n_docs):
     command = "python benchmarks/run.py " + " ".join(argv if argv is not None else sys.argv[1:])
     lines = [
         "# nqpf benchmark results", "",
@@ -351,7 +362,11 @@ def write_report(args, argv, rows, sweep, floor, n_docs):
         "document (`nqpf.coherence.npmi_coherence`, window=None), mean over each model's "
         "top-10 terms of all topics and runs.",
         "- Stability: `nqpf.coherence.stability` of the runs' top-10 terms (mean matched "
-        "Jaccard over seed pairs).",
+        "Jaccard over seed pairs). Every pipeline's runs see the same documents and differ only "
+        "in the seed: for nqpf that is `random_state` of `TopicModel` (on this corpus the "
+        "MiniBatchNMF solver: batch order; plus the randomized SVD of the `nndsvda` start). The "
+        "K sweep (`nqpf.topics.sweep`) also draws each seed's subsample of passages, so its "
+        "stability column is stricter.",
         "- Peak RSS: largest single process (`os.wait4` ru_maxrss); tree = sampled sum over the "
         "worker and its child processes (psutil, every 0.2 s).", "",
         "## Pipelines", "",
@@ -398,8 +413,13 @@ def write_report(args, argv, rows, sweep, floor, n_docs):
         lines.append(f"- Kernel floor (start kernel + import nqpf, pandas, sklearn, matplotlib; "
                      f"{len(floor)} times, sequential): {sum(floor):.1f} s total, "
                      f"median {statistics.median(floor):.2f} s per kernel")
-    lines.append("- TODO `make report` timing vs the kernel floor: the report runner is not "
-                 "ready; measure `time make report` when it is.")
+    if report_seconds is not None:
+        line = f"- `make report` wall time: {report_seconds:.1f} s"
+        if floor:
+            ratio = report_seconds / sum(floor)
+            line += (f" = {ratio:.1f}x the kernel floor total ({sum(floor):.1f} s); "
+                     f"target <= 1.5x -> {verdict(ratio <= 1.5)}")
+        lines.append(line)
     lines += ["", "## Where the time goes (share of each pipeline's total)", ""]
     for name, row in rows.items():
         shares = ", ".join(f"{stage} {seconds / row['total']:.0%} ({seconds:.1f} s)"

@@ -3,8 +3,10 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
+from sklearn.decomposition import NMF, MiniBatchNMF
 from threadpoolctl import threadpool_limits
 
+from nqpf import topics
 from nqpf.coherence import match_topics
 from nqpf.topics import (
     METHODS,
@@ -206,11 +208,38 @@ def test_fit_warns_on_tiny_corpus():
         (pd.DataFrame({"tokens": TINY}), {"n_topics": 2}, r"DataFrame: pass passages\['tokens'\]"),
         (TEXTS, {"method": "lsa"}, "method must be one of"),
         ([["a"], ["b"]], {"n_topics": 2}, "no vocabulary"),
+        (TEXTS, {"solver": "fast"}, "solver must be one of"),
+        (TEXTS, {"method": "lda", "solver": "minibatch"}, "NMF only"),
     ],
 )
 def test_fit_errors(texts, kwargs, message):
     with pytest.raises(ValueError, match=message):
         TopicModel(**kwargs).fit(texts)
+
+
+@pytest.mark.parametrize(
+    ("solver", "threshold", "expected"),
+    [
+        ("auto", topics.MINIBATCH_MIN_PASSAGES, NMF),  # 150 passages: below the threshold
+        ("auto", len(TEXTS), MiniBatchNMF),  # at the threshold
+        ("cd", len(TEXTS), NMF),
+        ("minibatch", topics.MINIBATCH_MIN_PASSAGES, MiniBatchNMF),
+    ],
+)
+def test_nmf_solver(monkeypatch, solver, threshold, expected):
+    monkeypatch.setattr(topics, "MINIBATCH_MIN_PASSAGES", threshold)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        model = TopicModel(N_PLANTED, solver=solver).fit(TEXTS)
+    assert type(model.model_) is expected
+    assert (model.converged_ is None) == (expected is MiniBatchNMF)
+    pairs, _ = match_topics(VOCABS, model.top_terms_)
+    assert all(set(model.top_terms_[j]) <= set(VOCABS[i]) for i, j in pairs)
+
+
+def test_auto_solver_keeps_small_corpus_results(models):
+    model = TopicModel(N_PLANTED, solver="cd").fit(TEXTS)
+    np.testing.assert_array_equal(model.components_, models["nmf"].components_)
 
 
 @pytest.fixture(scope="module")
@@ -250,6 +279,20 @@ def test_sweep_accepts_one_method_as_str_or_list(nmf_sweep, methods):
 def test_sweep_rejects_bad_methods(methods, message):
     with pytest.raises(ValueError, match=message):
         sweep(TEXTS, [3], methods=methods)
+
+
+@pytest.mark.parametrize(
+    ("max_fit", "same_as_default"), [(len(TEXTS), True), (30, False)]
+)
+def test_sweep_max_fit(nmf_sweep, max_fit, same_as_default):
+    table = sweep(TEXTS, [3], methods="nmf", max_fit=max_fit)
+    expected = nmf_sweep[nmf_sweep["k"] == 3].reset_index(drop=True)
+    assert table.round(8).equals(expected.round(8)) == same_as_default
+
+
+def test_sweep_rejects_tiny_max_fit():
+    with pytest.raises(ValueError, match="max_fit must be at least 2"):
+        sweep(TEXTS, [3], methods="nmf", max_fit=1)
 
 
 def test_sweep_lda_reports_perplexity():
