@@ -163,10 +163,10 @@ def pipeline_tomotopy(path, seed, n_jobs):
 
 
 def sweep_worker(path, n_jobs):
-    """Time ``nqpf.topics.sweep`` (NMF, K=5..40 step 5, 3 seeds) on the nqpf tokens."""
+    """Time ``nqpf.selection.sweep`` (NMF, K=5..40 step 5, 3 seeds) on the nqpf tokens."""
     import nqpf
+    from nqpf.selection import sweep
     from nqpf.tokens import tokenize_all
-    from nqpf.topics import sweep
 
     token_lists = tokenize_all(nqpf.load_corpus(path).docs["text"], n_jobs=n_jobs)
     start = time.perf_counter()
@@ -365,7 +365,7 @@ def write_report(args, argv, rows, sweep, floor, report_seconds, n_docs):
         "Jaccard over seed pairs). Every pipeline's runs see the same documents and differ only "
         "in the seed: for nqpf that is `random_state` of `TopicModel` (on this corpus the "
         "MiniBatchNMF solver: batch order; plus the randomized SVD of the `nndsvda` start). The "
-        "K sweep (`nqpf.topics.sweep`) also draws each seed's subsample of passages, so its "
+        "K sweep (`nqpf.selection.sweep`) also draws each seed's subsample of passages, so its "
         "stability column is stricter.",
         "- Peak RSS: largest single process (`os.wait4` ru_maxrss); tree = sampled sum over the "
         "worker and its child processes (psutil, every 0.2 s).", "",
@@ -426,7 +426,7 @@ def write_report(args, argv, rows, sweep, floor, report_seconds, n_docs):
                            for stage, seconds in row["stages"].items())
         lines.append(f"- {name}: {shares}")
     if sweep:
-        lines += ["", "## K sweep table (nqpf.topics.sweep)", "",
+        lines += ["", "## K sweep table (nqpf.selection.sweep)", "",
                   "| k | npmi | diversity | stability |", "|---|---|---|---|"]
         lines += [f"| {r['k']} | {r['npmi']:.3f} | {r['diversity']:.3f} | {r['stability']:.3f} |"
                   for r in sweep["table"]]

@@ -10,16 +10,12 @@ from nqpf import topics
 from nqpf.coherence import match_topics
 from nqpf.topics import (
     METHODS,
-    KChoice,
     TopicModel,
     TopicModelWarning,
     check_corpus,
-    choose_k,
     compare_topics,
-    k_values,
     load_labels,
     match_labels,
-    sweep,
 )
 
 N_PLANTED = 3
@@ -240,149 +236,6 @@ def test_nmf_solver(monkeypatch, solver, threshold, expected):
 def test_auto_solver_keeps_small_corpus_results(models):
     model = TopicModel(N_PLANTED, solver="cd").fit(TEXTS)
     np.testing.assert_array_equal(model.components_, models["nmf"].components_)
-
-
-@pytest.fixture(scope="module")
-def nmf_sweep():
-    return sweep(TEXTS, [2, 3, 4, 5, 6], methods=("nmf",))
-
-
-def test_sweep_chooses_planted_k(nmf_sweep):
-    assert nmf_sweep.columns.tolist() == [
-        "method", "k", "npmi", "diversity", "stability", "perplexity"
-    ]
-    assert nmf_sweep["k"].tolist() == [2, 3, 4, 5, 6]
-    assert nmf_sweep["perplexity"].isna().all()
-    choice = choose_k(nmf_sweep, method="nmf")
-    assert choice.k == N_PLANTED
-    assert "highest NPMI" in choice.reason
-
-
-def test_sweep_same_with_two_jobs(nmf_sweep):
-    parallel = sweep(TEXTS, [3], methods=("nmf",), n_jobs=2)
-    expected = nmf_sweep[nmf_sweep["k"] == 3].reset_index(drop=True)
-    pd.testing.assert_frame_equal(parallel.round(8), expected.round(8))
-
-
-@pytest.mark.parametrize("methods", ["nmf", ["nmf"]])
-def test_sweep_accepts_one_method_as_str_or_list(nmf_sweep, methods):
-    table = sweep(TEXTS, [3], methods=methods)
-    expected = nmf_sweep[nmf_sweep["k"] == 3].reset_index(drop=True)
-    pd.testing.assert_frame_equal(table.round(8), expected.round(8))
-
-
-@pytest.mark.parametrize(
-    ("methods", "message"),
-    [((), "methods is empty"), ([], "methods is empty"), ("lsa", "method must be one of"),
-     (("nmf", "lsa"), "got 'lsa'")],
-)
-def test_sweep_rejects_bad_methods(methods, message):
-    with pytest.raises(ValueError, match=message):
-        sweep(TEXTS, [3], methods=methods)
-
-
-@pytest.mark.parametrize(
-    ("max_fit", "same_as_default"), [(len(TEXTS), True), (30, False)]
-)
-def test_sweep_max_fit(nmf_sweep, max_fit, same_as_default):
-    table = sweep(TEXTS, [3], methods="nmf", max_fit=max_fit)
-    expected = nmf_sweep[nmf_sweep["k"] == 3].reset_index(drop=True)
-    assert table.round(8).equals(expected.round(8)) == same_as_default
-
-
-def test_sweep_rejects_tiny_max_fit():
-    with pytest.raises(ValueError, match="max_fit must be at least 2"):
-        sweep(TEXTS, [3], methods="nmf", max_fit=1)
-
-
-def test_sweep_lda_reports_perplexity():
-    table = sweep(TEXTS, [3], methods=("lda",), seeds=(0, 1))
-    assert table["perplexity"].iloc[0] > 1
-    assert table["stability"].iloc[0] > 0.7
-
-
-def table(rows):
-    return pd.DataFrame(rows, columns=["method", "k", "npmi", "diversity", "stability"])
-
-
-@pytest.mark.parametrize(
-    ("rows", "expected"),
-    [
-        # highest NPMI among eligible K
-        ([("nmf", 2, 0.1, 0.9, 0.9), ("nmf", 3, 0.3, 0.9, 0.9), ("nmf", 4, 0.5, 0.9, 0.5)], 3),
-        # NPMI within the tolerance counts as a tie: smaller K
-        ([("nmf", 2, 0.300, 0.9, 0.9), ("nmf", 3, 0.305, 0.9, 0.9)], 2),
-        # low diversity excludes a K
-        ([("nmf", 2, 0.1, 0.9, 0.9), ("nmf", 3, 0.3, 0.5, 0.9)], 2),
-        # rows of the other method are ignored
-        ([("lda", 2, 0.9, 0.9, 0.9), ("nmf", 3, 0.3, 0.9, 0.9)], 3),
-    ],
-)
-def test_choose_k_rule(rows, expected):
-    assert choose_k(table(rows), method="nmf").k == expected
-
-
-@pytest.mark.parametrize(
-    ("rows", "expected"),
-    [
-        ([("nmf", 2, 0.5, 0.9, 0.2), ("nmf", 3, 0.1, 0.9, 0.4)], 3),  # most stable
-        # stability within the tolerance counts as a tie: smaller K
-        ([("nmf", 2, 0.5, 0.9, 0.395), ("nmf", 3, 0.1, 0.9, 0.4)], 2),
-        # a K failing diversity only is still a candidate for the fallback
-        ([("nmf", 2, 0.5, 0.9, 0.2), ("nmf", 3, 0.1, 0.3, 0.8)], 3),
-    ],
-)
-def test_choose_k_fallback(rows, expected):
-    choice = choose_k(table(rows), method="nmf")
-    assert choice == KChoice(expected, choice.reason)
-    assert "exploratory" in choice.reason
-
-
-@pytest.mark.parametrize(
-    ("frame", "message"),
-    [
-        (table([("lda", 2, 0.1, 0.9, 0.9)]), "no rows for method 'nmf'"),
-        (pd.DataFrame({"k": [2]}), "missing column"),
-    ],
-)
-def test_choose_k_errors(frame, message):
-    with pytest.raises(ValueError, match=message):
-        choose_k(frame, method="nmf")
-
-
-@pytest.mark.parametrize(
-    ("k_range", "n_passages", "expected"),
-    [
-        (None, 42, list(range(2, 11))),  # 42 // 4 = 10
-        (None, 200, list(range(2, 11))),  # capped at 10
-        (None, 14, [2, 3]),
-        (None, 5, [2]),  # too few for a sweep: still K=2
-        ([4, 2, 3, 3], 42, [2, 3, 4]),
-        (range(2, 5), 42, [2, 3, 4]),
-        (3, 42, [3]),
-        ("[2, 3]", 42, [2, 3]),  # as papermill -p passes a list
-        ("2 3,4", 42, [2, 3, 4]),
-        ("(5)", 42, [5]),
-    ],
-)
-def test_k_values(k_range, n_passages, expected):
-    assert k_values(k_range, n_passages) == expected
-
-
-@pytest.mark.parametrize(
-    ("k_range", "n_passages", "message"),
-    [
-        ("two to five", 42, "whole numbers"),
-        ("[2, -3]", 42, "whole numbers"),
-        ([], 42, "empty"),
-        ([1, 2], 42, "at least 2"),
-        ([2, 50], 42, "exceeds the number of passages"),
-        (None, 1, "at least 2 passages"),
-    ],
-)
-def test_k_values_errors(k_range, n_passages, message):
-    with pytest.raises(ValueError, match=message):
-        k_values(k_range, n_passages)
 
 
 @pytest.mark.parametrize(

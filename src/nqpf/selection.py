@@ -1,0 +1,187 @@
+"""Choosing the number of topics K: a sweep over K, methods and seeds judged by coherence,
+diversity and stability (Greene, O'Callaghan & Cunningham 2014), and a stated rule.
+
+Input is ``token_lists``: a list of token lists, one per passage (the passages' ``tokens``
+column). Models are :class:`nqpf.topics.TopicModel`.
+"""
+
+import re
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from joblib import Parallel, delayed
+from tqdm.auto import tqdm
+
+from nqpf.checks import require_columns, require_token_lists
+from nqpf.coherence import npmi_coherence, stability, topic_diversity
+from nqpf.topics import (
+    METHODS,
+    MINIBATCH_MIN_PASSAGES,
+    TopicModel,
+    TopicModelWarning,
+    check_k,
+    check_method,
+    corpus_warnings,
+    make_vectorizer,
+    vectorize,
+)
+
+MAX_FIT_PASSAGES = 10_000  # sweep: each run fits at most this many passages
+MAX_DEFAULT_K = 10
+K_LIST = re.compile(r"^\s*[\[(]?\s*(\d+(\s*[,\s]\s*\d+)*)\s*[\])]?\s*$")
+
+
+def k_values(k_range, n_passages: int) -> list[int]:
+    """Numbers of topics to try, sorted. ``k_range``: None (default: 2 up to
+    ``min(10, n_passages // 4)``, so every topic can rest on at least ~4 passages), a list of
+    ints, or a string of ints such as ``"[2, 3]"`` or ``"2 3 4"`` (as papermill ``-p`` passes it).
+    Raises ValueError for a K below 2 or above the number of passages."""
+    if n_passages < 2:
+        raise ValueError(f"topic models need at least 2 passages, got {n_passages}")
+    if k_range is None:
+        return list(range(2, max(2, min(MAX_DEFAULT_K, n_passages // 4)) + 1))
+    if isinstance(k_range, str):
+        match = K_LIST.match(k_range)
+        if not match:
+            raise ValueError(f"k_range must list whole numbers like '[2, 3, 4]', got {k_range!r}")
+        k_range = [int(k) for k in re.split(r"[,\s]+", match.group(1))]
+    elif isinstance(k_range, int):
+        k_range = [k_range]
+    ks = sorted({int(k) for k in k_range})
+    if not ks:
+        raise ValueError("k_range is empty: list the numbers of topics to try")
+    for k in ks:
+        check_k(k, n_passages)
+    return ks
+
+
+def fit_run(dtm, vectorizer, method, k, seed, subsample, top_n, max_fit=MAX_FIT_PASSAGES):
+    """One sweep run: fit on a random ``subsample`` share of the passages (at most
+    ``max_fit``) drawn with ``seed``. Returns (top_terms, perplexity on the held-out passages
+    or None)."""
+    n_passages = dtm.shape[0]
+    rows = np.random.default_rng(seed).permutation(n_passages)
+    n_fit = min(max(k, round(subsample * n_passages)), max(k, max_fit))
+    fit_rows, held_out = np.sort(rows[:n_fit]), np.sort(rows[n_fit:])
+    large = method == "nmf" and n_passages >= MINIBATCH_MIN_PASSAGES  # as TopicModel's "auto"
+    model = TopicModel(k, method=method, random_state=seed, top_n=top_n,
+                       solver="minibatch" if large else "auto")
+    model.fit_dtm(dtm[fit_rows], vectorizer)
+    perplexity = None
+    if method == "lda":
+        test = dtm[held_out] if len(held_out) else dtm[fit_rows]
+        perplexity = float(model.model_.perplexity(test))
+    return model.top_terms_, perplexity
+
+
+def sweep(token_lists, ks, *, methods=METHODS, seeds=(0, 1, 2), subsample=0.8, top_n=10,
+          min_df=2, max_df=0.95, n_jobs=1, show_progress=False,
+          max_fit=MAX_FIT_PASSAGES) -> pd.DataFrame:
+    """Fit every method x K x seed and judge each (method, K) by topic quality.
+    ``methods``: one of ``METHODS`` (a str) or several (default: both).
+
+    Each run fits a random ``subsample`` share of the passages, at most ``max_fit`` of them
+    (drawn with its seed; Greene et al. 2014), so that stability measures how much topics
+    depend on which passages were seen and large corpora stay fast; NPMI is scored on all.
+    NMF runs on corpora of 20,000 passages or more use the mini-batch solver (see
+    :class:`TopicModel`). Returns
+    DataFrame(method, k, npmi, diversity, stability, perplexity), one row per (method, K):
+    ``npmi`` mean NPMI coherence of the top terms against all passages (co-occurrence within a
+    passage), ``diversity`` share of unique top terms, both averaged over seeds; ``stability``
+    mean matched Jaccard between the seeds' topics; ``perplexity`` LDA on held-out passages
+    (mean over seeds; NaN for NMF; shown for reference, do not choose K by it). Runs are
+    independent and seeded, so ``n_jobs`` (processes) does not change the result.
+    """
+    token_lists = require_token_lists(token_lists, "token_lists")
+    methods = (methods,) if isinstance(methods, str) else tuple(methods)
+    if not methods:
+        raise ValueError(f"methods is empty: pass one of {METHODS} or several")
+    for method in methods:
+        check_method(method)
+    ks = sorted(set(ks))
+    if not ks:
+        raise ValueError("ks is empty: pass the numbers of topics to compare")
+    if len(seeds) < 2:
+        raise ValueError("sweep needs at least 2 seeds to measure stability")
+    if not 0 < subsample <= 1:
+        raise ValueError(f"subsample must be in (0, 1], got {subsample}")
+    if max_fit < 2:
+        raise ValueError(f"max_fit must be at least 2 passages, got {max_fit}")
+    for k in ks:
+        check_k(k, len(token_lists))
+    fitted = {}
+    for method in methods:
+        vectorizer = make_vectorizer(method, min_df=min_df, max_df=max_df)
+        fitted[method] = vectorize(vectorizer, token_lists), vectorizer
+    n_terms = fitted[methods[0]][0].shape[1]
+    for message in corpus_warnings(token_lists, ks[-1], n_terms, min_df=min_df):
+        warnings.warn(message, TopicModelWarning, stacklevel=2)
+    tasks = [(method, k, seed) for method in methods for k in ks for seed in seeds]
+    runs = Parallel(n_jobs=n_jobs, return_as="generator")(
+        delayed(fit_run)(*fitted[method], method, k, seed, subsample, top_n, max_fit)
+        for method, k, seed in tasks
+    )
+    if show_progress:
+        runs = tqdm(runs, total=len(tasks), desc="topic models")
+    results = dict(zip(tasks, runs, strict=True))
+    all_topics = [topic for top_terms, _ in results.values() for topic in top_terms]
+    scores = iter(npmi_coherence(all_topics, token_lists))
+    npmi = {task: np.mean([next(scores) for _ in top_terms])
+            for task, (top_terms, _) in results.items()}
+    rows = []
+    for method in methods:
+        for k in ks:
+            keys = [(method, k, seed) for seed in seeds]
+            rows.append({
+                "method": method,
+                "k": k,
+                "npmi": float(np.mean([npmi[key] for key in keys])),
+                "diversity": float(np.mean([topic_diversity(results[key][0]) for key in keys])),
+                "stability": stability([results[key][0] for key in keys]),
+                "perplexity": (float(np.mean([results[key][1] for key in keys]))
+                               if method == "lda" else np.nan),
+            })
+    return pd.DataFrame(rows)
+
+
+@dataclass(frozen=True)
+class KChoice:
+    """Chosen number of topics and the reason, in words."""
+
+    k: int
+    reason: str
+
+
+def choose_k(table: pd.DataFrame, *, method: str, min_stability=0.7, min_diversity=0.7,
+             tolerance=0.01) -> KChoice:
+    """Choose K from a :func:`sweep` table.
+
+    Rule: among K with stability >= ``min_stability`` and diversity >= ``min_diversity``, take
+    the highest NPMI coherence; any K whose NPMI is within ``tolerance`` of that best counts as
+    a tie, and ties go to the smallest K. If no K passes both thresholds, take the most stable K
+    (stability within ``tolerance`` of the best counts as a tie; ties to the smallest K) and
+    say the topics are exploratory.
+    """
+    check_method(method)
+    require_columns(table, ["method", "k", "npmi", "diversity", "stability"],
+                    "table (the output of sweep())")
+    rows = table[table["method"] == method].sort_values("k")
+    if rows.empty:
+        raise ValueError(f"table has no rows for method {method!r}")
+    eligible = rows[(rows["stability"] >= min_stability) & (rows["diversity"] >= min_diversity)]
+    if eligible.empty:
+        best = rows[rows["stability"] >= rows["stability"].max() - tolerance].iloc[0]
+        return KChoice(int(best["k"]), (
+            f"no K reached stability >= {min_stability} and diversity >= {min_diversity}; "
+            f"K={int(best['k'])} is the most stable (stability {best['stability']:.2f}; ties "
+            f"within {tolerance} go to the smaller K); treat its topics as exploratory."
+        ))
+    best_npmi = eligible["npmi"].max()
+    best = eligible[eligible["npmi"] >= best_npmi - tolerance].iloc[0]
+    return KChoice(int(best["k"]), (
+        f"K={int(best['k'])} has the highest NPMI coherence ({best['npmi']:.3f}; ties within "
+        f"{tolerance} go to the smaller K) among the {len(eligible)} of {len(rows)} K values "
+        f"with stability >= {min_stability} and diversity >= {min_diversity}."
+    ))
