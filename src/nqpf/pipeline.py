@@ -48,9 +48,10 @@ def cache_key(docs: pd.DataFrame, settings: dict) -> str:
 
 
 def prepare(source=None, *, min_words: int = 60, max_words: int = 200, cache: bool = True,
-            show_progress: bool = False) -> Prepared:
+            show_progress: bool = False, n_jobs: int = 1) -> Prepared:
     """Load ``source`` (default: the study corpus in ``data/raw``) and build the passages
-    (n_passages rows), sentences and boilerplate tables, reusing a cached copy if one exists."""
+    (n_passages rows), sentences and boilerplate tables, reusing a cached copy if one exists.
+    ``n_jobs`` processes tokenise the passages (worth it from some thousand passages on)."""
     corpus = load_corpus(paths.RAW if source is None else source)
     settings = {"min_words": min_words, "max_words": max_words}
     folder = paths.PROCESSED / cache_key(corpus.docs, settings)
@@ -59,7 +60,8 @@ def prepare(source=None, *, min_words: int = 60, max_words: int = 200, cache: bo
         tables["passages"]["tokens"] = tables["passages"]["tokens"].map(list)
         return Prepared(corpus, **tables)
     tables = {
-        "passages": passages_table(corpus.docs, show_progress=show_progress, **settings),
+        "passages": passages_table(corpus.docs, show_progress=show_progress, n_jobs=n_jobs,
+                                   **settings),
         "sentences": sentences_table(corpus.docs),
         "boilerplate": boilerplate_table(corpus.docs),
     }

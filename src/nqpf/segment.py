@@ -14,6 +14,7 @@ import pandas as pd
 
 from nqpf.boilerplate import TITLE_MAX_WORDS, body_spans, check_docs, is_heading, trim_span
 from nqpf.clean import RUN_TOGETHER
+from nqpf.tokens import tokenize_all
 
 # End of a sentence: . ! ? (and any closing quotes or brackets), then white space and the
 # start of the next sentence (an upper-case letter or digit, perhaps after opening quotes).
@@ -202,13 +203,11 @@ def passage_spans(text: str, *, min_words: int = 60,
 
 
 def passages_table(docs: pd.DataFrame, *, min_words: int = 60, max_words: int = 200,
-                   show_progress: bool = False) -> pd.DataFrame:
+                   show_progress: bool = False, n_jobs: int = 1) -> pd.DataFrame:
     """One row per passage: ``doc_id, passage_id`` (1-based within the document),
     ``start, end`` (offsets into the raw ``text``), ``text`` (``== raw[start:end]``),
-    ``n_words, n_sentences, tokens`` (``nqpf.tokens.tokenize`` of the passage).
-    ``docs`` needs columns ``doc_id`` and ``text`` (e.g. ``corpus.docs``)."""
-    from nqpf.tokens import tokenize
-
+    ``n_words, n_sentences, tokens`` (``nqpf.tokenize`` of the passage; ``n_jobs``
+    processes, see ``tokens.tokenize_all``). ``docs`` needs columns ``doc_id`` and ``text``."""
     check_docs(docs)
     rows = []
     pairs = zip(docs["doc_id"], docs["text"], strict=True)
@@ -221,10 +220,10 @@ def passages_table(docs: pd.DataFrame, *, min_words: int = 60, max_words: int = 
         for passage_id, (start, end) in enumerate(spans, start=1):
             passage = raw[start:end]
             rows.append((doc_id, passage_id, start, end, passage, len(passage.split()),
-                         len(sentence_spans(raw, start, end)), tokenize(passage)))
-    columns = ["doc_id", "passage_id", "start", "end", "text", "n_words", "n_sentences",
-               "tokens"]
+                         len(sentence_spans(raw, start, end))))
+    columns = ["doc_id", "passage_id", "start", "end", "text", "n_words", "n_sentences"]
     table = pd.DataFrame(rows, columns=columns)
+    table["tokens"] = tokenize_all(table["text"], show_progress=show_progress, n_jobs=n_jobs)
     return table.astype({c: "int64" for c in ("passage_id", "start", "end", "n_words",
                                               "n_sentences")})
 
