@@ -11,6 +11,7 @@ import re
 from typing import NamedTuple
 
 import pandas as pd
+from tqdm.auto import tqdm
 
 from nqpf.boilerplate import TITLE_MAX_WORDS, body_spans, check_docs, is_heading, trim_span
 from nqpf.clean import RUN_TOGETHER
@@ -211,11 +212,7 @@ def passages_table(docs: pd.DataFrame, *, min_words: int = 60, max_words: int = 
     check_docs(docs)
     rows = []
     pairs = zip(docs["doc_id"], docs["text"], strict=True)
-    if show_progress:
-        from tqdm.auto import tqdm
-
-        pairs = tqdm(pairs, total=len(docs), desc="passages")
-    for doc_id, raw in pairs:
+    for doc_id, raw in tqdm(pairs, total=len(docs), desc="passages", disable=not show_progress):
         spans = passage_spans(raw, min_words=min_words, max_words=max_words)
         for passage_id, (start, end) in enumerate(spans, start=1):
             passage = raw[start:end]
