@@ -3,6 +3,7 @@ import pytest
 
 from nqpf import paths
 from nqpf.boilerplate import (
+    RULES,
     Span,
     body_spans,
     boilerplate_table,
@@ -128,6 +129,18 @@ def test_body_spans_are_the_complement_of_boilerplate(doc):
     assert all(a[1] <= b[0] for a, b in zip(spans, spans[1:], strict=False))
     covered = " ".join(text[s:e] for s, e in spans)
     assert covered.split() == text.split()  # every word is body or boilerplate, once
+
+
+@pytest.mark.parametrize(("kind", "pattern"), [rule for rule in RULES
+                                               if rule[1].pattern.startswith("^")])
+def test_line_rules_match_only_at_line_starts(kind, pattern):
+    """Rules written ``^ ...`` are tried at line starts only: that finds what a full search
+    finds, on the corpus and on lines that hold the rule's words mid-line."""
+    texts = [raw(doc) for doc in ("000", "001", "002", "003", "004")]
+    texts += [f"{BODY} Source: Xinhua. Editor: Li Si (Photo/Zhou Qi) 2024-03-10 Print"]
+    for text in texts:
+        found = [m.span() for m in pattern.finditer(text)]
+        assert all(start == 0 or text[start - 1] == "\n" for start, _ in found), kind
 
 
 def test_spans_are_trimmed_named_tuples():

@@ -16,8 +16,9 @@ from nqpf.checks import require_columns
 
 _H = r"[^\S\n]"  # horizontal white space (never crosses a line break)
 
-# Each rule is (kind, pattern). Patterns are searched with MULTILINE: those written
-# ``^ ... $`` cover a whole line, those anchored only at ``$`` cover a trailing
+# Each rule is (kind, pattern); every pattern matches within one line. Patterns written
+# ``^ ... $`` cover a whole line and are tried at line starts only (so every alternative of
+# such a pattern starts with ``^``); those anchored only at ``$`` cover a trailing
 # parenthetical at the end of a longer line. Earlier rules win where spans overlap.
 RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     # "Mondo Technology Updated on 2024-01-30": a source name, then an update date.
@@ -77,9 +78,10 @@ RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
 )
 
 TITLE_MAX_WORDS = 25
-# Sentence or clause punctuation, then any closing quotes or brackets, at the end of a line.
-_ENDS_LIKE_SENTENCE = re.compile("[.!?;:,\u3002\uff01\uff1f\uff1b\uff1a\uff0c\u2026]"
-                                 "[\"'\u201d\u2019)\\]]*$")
+# A line ending in sentence or clause punctuation (then perhaps closing quotes or brackets)
+# is not a heading.
+_PUNCTUATION = ".!?;:,\u3002\uff01\uff1f\uff1b\uff1a\uff0c\u2026"
+_CLOSERS = "\"'\u201d\u2019)]"
 _LINE = re.compile(r"[^\n]+")
 _WORD = re.compile(r"\w")
 
@@ -96,7 +98,8 @@ def is_heading(line: str, *, max_words: int = TITLE_MAX_WORDS) -> bool:
     """True if ``line`` looks like a title or heading: fewer than ``max_words`` words and
     no sentence punctuation at its end."""
     line = line.strip()
-    return 0 < len(line.split()) < max_words and not _ENDS_LIKE_SENTENCE.search(line)
+    n_words = len(line.split(maxsplit=max_words))  # counting stops after max_words
+    return 0 < n_words < max_words and line.rstrip(_CLOSERS)[-1:] not in _PUNCTUATION
 
 
 def trim_span(text: str, start: int, end: int) -> tuple[int, int]:
@@ -134,8 +137,13 @@ def find_boilerplate(text: str) -> list[Span]:
     ``navigation``, ``copyright``. Section headings inside the body are content, not
     boilerplate."""
     spans: list[Span] = []
+    line_starts = [line.start() for line in _LINE.finditer(text)]
     for kind, pattern in RULES:
-        for match in pattern.finditer(text):
+        if pattern.pattern.startswith("^"):
+            matches = [m for start in line_starts if (m := pattern.match(text, start))]
+        else:
+            matches = pattern.finditer(text)
+        for match in matches:
             start, end = trim_span(text, match.start(), match.end())
             if start < end and not _overlaps(start, end, spans):
                 spans.append(Span(start, end, kind))

@@ -334,14 +334,18 @@ def load_corpus(source, *, text_column: str = "text", id_column: str | None = No
         meta_path, meta_rows = source, []
     if not kept:
         raise ValueError(f"no documents loaded from {source}: {why}")
-    docs = pd.DataFrame({"doc_id": [r["doc_id"] for r in kept], "text": [r["text"] for r in kept]})
+    texts = [r["text"] for r in kept]
+    n_words, folded = [], []
+    for text in texts:
+        words = text.split()
+        n_words.append(len(words))
+        folded.append(" ".join(words).casefold())  # duplicates ignoring spacing and case
+    docs = pd.DataFrame({"doc_id": [r["doc_id"] for r in kept], "text": texts,
+                         "n_chars": [len(text) for text in texts], "n_words": n_words,
+                         "ends_mid_sentence": [_ends_mid_sentence(text) for text in texts],
+                         "is_short": [n < min_words for n in n_words],
+                         "is_duplicate": pd.Series(folded).duplicated()})
     docs = _join_metadata(docs, metadata, meta_path, meta_rows)
-    docs["n_chars"] = docs["text"].str.len()
-    docs["n_words"] = docs["text"].str.split().str.len()
-    docs["ends_mid_sentence"] = docs["text"].map(_ends_mid_sentence).astype(bool)
-    docs["is_short"] = docs["n_words"] < min_words
-    folded = docs["text"].str.split().str.join(" ").str.casefold()
-    docs["is_duplicate"] = folded.duplicated()
     order = ["doc_id", *[c for c in docs.columns if c not in ["doc_id", *DOC_COLUMNS]],
              *DOC_COLUMNS]
     docs = docs[order].sort_values("doc_id", ignore_index=True)
