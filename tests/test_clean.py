@@ -1,4 +1,5 @@
 import pytest
+from reference import regex_normalize
 
 from nqpf.clean import normalize, repair_run_together
 
@@ -31,7 +32,24 @@ def test_normalize_keeps_newlines_on_request():
         ("operation modelsVigorously develop", "operation models. Vigorously develop"),
         ("the iPhone and McDonald and YouTube", "the iPhone and McDonald and YouTube"),
         ("Government Work Report", "Government Work Report"),
+        ("abcdEfg abcEfg abcdEf wordsAndMoreWordsHere", 
+         "abcd. Efg abcEfg abcdEf words. AndMoreWords. Here"),
     ],
 )
 def test_repair_run_together(raw, expected):
     assert repair_run_together(raw) == expected
+
+
+@pytest.mark.parametrize("keep_newlines", [False, True])
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "plain ASCII text,  with\ttabs\r\nand | bars  ",
+        "\u00a0no-break\u3000ideographic\u2002en space\x1cfile separator\x85next line",
+        "\u201cquoted\u201d \u2014 dash \u25a0 bullet\n\n  \u4e28 \uff21\uff22 full width",
+        "\n\n",
+        "",
+    ],
+)
+def test_normalize_equals_the_regex_pipeline(raw, keep_newlines):
+    assert normalize(raw, keep_newlines=keep_newlines) == regex_normalize(raw, keep_newlines)

@@ -4,10 +4,14 @@ import re
 import numpy as np
 import pandas as pd
 import pytest
+import sklearn
 from scipy import sparse
+from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 
 from nqpf.tfidf import (
     HIT_COLUMNS,
+    TokenCountVectorizer,
+    TokenTfidfVectorizer,
     build_tfidf,
     doc_key,
     doc_similarity,
@@ -66,6 +70,40 @@ def passages():
 @pytest.fixture(scope="module")
 def fitted(passages):
     return build_tfidf(passages)
+
+
+TOKEN_LISTS = [["b", "a", "b"], [], ["c", "a"], ["a"], ["d", "d", "d", "b"], ["e"]]
+
+
+@pytest.mark.parametrize(("fast", "stock"), [(TokenCountVectorizer, CountVectorizer),
+                                             (TokenTfidfVectorizer, TfidfVectorizer)])
+@pytest.mark.parametrize("options", [{}, {"min_df": 2}, {"max_df": 0.5, "sublinear_tf": True},
+                                     {"binary": True}, {"max_features": 2}])
+@pytest.mark.parametrize("interface", ["sparray", "spmatrix"])
+def test_token_vectorizers_equal_scikit_learns(fast, stock, options, interface):
+    if stock is CountVectorizer:
+        options = {k: v for k, v in options.items() if k != "sublinear_tf"}
+    new = [["a", "zzz", "b"], [], ["zzz"]]  # transform: out-of-vocabulary tokens are ignored
+    with sklearn.config_context(sparse_interface=interface):
+        ours = fast(analyzer=identity_analyzer, **options)
+        theirs = stock(analyzer=identity_analyzer, **options)
+        pairs = [(ours.fit_transform(TOKEN_LISTS), theirs.fit_transform(TOKEN_LISTS)),
+                 (ours.transform(new), theirs.transform(new))]
+    assert ours.vocabulary_ == theirs.vocabulary_
+    for mine, expected in pairs:
+        assert type(mine) is type(expected) and mine.dtype == expected.dtype
+        assert (mine != expected).nnz == 0
+
+
+def test_token_vectorizer_equals_scikit_learns_on_passages(passages):
+    ours = TokenTfidfVectorizer(analyzer=identity_analyzer).fit_transform(passages["tokens"])
+    theirs = TfidfVectorizer(analyzer=identity_analyzer).fit_transform(passages["tokens"])
+    np.testing.assert_array_equal(ours.toarray(), theirs.toarray())
+
+
+def test_token_vectorizer_empty_vocabulary():
+    with pytest.raises(ValueError, match="empty vocabulary"):
+        TokenCountVectorizer(analyzer=identity_analyzer).fit([[], []])
 
 
 def test_build_tfidf_shapes_and_vocab(passages, fitted):

@@ -3,20 +3,19 @@ import itertools
 import json
 
 import pytest
+from reference import plain_tokenize
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer
 
-from nqpf import clean, paths, segment
+from nqpf import paths, segment
 from nqpf import tokens as tokens_module
 from nqpf.ingest import load_corpus
 from nqpf.lexicon import default_lexicon
 from nqpf.tokens import (
-    NUMBER,
-    POSSESSIVE,
     WORD,
-    apply_lexicon,
     lemma,
+    lexicon_may_match,
     load_stopwords,
-    repair,
+    read_word_list,
     tokenize,
     tokenize_all,
 )
@@ -116,6 +115,17 @@ def test_load_stopwords(tmp_path):
     assert stopwords == (ENGLISH_STOP_WORDS - {"system"}) | {"foo", "bar"}
 
 
+def test_english_stopword_file_is_scikit_learns_list():
+    assert set(read_word_list(paths.LEXICON / "stopwords_english.txt")) == ENGLISH_STOP_WORDS
+
+
+def test_load_stopwords_with_own_english_list(tmp_path):
+    (tmp_path / "english.txt").write_text("the\nof\n", encoding="utf-8")
+    (tmp_path / "domain.txt").write_text("said\n-of\n", encoding="utf-8")
+    assert load_stopwords(tmp_path / "domain.txt", english=tmp_path / "english.txt") == {
+        "the", "said"}
+
+
 def test_default_stopword_file_is_clean():
     stopwords = load_stopwords()
     domain = stopwords - ENGLISH_STOP_WORDS
@@ -131,22 +141,6 @@ def test_missing_stopword_file(tmp_path):
 # ---- fast path: same tokens as the plain pipeline ------------------------------------------
 
 BENCH_CORPUS = paths.ROOT.parent / "shared" / "bench" / "debian-descriptions.jsonl.gz"
-
-
-def plain_tokenize(text):
-    """The plain pipeline the fast path must reproduce: every regex on every text."""
-    lexicon, stopwords = default_lexicon(), load_stopwords()
-    text = lexicon.apply(clean.repair_run_together(clean.normalize(text))).lower()
-    tokens = []
-    for token in WORD.findall(POSSESSIVE.sub("", text)):
-        if len(token) < 2 or NUMBER.fullmatch(token) or token in stopwords:
-            continue
-        if "_" not in token and token not in lexicon.terms:
-            token = lemma(token)
-            if len(token) < 2 or token in stopwords:
-                continue
-        tokens.append(token)
-    return tokens
 
 
 def sample_texts():
@@ -177,29 +171,17 @@ def test_parallel_tokenize_all_gives_plain_tokens(texts, monkeypatch):
     ("text", "skipped"),
     [
         ("a plain sentence about software", True),  # no run of any variant occurs
+        ("renewed productive forces", True),  # "new" only inside a longer run
         ("new productive forces", False),
         ("NEW-Productive\u00a0forces", False),  # non-ASCII: always the full regex
         ("forces that are new and productive", False),  # all runs occur: full regex runs
     ],
 )
-def test_lexicon_pre_check(text, skipped, monkeypatch):
-    calls = []
+def test_lexicon_pre_check(text, skipped):
     lexicon = default_lexicon()
-    monkeypatch.setattr(type(lexicon), "apply", lambda self, t: calls.append(t) or t)
-    assert apply_lexicon(text, lexicon) == text
-    assert (not calls) == skipped
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        ("developmentIncrease", "development. Increase"),
-        ("no camel case here", "no camel case here"),
-        ("iPhone", "iPhone"),  # camel case but not a run-together sentence
-    ],
-)
-def test_repair(text, expected):
-    assert repair(text) == expected == clean.repair_run_together(text)
+    assert lexicon_may_match(text, WORD.findall(text.lower()), lexicon) is not skipped
+    if skipped:
+        assert lexicon.apply(text) == text
 
 
 def test_keep_cache_is_per_setting():

@@ -231,6 +231,9 @@ def test_nmf_solver(monkeypatch, solver, threshold, expected):
     assert (model.converged_ is None) == (expected is MiniBatchNMF)
     pairs, _ = match_topics(VOCABS, model.top_terms_)
     assert all(set(model.top_terms_[j]) <= set(VOCABS[i]) for i, j in pairs)
+    expected_dtype = np.float32 if expected is MiniBatchNMF else np.float64
+    assert model.model_.components_.dtype == expected_dtype
+    np.testing.assert_allclose(model.transform(TEXTS[:3]).sum(axis=1), 1.0)
 
 
 def test_auto_solver_keeps_small_corpus_results(models):

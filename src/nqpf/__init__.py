@@ -6,9 +6,20 @@ The notebooks in ``notebooks/`` tell the story; the logic lives here, one module
 → ``report``. ``pipeline.prepare`` runs the first stages in one cached call.
 """
 
-from nqpf.ingest import Corpus, load_corpus
-from nqpf.lexicon import load_lexicon
-from nqpf.pipeline import Prepared, prepare
-from nqpf.tokens import tokenize
+import importlib
 
-__all__ = ["Corpus", "Prepared", "load_corpus", "load_lexicon", "prepare", "tokenize"]
+# Imported on first use, so that ``import nqpf.tokens`` (e.g. in a tokenizer worker process)
+# does not pay for pandas, scikit-learn and the other stages.
+EXPORTS = {"Corpus": "ingest", "load_corpus": "ingest", "load_lexicon": "lexicon",
+           "Prepared": "pipeline", "prepare": "pipeline", "tokenize": "tokens"}
+__all__ = sorted(EXPORTS)
+
+
+def __getattr__(name: str):
+    if name not in EXPORTS:
+        raise AttributeError(f"module 'nqpf' has no attribute {name!r}")
+    return getattr(importlib.import_module(f"nqpf.{EXPORTS[name]}"), name)
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *EXPORTS])

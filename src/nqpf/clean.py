@@ -19,17 +19,21 @@ SPACES = re.compile(r"[^\S\n]+")
 NEWLINES = re.compile(r"\s*\n\s*")
 # A sentence glued to the next one by a lost full stop: "developmentIncrease".
 # Four or more lower-case letters, then a capitalised word of three or more letters.
-RUN_TOGETHER = re.compile(r"(?<=[a-z]{4})(?=[A-Z][a-z]{2,})")
+# (The upper-case look-ahead comes first: it fails at most positions, so the search is fast.)
+RUN_TOGETHER = re.compile(r"(?=[A-Z][a-z]{2})(?<=[a-z]{4})")
 
 
 def normalize(text: str, *, keep_newlines: bool = False) -> str:
     """Unicode NFKC, straight quotes, plain hyphens, separators and bullets to spaces,
     runs of white space to one space (one newline between lines if ``keep_newlines``)."""
-    text = unicodedata.normalize("NFKC", text).translate(QUOTES)
-    text = SEPARATORS.sub(" ", DASHES.sub("-", text))
-    text = SPACES.sub(" ", text)
-    text = NEWLINES.sub("\n" if keep_newlines else " ", text)
-    return text.strip()
+    if not text.isascii():  # ASCII text is already NFKC, with straight quotes and hyphens
+        text = SEPARATORS.sub(" ", DASHES.sub("-", unicodedata.normalize("NFKC", text)
+                                                    .translate(QUOTES)))
+    elif "|" in text:  # the only ASCII separator
+        text = SEPARATORS.sub(" ", text)
+    if keep_newlines:
+        return NEWLINES.sub("\n", SPACES.sub(" ", text)).strip()
+    return " ".join(text.split())  # str.split and regex \s agree on what white space is
 
 
 def repair_run_together(text: str) -> str:

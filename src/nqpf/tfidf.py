@@ -10,13 +10,15 @@ Shapes: ``dtm: sparse (n_passages, n_terms)``, rows in the order of ``passages``
 ``vocab = vectorizer.get_feature_names_out()``: array (n_terms,).
 """
 
+import itertools
 import textwrap
 from collections.abc import Callable, Sequence
 
 import numpy as np
 import pandas as pd
 from scipy import sparse
-from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn import get_config
+from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 from sklearn.metrics.pairwise import cosine_similarity
 from sklearn.preprocessing import normalize as l2_normalize
 
@@ -30,6 +32,47 @@ def identity_analyzer(tokens: Sequence[str]) -> list[str]:
     """Analyzer for scikit-learn vectorizers on token lists that are already tokenised
     (``passages["tokens"]``); module level, so it pickles. Shared with ``nqpf.topics``."""
     return list(tokens)
+
+
+class TokenCounting:
+    """Mixin for scikit-learn vectorizers: counts the analyzer's tokens of all documents at
+    once with ``pandas.factorize`` instead of one token at a time in Python. The vocabulary
+    (first-seen order before scikit-learn sorts it) and the counts are the same; everything
+    else (min_df, max_df, idf, norms) is scikit-learn's own code."""
+
+    def _count_vocab(self, raw_documents, fixed_vocab):
+        analyze = self.build_analyzer()
+        docs = [analyze(doc) for doc in raw_documents]
+        lengths = np.fromiter(map(len, docs), dtype=np.int64, count=len(docs))
+        tokens = np.fromiter(itertools.chain.from_iterable(docs), dtype=object,
+                             count=int(lengths.sum()))
+        rows = np.repeat(np.arange(len(docs)), lengths)
+        if fixed_vocab:
+            vocabulary = self.vocabulary_
+            terms = np.empty(len(vocabulary), dtype=object)
+            terms[list(vocabulary.values())] = list(vocabulary)
+            codes = pd.Index(terms).get_indexer(tokens)
+            rows, codes = rows[codes >= 0], codes[codes >= 0]
+        else:
+            codes, terms = pd.factorize(tokens)
+            vocabulary = dict(zip(terms.tolist(), range(len(terms)), strict=True))
+            if not vocabulary:
+                raise ValueError("empty vocabulary; perhaps the documents only contain "
+                                 "stop words")
+        counts = sparse.csr_array((np.ones(len(codes), dtype=self.dtype), (rows, codes)),
+                                  shape=(len(docs), len(vocabulary)))
+        counts.sum_duplicates()
+        if get_config()["sparse_interface"] == "spmatrix":
+            counts = sparse.csr_matrix(counts)
+        return vocabulary, counts
+
+
+class TokenCountVectorizer(TokenCounting, CountVectorizer):
+    """``CountVectorizer`` with the fast counting of :class:`TokenCounting`."""
+
+
+class TokenTfidfVectorizer(TokenCounting, TfidfVectorizer):
+    """``TfidfVectorizer`` with the fast counting of :class:`TokenCounting`."""
 
 
 def _check_rows(dtm, n_rows: int, what: str) -> None:
@@ -67,7 +110,7 @@ def build_tfidf(
     """
     column = "tokens" if analyzer is None else "text"
     require_columns(passages, [column], "passages", non_empty=True)
-    vectorizer = TfidfVectorizer(
+    vectorizer = TokenTfidfVectorizer(
         analyzer=identity_analyzer if analyzer is None else analyzer,
         min_df=min_df, max_df=max_df, sublinear_tf=sublinear_tf, norm=norm,
     )

@@ -10,10 +10,11 @@ simplemma quirks handled here: it capitalises some proper nouns ("beijing" -> "B
 lemmas are lower-cased; a few wrong lemmas are overridden (``LEMMA_EXCEPTIONS``: "ai" -> "be",
 "media" -> "medium", "goods" -> "good"). Lexicon terms and ``_`` phrase tokens are never lemmatised.
 
-Fast path (same tokens as the plain pipeline, checked in tests): the run-together repair and the
-lexicon regex only run on texts that could match them (``CAMEL`` pre-check; every letter/digit
-run of some variant occurs in the lower-cased ASCII text), the keep/lemma decision is cached per
-word type, and ``tokenize_all(texts, n_jobs=2)`` splits the texts into chunks over processes.
+Fast path (same tokens as the plain pipeline, checked in tests): the lexicon regex only runs on
+texts that could match it (every letter/digit run of some variant is a word of the lower-cased
+ASCII text), the keep/lemma decision is cached per word type, and ``tokenize_all(texts,
+n_jobs=2)`` splits the texts into chunks over processes. This module does not import
+scikit-learn, so those worker processes start quickly and stay small.
 """
 
 import functools
@@ -23,7 +24,6 @@ from pathlib import Path
 
 import simplemma
 from joblib import Parallel, delayed
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 from tqdm.auto import tqdm
 
 from . import clean, paths
@@ -32,31 +32,35 @@ from .lexicon import Lexicon, default_lexicon
 POSSESSIVE = re.compile(r"'s\b")
 # Letters/digits, optionally joined by "_" into one phrase token; hyphens and apostrophes split.
 WORD = re.compile(r"[^\W_]+(?:_[^\W_]+)*")
+ASCII_WORD = re.compile("[a-z0-9]+(?:_[a-z0-9]+)*")  # ``WORD`` on lower-case ASCII, faster
 # Numbers and ordinals/decades: "2024", "20th", "1980s".
 NUMBER = re.compile(r"\d+(?:st|nd|rd|th|s)?")
 LEMMA_EXCEPTIONS = {"ai": "ai", "media": "media", "goods": "goods"}
-# ``clean.RUN_TOGETHER`` needs a lower-case letter directly before an upper-case one.
-CAMEL = re.compile("[a-z][A-Z]")
-# Letter/digit runs of a lexicon variant: each must occur in a text the variant matches.
+# Letter/digit runs of a lexicon variant: each is a word of a text the variant matches.
 VARIANT_RUN = re.compile("[a-z0-9]+")
 MAX_MEMO = 500_000  # word types remembered by ``keep_cache``
 CHUNK_SIZE = 2000  # texts per task in ``tokenize_all(..., n_jobs>1)``
+SEPARATOR = "\0"  # joins a text's tokens on their way back from a worker process
 
 
-def load_stopwords(path: Path = paths.LEXICON / "stopwords_domain.txt") -> frozenset[str]:
-    """scikit-learn's ``ENGLISH_STOP_WORDS`` plus the words listed in ``path`` (one per line,
-    ``#`` starts a comment). A line ``-word`` removes ``word`` from the English list instead."""
+def read_word_list(path: Path) -> list[str]:
+    """Lower-case words of a word-list file: one per line, ``#`` starts a comment."""
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"stopword file not found: {path}")
-    add, remove = set(), set()
-    for line in path.read_text(encoding="utf-8").splitlines():
-        word = line.split("#", 1)[0].strip().lower()
-        if word.startswith("-"):
-            remove.add(word[1:].strip())
-        elif word:
-            add.add(word)
-    return frozenset((ENGLISH_STOP_WORDS - remove) | add)
+    words = (line.split("#", 1)[0].strip().lower()
+             for line in path.read_text(encoding="utf-8").splitlines())
+    return [word for word in words if word]
+
+
+def load_stopwords(path: Path = paths.LEXICON / "stopwords_domain.txt", *,
+                   english: Path = paths.LEXICON / "stopwords_english.txt") -> frozenset[str]:
+    """The words of ``english`` (scikit-learn's ``ENGLISH_STOP_WORDS``) plus those listed in
+    ``path``; a line ``-word`` in ``path`` removes ``word`` from the English list instead."""
+    words = read_word_list(path)
+    remove = {word[1:].strip() for word in words if word.startswith("-")}
+    add = {word for word in words if not word.startswith("-")}
+    return frozenset((set(read_word_list(english)) - remove) | add)
 
 
 @functools.cache
@@ -74,26 +78,41 @@ def lemma(token: str) -> str:
 
 
 @functools.cache
-def variant_runs(lexicon: Lexicon) -> tuple[tuple[str, ...], ...]:
-    """Lower-case letter/digit runs of each variant of ``lexicon`` (one tuple per variant)."""
-    return tuple(dict.fromkeys(tuple(VARIANT_RUN.findall(variant.lower()))
+def variant_runs(lexicon: Lexicon) -> tuple[frozenset[str], ...]:
+    """Lower-case letter/digit runs of each variant of ``lexicon`` (one set per variant)."""
+    return tuple(dict.fromkeys(frozenset(VARIANT_RUN.findall(variant.lower()))
                                for variant in lexicon.table["variant"]))
 
 
-def apply_lexicon(text: str, lexicon: Lexicon) -> str:
-    """``lexicon.apply(text)``, skipped for an ASCII text that lacks a letter/digit run of every
-    variant (no variant can match it, so the result is the same)."""
-    if text.isascii():
-        lowered = text.lower()
-        if not any(all(run in lowered for run in runs) for runs in variant_runs(lexicon)):
-            return text
-    return lexicon.apply(text)
+@functools.cache
+def variant_anchors(lexicon: Lexicon) -> frozenset[str]:
+    """The longest letter/digit run of each variant: a text needs one of them to match."""
+    return frozenset(max(sorted(runs), key=len) for runs in variant_runs(lexicon) if runs)
 
 
-def repair(text: str) -> str:
-    """``clean.repair_run_together(text)``, skipped when no lower-case letter precedes an
-    upper-case one (nothing to repair, so the result is the same)."""
-    return clean.repair_run_together(text) if CAMEL.search(text) else text
+def lexicon_may_match(text: str, words: list[str], lexicon: Lexicon) -> bool:
+    """False when no variant of ``lexicon`` can match ``text``: it is ASCII and each variant
+    has a letter/digit run that is not among ``words`` (the ``WORD`` tokens of ``text.lower()``;
+    a variant's runs are whole tokens there, as variants match between word boundaries)."""
+    if not text.isascii():
+        return True
+    if variant_anchors(lexicon).isdisjoint(words):
+        return False
+    found = set(words)
+    return any(variant <= found for variant in variant_runs(lexicon))
+
+
+def words_of(text: str, lexicon: Lexicon) -> list[str]:
+    """Lower-case ``WORD`` tokens of a normalised ``text``, with lexicon variants rewritten to
+    their canonical terms and possessive 's dropped (the regexes run only where needed)."""
+    word = ASCII_WORD if text.isascii() else WORD
+    lowered = text.lower()
+    words = word.findall(lowered)
+    if lexicon_may_match(text, words, lexicon):
+        lowered = lexicon.apply(text).lower()
+    elif "'s" not in lowered:
+        return words
+    return word.findall(POSSESSIVE.sub("", lowered))
 
 
 @functools.cache
@@ -138,23 +157,18 @@ def tokenize(
     memo = keep_cache(stopwords, protected, lemmatize)
     if len(memo) > MAX_MEMO:
         memo.clear()
-    text = apply_lexicon(repair(clean.normalize(text)), lexicon).lower()
-    tokens = []
-    for word in WORD.findall(POSSESSIVE.sub("", text)):
-        if word in memo:
-            token = memo[word]
-        else:
-            token = memo[word] = keep(word, stopwords, protected, lemmatize)
-        if token is not None:
-            tokens.append(token)
-    return tokens
+    words = words_of(clean.repair_run_together(clean.normalize(text)), lexicon)
+    for word in set(words).difference(memo):
+        memo[word] = keep(word, stopwords, protected, lemmatize)
+    return [token for token in map(memo.__getitem__, words) if token is not None]
 
 
 def tokenize_chunk(texts: list[str], lexicon: Lexicon | None, stopwords: frozenset[str] | None,
-                   lemmatize: bool) -> list[list[str]]:
-    """``tokenize`` over a list of texts (one task of ``tokenize_all``)."""
-    return [tokenize(text, lexicon=lexicon, stopwords=stopwords, lemmatize=lemmatize)
-            for text in texts]
+                   lemmatize: bool) -> list[str]:
+    """``tokenize`` over a list of texts (one task of ``tokenize_all``); each text's tokens
+    come back joined by ``SEPARATOR`` (one string per text pickles much faster)."""
+    return [SEPARATOR.join(tokenize(text, lexicon=lexicon, stopwords=stopwords,
+                                    lemmatize=lemmatize)) for text in texts]
 
 
 def tokenize_all(
@@ -178,7 +192,7 @@ def tokenize_all(
     )
     tokens: list[list[str]] = []
     with tqdm(total=len(texts), disable=not show_progress, desc="tokenize") as bar:
-        for chunk_tokens in results:
-            tokens.extend(chunk_tokens)
-            bar.update(len(chunk_tokens))
+        for joined in results:
+            tokens.extend(text.split(SEPARATOR) if text else [] for text in joined)
+            bar.update(len(joined))
     return tokens
