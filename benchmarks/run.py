@@ -80,13 +80,13 @@ def gensim_tokens(texts):
 
 
 def pipeline_nqpf(path, seed, n_jobs):
-    import nqpf
+    from nqpf.ingest import load_corpus
     from nqpf.tokens import tokenize_all
     from nqpf.topics import TopicModel
 
     times = {}
     start = time.perf_counter()
-    corpus = nqpf.load_corpus(path)
+    corpus = load_corpus(path)
     times["load"] = time.perf_counter() - start
     start = time.perf_counter()
     token_lists = tokenize_all(corpus.docs["text"], n_jobs=n_jobs)

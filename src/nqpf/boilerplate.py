@@ -122,11 +122,22 @@ def _title_span(text: str, spans: list[Span]) -> Span | None:
         start, end = trim_span(text, match.start(), match.end())
         if start == end:
             continue
-        if (is_heading(text[start:end]) and not _overlaps(start, end, spans)
-                and _WORD.search(text, end)):
+        if (_WORD.search(text, end) and is_heading(text[start:end])
+                and not _overlaps(start, end, spans)):
             return Span(start, end, "title")
         return None
     return None
+
+
+def _any_rule(anchored: bool) -> re.Pattern:
+    """One pattern matching where any rule that is (or is not) ``^``-anchored matches: a
+    cheap first test, so the rules run one by one only on the few lines that need it."""
+    return re.compile("|".join(
+        f"(?{'i' if pattern.flags & re.IGNORECASE else ''}:{pattern.pattern})"
+        for _, pattern in RULES if pattern.pattern.startswith("^") == anchored), re.MULTILINE)
+
+
+_ANY_LINE_RULE, _ANY_END_RULE = _any_rule(True), _any_rule(False)
 
 
 def find_boilerplate(text: str) -> list[Span]:
@@ -137,12 +148,14 @@ def find_boilerplate(text: str) -> list[Span]:
     ``navigation``, ``copyright``. Section headings inside the body are content, not
     boilerplate."""
     spans: list[Span] = []
-    line_starts = [line.start() for line in _LINE.finditer(text)]
-    for kind, pattern in RULES:
+    line_starts = [line.start() for line in _LINE.finditer(text)
+                   if _ANY_LINE_RULE.match(text, line.start())]
+    any_end = _ANY_END_RULE.search(text) is not None
+    for kind, pattern in RULES if line_starts or any_end else ():
         if pattern.pattern.startswith("^"):
             matches = [m for start in line_starts if (m := pattern.match(text, start))]
         else:
-            matches = pattern.finditer(text)
+            matches = pattern.finditer(text) if any_end else []
         for match in matches:
             start, end = trim_span(text, match.start(), match.end())
             if start < end and not _overlaps(start, end, spans):
