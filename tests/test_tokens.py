@@ -1,6 +1,7 @@
 import gzip
 import itertools
 import json
+import sys
 
 import pytest
 from reference import plain_tokenize
@@ -13,9 +14,9 @@ from nqpf.lexicon import default_lexicon
 from nqpf.tokens import (
     WORD,
     lemma,
-    lexicon_may_match,
     load_stopwords,
     read_word_list,
+    split_tokens,
     tokenize,
     tokenize_all,
 )
@@ -179,9 +180,17 @@ def test_parallel_tokenize_all_gives_plain_tokens(texts, monkeypatch):
 )
 def test_lexicon_pre_check(text, skipped):
     lexicon = default_lexicon()
-    assert lexicon_may_match(text, WORD.findall(text.lower()), lexicon) is not skipped
+    assert lexicon.matcher.may_match(text, WORD.findall(text.lower())) is not skipped
     if skipped:
         assert lexicon.apply(text) == text
+
+
+@pytest.mark.parametrize(("joined", "expected"), [("", []), ("a", ["a"]),
+                                                  ("ab\0cd\0ab", ["ab", "cd", "ab"])])
+def test_split_tokens(joined, expected):
+    tokens = split_tokens(joined)
+    assert tokens == expected
+    assert all(token is sys.intern(token) for token in tokens)  # one object per word type
 
 
 def test_keep_cache_is_per_setting():

@@ -17,6 +17,7 @@ import pandas as pd
 
 from . import clean, paths
 from .checks import read_csv_table, require_columns
+from .matcher import VariantMatcher
 
 COLUMNS = ("term", "variant", "category")
 TERM = re.compile(r"[a-z0-9]+(?:_[a-z0-9]+)*")
@@ -44,13 +45,13 @@ def _regex(words: list[str]) -> str:
 @dataclass(frozen=True, eq=False)
 class Lexicon:
     """Canonical terms and variants. ``table``: DataFrame with columns term, variant, category
-    (one row per variant). Build with ``load_lexicon`` or ``Lexicon(table)``."""
+    (one row per variant); ``matcher``: the compiled variants (``nqpf.matcher``). Build with
+    ``load_lexicon`` or ``Lexicon(table)``."""
 
     table: pd.DataFrame
     source: str = "lexicon table"
+    matcher: VariantMatcher = field(init=False, repr=False)
     _variants: dict = field(init=False, repr=False)
-    _combined: re.Pattern = field(init=False, repr=False)
-    _group_terms: tuple = field(init=False, repr=False)
 
     def __post_init__(self):
         table = _checked(self.table, self.source)
@@ -68,12 +69,12 @@ class Lexicon:
         # "new quality productive forces" wins over "new productive forces".
         ordered = sorted(owner, key=lambda k: (-len(k), -len(" ".join(k)), k))
         combined = "|".join(f"({_regex(list(k))})" for k in ordered)
+        pattern = re.compile(f"{BEFORE}(?:{combined}){AFTER}", re.IGNORECASE)
+        matcher = VariantMatcher.from_variants(pattern, [owner[k] for k in ordered],
+                                               [" ".join(k) for k in ordered])
         object.__setattr__(self, "table", table)
         object.__setattr__(self, "_variants", variants)
-        object.__setattr__(self, "_group_terms", tuple(owner[k] for k in ordered))
-        object.__setattr__(
-            self, "_combined", re.compile(f"{BEFORE}(?:{combined}){AFTER}", re.IGNORECASE)
-        )
+        object.__setattr__(self, "matcher", matcher)
 
     def __repr__(self) -> str:
         return f"Lexicon({len(self.terms)} terms, {len(self.table)} variants, from {self.source})"
@@ -97,7 +98,7 @@ class Lexicon:
 
     def apply(self, text: str) -> str:
         """Rewrite every variant in ``text`` to its canonical term (longest match wins)."""
-        return self._combined.sub(lambda m: self._group_terms[m.lastindex - 1], text)
+        return self.matcher.apply(text)
 
     def _term_variants(self, term: str) -> dict[tuple, str]:
         if term not in self._variants:

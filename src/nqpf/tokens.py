@@ -11,23 +11,28 @@ lemmas are lower-cased; a few wrong lemmas are overridden (``LEMMA_EXCEPTIONS``:
 "media" -> "medium", "goods" -> "good"). Lexicon terms and ``_`` phrase tokens are never lemmatised.
 
 Fast path (same tokens as the plain pipeline, checked in tests): the lexicon regex only runs on
-texts that could match it (every letter/digit run of some variant is a word of the lower-cased
-ASCII text), the keep/lemma decision is cached per word type, and ``tokenize_all(texts,
-n_jobs=2)`` splits the texts into chunks over processes. This module does not import
-scikit-learn, so those worker processes start quickly and stay small.
+texts that could match it (``VariantMatcher.may_match``), the keep/lemma decision is cached per
+word type, and ``tokenize_all(texts, n_jobs=2)`` splits the texts into chunks over processes.
+Those workers import neither pandas nor scikit-learn (the lexicon travels as its compiled
+``VariantMatcher``), so they start quickly and stay small.
 """
 
 import functools
 import re
+import sys
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import simplemma
 from joblib import Parallel, delayed
 from tqdm.auto import tqdm
 
 from . import clean, paths
-from .lexicon import Lexicon, default_lexicon
+from .matcher import VariantMatcher
+
+if TYPE_CHECKING:
+    from .lexicon import Lexicon
 
 POSSESSIVE = re.compile(r"'s\b")
 # Letters/digits, optionally joined by "_" into one phrase token; hyphens and apostrophes split.
@@ -36,8 +41,6 @@ ASCII_WORD = re.compile("[a-z0-9]+(?:_[a-z0-9]+)*")  # ``WORD`` on lower-case AS
 # Numbers and ordinals/decades: "2024", "20th", "1980s".
 NUMBER = re.compile(r"\d+(?:st|nd|rd|th|s)?")
 LEMMA_EXCEPTIONS = {"ai": "ai", "media": "media", "goods": "goods"}
-# Letter/digit runs of a lexicon variant: each is a word of a text the variant matches.
-VARIANT_RUN = re.compile("[a-z0-9]+")
 MAX_MEMO = 500_000  # word types remembered by ``keep_cache``
 CHUNK_SIZE = 2000  # texts per task in ``tokenize_all(..., n_jobs>1)``
 SEPARATOR = "\0"  # joins a text's tokens on their way back from a worker process
@@ -78,50 +81,6 @@ def lemma(token: str) -> str:
 
 
 @functools.cache
-def variant_runs(lexicon: Lexicon) -> tuple[frozenset[str], ...]:
-    """Lower-case letter/digit runs of each variant of ``lexicon`` (one set per variant)."""
-    return tuple(dict.fromkeys(frozenset(VARIANT_RUN.findall(variant.lower()))
-                               for variant in lexicon.table["variant"]))
-
-
-@functools.cache
-def variant_anchors(lexicon: Lexicon) -> frozenset[str]:
-    """The longest letter/digit run of each variant: a text needs one of them to match."""
-    return frozenset(max(sorted(runs), key=len) for runs in variant_runs(lexicon) if runs)
-
-
-def lexicon_may_match(text: str, words: list[str], lexicon: Lexicon) -> bool:
-    """False when no variant of ``lexicon`` can match ``text``: it is ASCII and each variant
-    has a letter/digit run that is not among ``words`` (the ``WORD`` tokens of ``text.lower()``;
-    a variant's runs are whole tokens there, as variants match between word boundaries)."""
-    if not text.isascii():
-        return True
-    if variant_anchors(lexicon).isdisjoint(words):
-        return False
-    found = set(words)
-    return any(variant <= found for variant in variant_runs(lexicon))
-
-
-def words_of(text: str, lexicon: Lexicon) -> list[str]:
-    """Lower-case ``WORD`` tokens of a normalised ``text``, with lexicon variants rewritten to
-    their canonical terms and possessive 's dropped (the regexes run only where needed)."""
-    word = ASCII_WORD if text.isascii() else WORD
-    lowered = text.lower()
-    words = word.findall(lowered)
-    if lexicon_may_match(text, words, lexicon):
-        lowered = lexicon.apply(text).lower()
-    elif "'s" not in lowered:
-        return words
-    return word.findall(POSSESSIVE.sub("", lowered))
-
-
-@functools.cache
-def protected_terms(lexicon: Lexicon) -> frozenset[str]:
-    """Canonical terms of ``lexicon``: never lemmatised."""
-    return frozenset(lexicon.terms)
-
-
-@functools.cache
 def keep_cache(stopwords: frozenset[str], protected: frozenset[str], lemmatize: bool) -> dict:
     """Memo {word: token or None (dropped)} for one setting of ``tokenize``, one entry per word
     type seen; ``tokenize`` empties it beyond ``MAX_MEMO`` entries."""
@@ -140,10 +99,45 @@ def keep(word: str, stopwords: frozenset[str], protected: frozenset[str], lemmat
     return word
 
 
+def default_matcher(lexicon: "Lexicon | None") -> VariantMatcher:
+    """The matcher of ``lexicon``, or of the project lexicon (loaded here, on first use, so that
+    worker processes, which receive a matcher, never import pandas)."""
+    if lexicon is None:
+        from .lexicon import default_lexicon
+
+        lexicon = default_lexicon()
+    return lexicon.matcher
+
+
+def words_of(text: str, matcher: VariantMatcher) -> list[str]:
+    """Lower-case ``WORD`` tokens of a normalised ``text``, with lexicon variants rewritten to
+    their canonical terms and possessive 's dropped (the regexes run only where needed)."""
+    word = ASCII_WORD if text.isascii() else WORD
+    lowered = text.lower()
+    words = word.findall(lowered)
+    if matcher.may_match(text, words):
+        lowered = matcher.apply(text).lower()
+    elif "'s" not in lowered:
+        return words
+    return word.findall(POSSESSIVE.sub("", lowered))
+
+
+def tokens_of(text: str, matcher: VariantMatcher, stopwords: frozenset[str],
+              lemmatize: bool) -> list[str]:
+    """``tokenize`` with its options resolved."""
+    memo = keep_cache(stopwords, matcher.terms, lemmatize)
+    if len(memo) > MAX_MEMO:
+        memo.clear()
+    words = words_of(clean.repair_run_together(clean.normalize(text)), matcher)
+    for word in set(words).difference(memo):
+        memo[word] = keep(word, stopwords, matcher.terms, lemmatize)
+    return [token for token in map(memo.__getitem__, words) if token is not None]
+
+
 def tokenize(
     text: str,
     *,
-    lexicon: Lexicon | None = None,
+    lexicon: "Lexicon | None" = None,
     stopwords: Iterable[str] | None = None,
     lemmatize: bool = True,
 ) -> list[str]:
@@ -151,30 +145,26 @@ def tokenize(
     project files; pass ``stopwords=()`` to keep every word."""
     if not isinstance(text, str):
         raise ValueError(f"tokenize expects a str, got {type(text).__name__}")
-    lexicon = default_lexicon() if lexicon is None else lexicon
     stopwords = default_stopwords() if stopwords is None else frozenset(stopwords)
-    protected = protected_terms(lexicon)
-    memo = keep_cache(stopwords, protected, lemmatize)
-    if len(memo) > MAX_MEMO:
-        memo.clear()
-    words = words_of(clean.repair_run_together(clean.normalize(text)), lexicon)
-    for word in set(words).difference(memo):
-        memo[word] = keep(word, stopwords, protected, lemmatize)
-    return [token for token in map(memo.__getitem__, words) if token is not None]
+    return tokens_of(text, default_matcher(lexicon), stopwords, lemmatize)
 
 
-def tokenize_chunk(texts: list[str], lexicon: Lexicon | None, stopwords: frozenset[str] | None,
+def tokenize_chunk(texts: list[str], matcher: VariantMatcher, stopwords: frozenset[str],
                    lemmatize: bool) -> list[str]:
-    """``tokenize`` over a list of texts (one task of ``tokenize_all``); each text's tokens
-    come back joined by ``SEPARATOR`` (one string per text pickles much faster)."""
-    return [SEPARATOR.join(tokenize(text, lexicon=lexicon, stopwords=stopwords,
-                                    lemmatize=lemmatize)) for text in texts]
+    """``tokens_of`` over a list of texts (one task of ``tokenize_all`` in a worker); each
+    text's tokens come back joined by ``SEPARATOR`` (one string per text pickles faster)."""
+    return [SEPARATOR.join(tokens_of(text, matcher, stopwords, lemmatize)) for text in texts]
+
+
+def split_tokens(joined: str) -> list[str]:
+    """The tokens joined by ``tokenize_chunk``; interned, so each word type is stored once."""
+    return list(map(sys.intern, joined.split(SEPARATOR))) if joined else []
 
 
 def tokenize_all(
     texts: Iterable[str],
     *,
-    lexicon: Lexicon | None = None,
+    lexicon: "Lexicon | None" = None,
     stopwords: Iterable[str] | None = None,
     lemmatize: bool = True,
     show_progress: bool = False,
@@ -184,15 +174,18 @@ def tokenize_all(
     progress bar. ``n_jobs > 1`` tokenises chunks of ``CHUNK_SIZE`` texts in that many processes
     (``-1``: all cores); the tokens are the same as with ``n_jobs=1``."""
     texts = list(texts)
-    stopwords = None if stopwords is None else frozenset(stopwords)
+    options = (default_matcher(lexicon),
+               default_stopwords() if stopwords is None else frozenset(stopwords), lemmatize)
     chunks = [texts[i:i + CHUNK_SIZE] for i in range(0, len(texts), CHUNK_SIZE)]
-    # Default lexicon/stopwords travel as None: each worker loads them once.
-    results = Parallel(n_jobs=n_jobs, return_as="generator")(
-        delayed(tokenize_chunk)(chunk, lexicon, stopwords, lemmatize) for chunk in chunks
-    )
+    if n_jobs == 1:
+        results = ([tokens_of(text, *options) for text in chunk] for chunk in chunks)
+    else:
+        jobs = Parallel(n_jobs=n_jobs, return_as="generator")(
+            delayed(tokenize_chunk)(chunk, *options) for chunk in chunks)
+        results = (list(map(split_tokens, joined)) for joined in jobs)
     tokens: list[list[str]] = []
     with tqdm(total=len(texts), disable=not show_progress, desc="tokenize") as bar:
-        for joined in results:
-            tokens.extend(text.split(SEPARATOR) if text else [] for text in joined)
-            bar.update(len(joined))
+        for chunk_tokens in results:
+            tokens.extend(chunk_tokens)
+            bar.update(len(chunk_tokens))
     return tokens
