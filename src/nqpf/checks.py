@@ -55,7 +55,7 @@ def require_token_lists(token_lists, name: str) -> list[list[str]]:
         if isinstance(tokens, str) or not isinstance(tokens, Iterable):
             raise ValueError(f"{name}[{i}] must be a list of tokens, not strings (got "
                              f"{type(tokens).__name__}): {hint}")
-    return [list(tokens) for tokens in lists]
+    return [tokens if type(tokens) is list else list(tokens) for tokens in lists]
 
 
 def read_csv_table(path: Path | str, what: str, **read_csv_kwargs) -> pd.DataFrame:

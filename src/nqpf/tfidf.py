@@ -31,7 +31,7 @@ HIT_COLUMNS = ["doc_id", "passage_id", "start", "end", "score", "preview"]
 def identity_analyzer(tokens: Sequence[str]) -> list[str]:
     """Analyzer for scikit-learn vectorizers on token lists that are already tokenised
     (``passages["tokens"]``); module level, so it pickles. Shared with ``nqpf.topics``."""
-    return list(tokens)
+    return tokens if type(tokens) is list else list(tokens)
 
 
 class TokenCounting:
