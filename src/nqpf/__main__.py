@@ -35,6 +35,8 @@ def parser() -> argparse.ArgumentParser:
         help="notebooks to run, in order (default: notebooks/NN_*.ipynb)",
     )
     report.add_argument("--kernel", default="python3", help="Jupyter kernel (default python3)")
+    report.add_argument("--jobs", type=int, default=2,
+                        help="notebooks run at the same time (default 2)")
     return main_parser
 
 
@@ -62,6 +64,7 @@ def main(argv: list[str] | None = None) -> int:
             k_range=k_range(args.k_min, args.k_max, args.k_step),
             random_state=args.random_state,
             kernel_name=args.kernel,
+            n_jobs=args.jobs,
         )
     except (FileNotFoundError, ValueError, NotebookError) as error:
         print(f"nqpf report: error: {error}", file=sys.stderr)

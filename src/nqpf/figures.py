@@ -19,6 +19,9 @@ import matplotlib as mpl
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from filelock import FileLock
+from IPython import get_ipython
+from IPython.display import Image, display
 from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
@@ -124,33 +127,43 @@ def save_figure(
     folder = paths.output_dir(folder)
     png, svg = folder / f"{name}.png", folder / f"{name}.svg"
     with style():
-        fig.draw_without_rendering()  # settle the layout once, then freeze it, so PNG and SVG
-        fig.set_layout_engine("none")  # match and saving again writes the same bytes
-        fig.savefig(png, bbox_inches="tight", metadata=PNG_METADATA)
-        fig.savefig(svg, bbox_inches="tight", metadata=SVG_METADATA)
+        # Settle the layout once and freeze it, with the tight bounding box measured once:
+        # PNG and SVG match, saving again writes the same bytes, and each format draws once.
+        fig.draw_without_rendering()
+        fig.set_layout_engine("none")
+        bbox = fig.get_tightbbox().padded(mpl.rcParams["savefig.pad_inches"])
+        fig.savefig(png, bbox_inches=bbox, metadata=PNG_METADATA)
+        fig.savefig(svg, bbox_inches=bbox, metadata=SVG_METADATA)
     _store_caption(folder / CAPTIONS, name, " ".join(caption.split()))
     return [png, svg]
 
 
 def _store_caption(path: Path, name: str, caption: str) -> None:
-    captions = {}
-    if path.exists():
-        with path.open(newline="", encoding="utf-8") as handle:
-            captions = {row["figure"]: row["caption"] for row in csv.DictReader(handle)}
-    captions[name] = caption
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle, lineterminator="\n")
-        writer.writerow(["figure", "caption"])
-        writer.writerows(sorted(captions.items()))
+    """Add or replace ``name``'s row; locked, as notebooks may run side by side."""
+    with FileLock(path.with_name(f".{path.name}.lock")):
+        captions = {}
+        if path.exists():
+            with path.open(newline="", encoding="utf-8") as handle:
+                captions = {row["figure"]: row["caption"] for row in csv.DictReader(handle)}
+        captions[name] = caption
+        with path.open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.writer(handle, lineterminator="\n")
+            writer.writerow(["figure", "caption"])
+            writer.writerows(sorted(captions.items()))
 
 
 def show(fig: Figure, name: str, *, caption: str, folder: Path = paths.FIGURES) -> str:
     """Save ``fig`` and return "Figure: <caption> (saved: <folder>/<name>.png, .svg)".
 
-    The folder is shown relative to the project root (see ``outputs.relative``), so
-    notebook output is the same on every machine.
+    In a notebook the saved PNG is displayed and ``fig`` closed, so the figure is not drawn
+    a third time by the inline backend (and what you see is the file). The folder is shown
+    relative to the project root (see ``outputs.relative``), so notebook output is the same
+    on every machine.
     """
     png, _ = save_figure(fig, name, caption=caption, folder=folder)
+    if get_ipython() is not None:
+        plt.close(fig)
+        display(Image(filename=png))
     return f"Figure: {' '.join(caption.split())} (saved: {relative(png)}, .svg)"
 
 

@@ -9,6 +9,7 @@ reuses it and any edit to the inputs invalidates it.
 
 import hashlib
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -65,8 +66,10 @@ def prepare(source=None, *, min_words: int = 60, max_words: int = 200, cache: bo
         "sentences": sentences_table(corpus.docs),
         "boilerplate": boilerplate_table(corpus.docs),
     }
-    if cache:
+    if cache:  # written under a temporary name, then renamed: notebooks may run side by side
         paths.output_dir(folder)
         for name, table in tables.items():
-            table.to_parquet(folder / f"{name}.parquet", index=False)
+            partial = folder / f".{name}.{os.getpid()}.parquet"
+            table.to_parquet(partial, index=False)
+            partial.replace(folder / f"{name}.parquet")
     return Prepared(corpus, **tables)

@@ -11,8 +11,10 @@ an output can never run as code.
 
 import html
 import re
+import threading
 import time
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import NamedTuple
@@ -74,42 +76,72 @@ def run_notebooks(
     parameters: dict,
     kernel_name: str = "python3",
     progress: Callable[[str], object] = print,
+    n_jobs: int = 2,
 ) -> list[Path]:
-    """Execute ``notebooks`` in order; return the executed copies in ``out_dir/notebooks``.
+    """Execute ``notebooks``, ``n_jobs`` at a time (each in its own kernel); return the
+    executed copies in ``out_dir/notebooks``, in input order.
 
     Each notebook receives only the ``parameters`` its parameters cell declares and runs
     with its own folder as working directory. A failing cell raises ``NotebookError``
     naming the notebook, the cell and the error; the executed copy keeps the traceback.
     """
     notebooks = [Path(nb) for nb in notebooks]
-    target = paths.output_dir(Path(out_dir) / "notebooks")
-    executed = []
-    for i, notebook in enumerate(notebooks, start=1):
+    for notebook in notebooks:
         if not notebook.is_file():
             raise FileNotFoundError(f"notebook not found: {notebook}")
-        label = f"[{i}/{len(notebooks)}] {notebook.stem} …"
-        progress(label)
-        declared = declared_parameters(notebook)
-        injected = {name: value for name, value in parameters.items() if name in declared}
-        output = target / notebook.name
-        start = time.perf_counter()
-        try:
-            papermill.execute_notebook(
-                str(notebook),
-                str(output),
-                parameters=injected,
-                kernel_name=kernel_name,
-                cwd=str(notebook.parent),
-                progress_bar=False,
-            )
-        except PapermillExecutionError as error:
-            raise NotebookError(
-                f"notebook {notebook.name} failed at In [{error.exec_count}]: "
-                f"{error.ename}: {error.evalue} (traceback in {output})"
-            ) from None
-        progress(f"{label} done ({time.perf_counter() - start:.1f} s)")
-        executed.append(output)
-    return executed
+    target = paths.output_dir(Path(out_dir) / "notebooks")
+    progress = serialized(progress)
+
+    def run(numbered: tuple[int, Path]) -> Path:
+        i, notebook = numbered
+        return run_notebook(notebook, target / notebook.name, parameters,
+                            kernel_name=kernel_name, progress=progress,
+                            label=f"[{i}/{len(notebooks)}] {notebook.stem} …")
+
+    return in_parallel(run, list(enumerate(notebooks, start=1)), n_jobs)
+
+
+def serialized(progress: Callable[[str], object]) -> Callable[[str], object]:
+    """``progress`` called by one thread at a time (lines from parallel runs stay whole)."""
+    lock = threading.Lock()
+
+    def locked(line: str) -> object:
+        with lock:
+            return progress(line)
+
+    return locked
+
+
+def in_parallel(func: Callable, items: list, n_jobs: int) -> list:
+    """``[func(item) for item in items]``, ``n_jobs`` items at a time in threads (each notebook
+    runs in its own kernel process); the first error, in input order, is raised."""
+    with ThreadPoolExecutor(max_workers=max(1, n_jobs)) as pool:
+        return list(pool.map(func, items))
+
+
+def run_notebook(notebook: Path, output: Path, parameters: dict, *, kernel_name: str,
+                 progress: Callable[[str], object], label: str) -> Path:
+    """Execute one notebook into ``output`` with the ``parameters`` it declares."""
+    progress(label)
+    declared = declared_parameters(notebook)
+    injected = {name: value for name, value in parameters.items() if name in declared}
+    start = time.perf_counter()
+    try:
+        papermill.execute_notebook(
+            str(notebook),
+            str(output),
+            parameters=injected,
+            kernel_name=kernel_name,
+            cwd=str(notebook.parent),
+            progress_bar=False,
+        )
+    except PapermillExecutionError as error:
+        raise NotebookError(
+            f"notebook {notebook.name} failed at In [{error.exec_count}]: "
+            f"{error.ename}: {error.evalue} (traceback in {output})"
+        ) from None
+    progress(f"{label} done ({time.perf_counter() - start:.1f} s)")
+    return output
 
 
 def describe_notebook(nb: nbformat.NotebookNode, *, default_title: str = "") -> tuple[str, str]:
@@ -324,8 +356,10 @@ def build_report(
     random_state: int = 0,
     kernel_name: str = "python3",
     progress: Callable[[str], object] = print,
+    n_jobs: int = 2,
 ) -> Path:
-    """Run the notebooks, render them to HTML and return the path of ``index.html``.
+    """Run the notebooks (``n_jobs`` at a time), render them to HTML and return the path of
+    ``index.html``.
 
     ``corpus`` defaults to the study corpus (``paths.RAW``), ``out_dir`` to ``paths.REPORTS``,
     ``notebooks`` to ``notebooks/NN_*.ipynb``; ``k_range`` is passed only when given.
@@ -344,14 +378,18 @@ def build_report(
     parameters = {"corpus": str(corpus), "out_dir": str(out_dir), "random_state": random_state}
     if k_range is not None:
         parameters["k_range"] = [int(k) for k in k_range]
-    executed = run_notebooks(
-        notebooks, out_dir=out_dir, parameters=parameters, kernel_name=kernel_name,
-        progress=progress,
-    )
-    pages = []
-    for source, done in zip(notebooks, executed, strict=True):
-        full, reader = render_html(done, out_dir, source_dir=source.parent)
-        pages.append(Page(done, full, reader))
+    target = paths.output_dir(out_dir / "notebooks")
+    locked_progress = serialized(progress)
+
+    def page(numbered: tuple[int, Path]) -> Page:
+        """Run one notebook and render it while the next ones run."""
+        i, source = numbered
+        done = run_notebook(source, target / source.name, parameters, kernel_name=kernel_name,
+                            progress=locked_progress,
+                            label=f"[{i}/{len(notebooks)}] {source.stem} …")
+        return Page(done, *render_html(done, out_dir, source_dir=source.parent))
+
+    pages = in_parallel(page, list(enumerate(notebooks, start=1)), n_jobs)
     index = write_index(pages, out_dir, settings=parameters)
     progress(f"report written to {index}")
     return index
