@@ -1,4 +1,5 @@
 import hashlib
+import re
 
 import matplotlib as mpl
 import matplotlib.pyplot as plt
@@ -339,3 +340,25 @@ def test_show_returns_relative_caption_line(tmp_path, monkeypatch, under_root, e
     plt.close(fig)
     assert line == expected.replace("TMP", str(tmp_path))
     assert (tmp_path / "reports" / "figures" / "shares.svg").exists()
+
+
+@pytest.mark.parametrize("in_notebook", [True, False])
+def test_show_displays_the_saved_png_in_a_notebook(tmp_path, monkeypatch, in_notebook):
+    shown = []
+    monkeypatch.setattr(figures, "get_ipython", lambda: object() if in_notebook else None)
+    monkeypatch.setattr(figures, "display", shown.append)
+    fig = draw("stacked_bars")
+    figures.show(fig, "shares", caption="Topic shares.", folder=tmp_path)
+    assert plt.fignum_exists(fig.number) is not in_notebook  # closed: not drawn again inline
+    assert [image.data for image in shown] == ([(tmp_path / "shares.png").read_bytes()]
+                                               if in_notebook else [])
+    plt.close(fig)
+
+
+def test_save_figure_writes_the_same_box_in_both_formats(tmp_path):
+    fig = draw("stacked_bars")
+    png, svg = figures.save_figure(fig, "box", caption="c", folder=tmp_path)
+    plt.close(fig)
+    width_px = int.from_bytes(png.read_bytes()[16:20], "big")  # PNG IHDR width
+    width_pt = float(re.search(r'<svg[^>]* width="([\d.]+)pt"', svg.read_text()).group(1))
+    assert width_px / figures.STYLE["savefig.dpi"] == pytest.approx(width_pt / 72, abs=0.02)

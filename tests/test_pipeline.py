@@ -26,6 +26,13 @@ def test_second_call_reads_the_cache(corpus, monkeypatch):
     assert second.passages["tokens"].map(type).eq(list).all()
 
 
+def test_cache_holds_only_finished_tables(corpus):
+    pipeline.prepare(corpus)
+    (folder,) = paths.PROCESSED.iterdir()
+    assert sorted(f.name for f in folder.iterdir()) == sorted(
+        f"{name}.parquet" for name in pipeline.TABLES)  # no temporary files left
+
+
 def test_no_cache_writes_nothing(corpus):
     pipeline.prepare(corpus, cache=False)
     assert not paths.PROCESSED.exists()
