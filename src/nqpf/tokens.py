@@ -12,20 +12,23 @@ lemmas are lower-cased; a few wrong lemmas are overridden (``LEMMA_EXCEPTIONS``:
 
 Fast path (same tokens as the plain pipeline, checked in tests): the lexicon regex only runs on
 texts that could match it (``VariantMatcher.may_match``), the keep/lemma decision is cached per
-word type, and ``tokenize_all(texts, n_jobs=2)`` splits the texts into chunks over processes.
+word type, and ``tokenize_all(texts, n_jobs=2)`` shares chunks of texts with a worker process.
 Those workers import neither pandas nor scikit-learn (the lexicon travels as its compiled
 ``VariantMatcher``), so they start quickly and stay small.
 """
 
+import collections
 import functools
 import re
 import sys
 from collections.abc import Iterable
+from concurrent import futures
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import simplemma
-from joblib import Parallel, delayed
+from joblib import effective_n_jobs
+from joblib.externals.loky import get_reusable_executor
 from tqdm.auto import tqdm
 
 from . import clean, paths
@@ -171,21 +174,36 @@ def tokenize_all(
     n_jobs: int = 1,
 ) -> list[list[str]]:
     """``tokenize`` over many texts (e.g. ``passages["text"]``), in input order; optional tqdm
-    progress bar. ``n_jobs > 1`` tokenises chunks of ``CHUNK_SIZE`` texts in that many processes
-    (``-1``: all cores); the tokens are the same as with ``n_jobs=1``."""
+    progress bar. ``n_jobs > 1`` (``-1``: all cores) tokenises chunks of ``CHUNK_SIZE`` texts
+    in this process and ``n_jobs - 1`` worker processes at once; the tokens are the same as
+    with ``n_jobs=1``."""
     texts = list(texts)
     options = (default_matcher(lexicon),
                default_stopwords() if stopwords is None else frozenset(stopwords), lemmatize)
     chunks = [texts[i:i + CHUNK_SIZE] for i in range(0, len(texts), CHUNK_SIZE)]
-    if n_jobs == 1:
-        results = ([tokens_of(text, *options) for text in chunk] for chunk in chunks)
-    else:
-        jobs = Parallel(n_jobs=n_jobs, return_as="generator")(
-            delayed(tokenize_chunk)(chunk, *options) for chunk in chunks)
-        results = (list(map(split_tokens, joined)) for joined in jobs)
-    tokens: list[list[str]] = []
+    done: dict[int, list[list[str]]] = {}
     with tqdm(total=len(texts), disable=not show_progress, desc="tokenize") as bar:
-        for chunk_tokens in results:
-            tokens.extend(chunk_tokens)
+        for i, chunk_tokens in tokenized_chunks(chunks, options, effective_n_jobs(n_jobs) - 1):
+            done[i] = chunk_tokens
             bar.update(len(chunk_tokens))
-    return tokens
+    return [tokens for i in range(len(chunks)) for tokens in done[i]]
+
+
+def tokenized_chunks(chunks: list[list[str]], options: tuple, workers: int):
+    """``(index, token lists)`` of every chunk, as they are done: this process takes chunks
+    from the front of the queue while ``workers`` processes (at most two tasks each in
+    flight) take them from the back, so no core waits for another to start up."""
+    queue = collections.deque(enumerate(chunks))
+    running: dict = {}
+    executor = get_reusable_executor(max_workers=workers) if workers > 0 else None
+    while queue or running:
+        while executor is not None and queue and len(running) < 2 * workers:
+            i, chunk = queue.pop()
+            running[executor.submit(tokenize_chunk, chunk, *options)] = i
+        if queue:
+            i, chunk = queue.popleft()
+            yield i, [tokens_of(text, *options) for text in chunk]
+        else:
+            futures.wait(running, return_when=futures.FIRST_COMPLETED)
+        for future in [future for future in running if future.done()]:
+            yield running.pop(future), list(map(split_tokens, future.result()))
