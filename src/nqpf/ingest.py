@@ -159,6 +159,18 @@ def _ends_mid_sentence(text: str) -> bool:
     return bool(stripped) and stripped[-1] not in SENTENCE_END
 
 
+def _word_counts_and_duplicates(texts: list[str]) -> tuple[list[int], list[bool]]:
+    """Words per text, and whether an earlier text has the same words (case ignored)."""
+    n_words, is_duplicate, seen = [], [], set()
+    for text in texts:
+        words = text.split()
+        folded = " ".join(words).casefold()
+        n_words.append(len(words))
+        is_duplicate.append(folded in seen)
+        seen.add(folded)
+    return n_words, is_duplicate
+
+
 def _row(path: str, status: str, reason: str = "", encoding: str = "", size: int = 0) -> dict:
     return dict(zip(REPORT_COLUMNS, [path, status, reason, encoding, size], strict=True))
 
@@ -263,8 +275,9 @@ def _read_table(path: Path, text_column: str, id_column: str | None, rows: list[
                              f"empty id (column {id_column!r})", encoding))
         table = table[~no_id]
     records = []
-    ids = table[id_column] if id_column else (f"row_{n:05d}" for n in table["_row"])
-    for doc_id, value, number in zip(ids, table[text_column], table["_row"], strict=True):
+    numbers = table["_row"].tolist()  # whole columns to lists: much faster than iterating
+    ids = table[id_column].tolist() if id_column else [f"row_{n:05d}" for n in numbers]
+    for doc_id, value, number in zip(ids, table[text_column].tolist(), numbers, strict=True):
         value = "" if pd.isna(value) else str(value)
         records.append(dict(doc_id=str(doc_id), text=value, path=f"{path.name}#row {number}",
                             encoding=encoding, size_bytes=len(value.encode())))
@@ -335,16 +348,12 @@ def load_corpus(source, *, text_column: str = "text", id_column: str | None = No
     if not kept:
         raise ValueError(f"no documents loaded from {source}: {why}")
     texts = [r["text"] for r in kept]
-    n_words, folded = [], []
-    for text in texts:
-        words = text.split()
-        n_words.append(len(words))
-        folded.append(" ".join(words).casefold())  # duplicates ignoring spacing and case
+    n_words, is_duplicate = _word_counts_and_duplicates(texts)
     docs = pd.DataFrame({"doc_id": [r["doc_id"] for r in kept], "text": texts,
                          "n_chars": [len(text) for text in texts], "n_words": n_words,
                          "ends_mid_sentence": [_ends_mid_sentence(text) for text in texts],
                          "is_short": [n < min_words for n in n_words],
-                         "is_duplicate": pd.Series(folded).duplicated()})
+                         "is_duplicate": is_duplicate})
     docs = _join_metadata(docs, metadata, meta_path, meta_rows)
     order = ["doc_id", *[c for c in docs.columns if c not in ["doc_id", *DOC_COLUMNS]],
              *DOC_COLUMNS]
