@@ -128,9 +128,11 @@ def save_figure(
     png, svg = folder / f"{name}.png", folder / f"{name}.svg"
     with style():
         # Settle the layout once and freeze it, with the tight bounding box measured once:
-        # PNG and SVG match, saving again writes the same bytes, and each format draws once.
+        # PNG and SVG match, saving again writes the same bytes, and each format draws once
+        # (with no layout engine left, savefig does not draw to lay out first).
         fig.draw_without_rendering()
-        fig.set_layout_engine("none")
+        with mpl.rc_context({"figure.autolayout": False, "figure.constrained_layout.use": False}):
+            fig.set_layout_engine(None)
         bbox = fig.get_tightbbox().padded(mpl.rcParams["savefig.pad_inches"])
         fig.savefig(png, bbox_inches=bbox, metadata=PNG_METADATA)
         fig.savefig(svg, bbox_inches=bbox, metadata=SVG_METADATA)
