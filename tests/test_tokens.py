@@ -4,6 +4,7 @@ import json
 import sys
 
 import pytest
+from joblib import Parallel, delayed
 from reference import plain_tokenize
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer
 
@@ -161,6 +162,16 @@ def texts():
 def test_fast_path_gives_plain_tokens(texts):
     assert len(texts) > 20
     assert [tokenize(t) for t in texts] == [plain_tokenize(t) for t in texts]
+
+
+def test_parallel_tokenize_all_shares_joblibs_workers(texts):
+    def square(x):
+        return x * x
+
+    expected = [plain_tokenize(t) for t in texts[:40]]
+    for _ in range(2):  # either may come first: each takes the other's worker processes over
+        assert tokenize_all(texts[:40], n_jobs=2) == expected
+        assert Parallel(n_jobs=2)(delayed(square)(x) for x in range(4)) == [0, 1, 4, 9]
 
 
 def test_parallel_tokenize_all_gives_plain_tokens(texts, monkeypatch):

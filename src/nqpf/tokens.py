@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING
 
 import simplemma
 from joblib import effective_n_jobs
-from joblib.externals.loky import get_reusable_executor
+from joblib.executor import get_memmapping_executor
 from tqdm.auto import tqdm
 
 from . import clean, paths
@@ -195,7 +195,9 @@ def tokenized_chunks(chunks: list[list[str]], options: tuple, workers: int):
     flight) take them from the back, so no core waits for another to start up."""
     queue = collections.deque(enumerate(chunks))
     running: dict = {}
-    executor = get_reusable_executor(max_workers=workers) if workers > 0 else None
+    # joblib's own reusable executor, so that joblib.Parallel (e.g. in nqpf.selection) can
+    # take it over afterwards
+    executor = get_memmapping_executor(workers) if workers > 0 else None
     while queue or running:
         while executor is not None and queue and len(running) < 2 * workers:
             i, chunk = queue.pop()
