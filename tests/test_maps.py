@@ -139,3 +139,22 @@ def test_cooccurrence_edges_rejects_bad_input(token_lists, terms, message):
         token_lists = pd.Series(token_lists, dtype=object)
     with pytest.raises(ValueError, match=message):
         maps.cooccurrence_edges(token_lists, terms)
+
+
+@pytest.mark.parametrize("n", [1, 2, 5])
+def test_spring_layout_is_seeded_and_scaled(n):
+    weights = np.ones((n, n)) - np.eye(n)
+    pos = maps.spring_layout(weights, random_state=3)
+    assert pos.shape == (n, 2)
+    assert np.abs(pos).max() <= 1.0 + 1e-12
+    np.testing.assert_array_equal(pos, maps.spring_layout(weights, random_state=3))
+
+
+def test_spring_layout_pulls_linked_nodes_together():
+    weights = np.zeros((4, 4))
+    weights[0, 1] = weights[1, 0] = weights[2, 3] = weights[3, 2] = 1.0  # two pairs
+    pos = maps.spring_layout(weights)
+    def gap(i, j):
+        return np.linalg.norm(pos[i] - pos[j])
+
+    assert max(gap(0, 1), gap(2, 3)) < min(gap(0, 2), gap(0, 3), gap(1, 2), gap(1, 3))

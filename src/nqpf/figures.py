@@ -28,6 +28,7 @@ from matplotlib.patches import Patch
 
 from nqpf import paths
 from nqpf.checks import require_columns
+from nqpf.maps import spring_layout
 from nqpf.outputs import relative
 
 # Okabe & Ito (2008), ordered so the first colours stay distinct on white and in grey scale.
@@ -434,32 +435,6 @@ def bubble_map(df: pd.DataFrame, *, x: str, y: str, size: str, label: str, title
     ax.set_ylabel(ylabel)
     fig.suptitle(title)
     return fig
-
-
-def spring_layout(weights: np.ndarray, *, random_state: int = 0,
-                  iterations: int = 200) -> np.ndarray:
-    """Fruchterman–Reingold layout with fixed seed.
-
-    weights: (n, n) symmetric, >= 0 -> positions (n, 2) scaled into [-1, 1].
-    """
-    n = len(weights)
-    rng = np.random.default_rng(random_state)
-    pos = rng.uniform(-1, 1, size=(n, 2))
-    if n == 1:
-        return np.zeros((1, 2))
-    w = weights / weights.max() if weights.max() > 0 else weights
-    k = 1 / np.sqrt(n)
-    step = 0.1
-    for _ in range(iterations):
-        delta = pos[:, None, :] - pos[None, :, :]
-        dist = np.maximum(np.linalg.norm(delta, axis=-1), 0.01)
-        force = k**2 / dist - w * dist**2 / k
-        disp = (delta / dist[..., None] * force[..., None]).sum(axis=1) - 0.1 * pos
-        length = np.maximum(np.linalg.norm(disp, axis=1), 0.01)
-        pos += disp / length[:, None] * np.minimum(length, step)[:, None]
-        step -= 0.1 / (iterations + 1)
-    pos -= pos.mean(axis=0)
-    return pos / np.abs(pos).max()
 
 
 @styled

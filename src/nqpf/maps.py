@@ -1,6 +1,7 @@
 """Tables behind map-like figures: Jensen–Shannon distances between topics, classical
-(Torgerson) scaling of a distance matrix to 2-D, topic prevalence, and passage-level term
-co-occurrence edges. Tables only; ``nqpf.figures`` (``bubble_map``, ``network``) draws them.
+(Torgerson) scaling of a distance matrix to 2-D, topic prevalence, passage-level term
+co-occurrence edges and a seeded spring layout for networks. Tables and coordinates only;
+``nqpf.figures`` (``bubble_map``, ``network``) draws them.
 """
 
 import itertools
@@ -129,3 +130,29 @@ def cooccurrence_edges(token_lists, terms, *, min_count: int = 1) -> pd.DataFram
     edges = edges[edges["passages"] >= max(min_count, 1)]
     return edges.sort_values(["passages", "source", "target"], ascending=[False, True, True],
                              ignore_index=True)
+
+
+def spring_layout(weights: np.ndarray, *, random_state: int = 0,
+                  iterations: int = 200) -> np.ndarray:
+    """Fruchterman–Reingold layout with fixed seed.
+
+    weights: (n, n) symmetric, >= 0 -> positions (n, 2) scaled into [-1, 1].
+    """
+    n = len(weights)
+    rng = np.random.default_rng(random_state)
+    pos = rng.uniform(-1, 1, size=(n, 2))
+    if n == 1:
+        return np.zeros((1, 2))
+    w = weights / weights.max() if weights.max() > 0 else weights
+    k = 1 / np.sqrt(n)
+    step = 0.1
+    for _ in range(iterations):
+        delta = pos[:, None, :] - pos[None, :, :]
+        dist = np.maximum(np.linalg.norm(delta, axis=-1), 0.01)
+        force = k**2 / dist - w * dist**2 / k
+        disp = (delta / dist[..., None] * force[..., None]).sum(axis=1) - 0.1 * pos
+        length = np.maximum(np.linalg.norm(disp, axis=1), 0.01)
+        pos += disp / length[:, None] * np.minimum(length, step)[:, None]
+        step -= 0.1 / (iterations + 1)
+    pos -= pos.mean(axis=0)
+    return pos / np.abs(pos).max()
