@@ -46,7 +46,7 @@ lab: $(INSTALLED)
 # Whole pipeline against peers on the benchmark corpus; writes benchmarks/RESULTS.md.
 bench: $(INSTALLED)
 	$(BIN)/python -m pip install --quiet -e ".[dev,bench]"
-	$(BIN)/python benchmarks/run.py --repeats 3 --sweep-docs 5000 --floor
+	$(BIN)/python benchmarks/run.py --repeats 3 --floor --make-report
 
 clean:
 	rm -rf data/processed reports .pytest_cache
