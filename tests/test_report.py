@@ -180,6 +180,10 @@ def test_failing_notebook_names_notebook_and_error(tmp_path):
     expected = r"04_broken\.ipynb failed at In \[2\]: ZeroDivisionError: division by zero"
     with pytest.raises(NotebookError, match=expected):
         run_notebooks([bad], out_dir=tmp_path / "out", parameters={}, progress=lambda line: None)
+    executed = nbformat.read(tmp_path / "out" / "notebooks" / "04_broken.ipynb", as_version=4)
+    errors = [o for c in executed.cells if c.cell_type == "code" for o in c.get("outputs", [])
+              if o.output_type == "error"]
+    assert [e.ename for e in errors] == ["ZeroDivisionError"]  # the copy keeps the traceback
 
 
 def test_missing_corpus_is_reported_before_running(tmp_path):

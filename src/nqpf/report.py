@@ -134,6 +134,7 @@ def run_notebook(notebook: Path, output: Path, parameters: dict, *, kernel_name:
             kernel_name=kernel_name,
             cwd=str(notebook.parent),
             progress_bar=False,
+            request_save_on_cell_execute=False,  # written once at the end (and on failure)
         )
     except PapermillExecutionError as error:
         raise NotebookError(
