@@ -303,18 +303,16 @@ def main(argv=None):
     scratch.mkdir(exist_ok=True)
     path = corpus_file(args.corpus, args.docs, scratch)
     tokens_file = scratch / "nqpf_tokens.json"
-    results = {}
-    for name in args.pipelines:
-        runs = []
-        for seed in range(args.repeats):
+    results = {name: [] for name in args.pipelines}
+    for seed in range(args.repeats):  # pipelines take turns, so drifts in machine speed hit all
+        for name in args.pipelines:
             child = ["--worker", name, "--corpus", str(path), "--seed", str(seed),
                      "--n-jobs", str(args.n_jobs)]
             if name == "nqpf" and seed == 0:
                 child += ["--save-tokens", str(tokens_file)]
             result, rss, tree = run_child(child)
-            runs.append((result, rss, tree))
+            results[name].append((result, rss, tree))
             print(f"{name} seed {seed}: {result['times']} rss {rss:.0f} MiB", file=sys.stderr)
-        results[name] = runs
     from nqpf.coherence import npmi_coherence, stability
 
     texts = read_texts(path, None)
@@ -353,7 +351,8 @@ def write_report(args, argv, rows, sweep, floor, report_seconds, n_docs):
         f"- Machine: {machine()}",
         f"- nqpf imported from: `{nqpf_location()}`",
         f"- Corpus: `{args.corpus.name}`, {n_docs:,} documents; K={K}; {args.repeats} runs "
-        f"(seeds 0..{args.repeats - 1}) per pipeline, each in a fresh subprocess; times are "
+        f"(seeds 0..{args.repeats - 1}) per pipeline, each in a fresh subprocess, the "
+        "pipelines taking turns (seed 0 of each, then seed 1, ...); times are "
         f"medians; nqpf tokenises with n_jobs={args.n_jobs}, tomotopy trains with "
         f"{args.n_jobs} workers, gensim LdaModel ({PASSES} passes) and the sklearn baseline "
         "run as shipped (BLAS threads as listed above).",
