@@ -1,6 +1,7 @@
 """End-to-end tests of nqpf.report on tiny notebooks generated in tmp_path."""
 
 import html
+import os
 import re
 import subprocess
 import sys
@@ -184,6 +185,23 @@ def test_failing_notebook_names_notebook_and_error(tmp_path):
     errors = [o for c in executed.cells if c.cell_type == "code" for o in c.get("outputs", [])
               if o.output_type == "error"]
     assert [e.ename for e in errors] == ["ZeroDivisionError"]  # the copy keeps the traceback
+
+
+def test_parallel_runs_keep_this_process_directory(tmp_path):
+    """Each kernel runs in its notebook's folder; this process's directory never changes."""
+    folders = [tmp_path / name for name in "abcd"]
+    sources = []
+    for i, folder in enumerate(folders):
+        folder.mkdir()
+        sources.append(notebook(folder / f"{i}_cwd.ipynb", title="Cwd", intro="Where.",
+                                parameters=None, code="import os\nprint(os.getcwd())"))
+    before = os.getcwd()
+    executed = run_notebooks(sources, out_dir=tmp_path / "out", parameters={}, n_jobs=2,
+                             progress=lambda line: None)
+    assert os.getcwd() == before
+    printed = [nbformat.read(path, as_version=4).cells[-1].outputs[0].text.strip()
+               for path in executed]
+    assert printed == [str(source.parent) for source in sources]
 
 
 def test_missing_corpus_is_reported_before_running(tmp_path):

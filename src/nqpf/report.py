@@ -132,7 +132,9 @@ def run_notebook(notebook: Path, output: Path, parameters: dict, *, kernel_name:
             str(output),
             parameters=injected,
             kernel_name=kernel_name,
-            cwd=str(notebook.parent),
+            # the kernel's working directory; papermill's cwd= would change this whole
+            # process's directory, which notebooks running side by side would race on
+            resources={"metadata": {"path": str(notebook.parent.resolve())}},
             progress_bar=False,
             request_save_on_cell_execute=False,  # written once at the end (and on failure)
         )
