@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import NamedTuple
+from typing import NamedTuple, TypeVar
 
 import jinja2
 import nbformat
@@ -28,6 +28,7 @@ from traitlets.config import Config
 
 from nqpf import paths
 
+T = TypeVar("T")
 NOTEBOOK_GLOB = "[0-9][0-9]_*.ipynb"
 
 # The lab template without the blocks that load require.js, MathJax, mermaid.js and the
@@ -90,33 +91,32 @@ def run_notebooks(
         if not notebook.is_file():
             raise FileNotFoundError(f"notebook not found: {notebook}")
     target = paths.output_dir(Path(out_dir) / "notebooks")
-    progress = serialized(progress)
-
-    def run(numbered: tuple[int, Path]) -> Path:
-        i, notebook = numbered
-        return run_notebook(notebook, target / notebook.name, parameters,
-                            kernel_name=kernel_name, progress=progress,
-                            label=f"[{i}/{len(notebooks)}] {notebook.stem} …")
-
-    return in_parallel(run, list(enumerate(notebooks, start=1)), n_jobs)
+    return run_each(notebooks, target, parameters, kernel_name=kernel_name, progress=progress,
+                    n_jobs=n_jobs, finish=lambda source, executed: executed)
 
 
-def serialized(progress: Callable[[str], object]) -> Callable[[str], object]:
-    """``progress`` called by one thread at a time (lines from parallel runs stay whole)."""
+def run_each(notebooks: list[Path], target: Path, parameters: dict, *, kernel_name: str,
+             progress: Callable[[str], object], n_jobs: int,
+             finish: Callable[[Path, Path], T]) -> list[T]:
+    """Run each notebook into ``target``, ``n_jobs`` at a time in threads (each notebook in its
+    own kernel process), and return ``finish(source, executed copy)`` for each, in input order;
+    ``finish`` runs in the same thread as soon as its notebook is done. The first error, in
+    input order, is raised. Progress lines are printed one at a time."""
     lock = threading.Lock()
 
-    def locked(line: str) -> object:
+    def locked_progress(line: str) -> None:
         with lock:
-            return progress(line)
+            progress(line)
 
-    return locked
+    def run(numbered: tuple[int, Path]) -> T:
+        i, source = numbered
+        executed = run_notebook(source, target / source.name, parameters,
+                                kernel_name=kernel_name, progress=locked_progress,
+                                label=f"[{i}/{len(notebooks)}] {source.stem} …")
+        return finish(source, executed)
 
-
-def in_parallel(func: Callable, items: list, n_jobs: int) -> list:
-    """``[func(item) for item in items]``, ``n_jobs`` items at a time in threads (each notebook
-    runs in its own kernel process); the first error, in input order, is raised."""
     with ThreadPoolExecutor(max_workers=max(1, n_jobs)) as pool:
-        return list(pool.map(func, items))
+        return list(pool.map(run, enumerate(notebooks, start=1)))
 
 
 def run_notebook(notebook: Path, output: Path, parameters: dict, *, kernel_name: str,
@@ -381,18 +381,11 @@ def build_report(
     parameters = {"corpus": str(corpus), "out_dir": str(out_dir), "random_state": random_state}
     if k_range is not None:
         parameters["k_range"] = [int(k) for k in k_range]
-    target = paths.output_dir(out_dir / "notebooks")
-    locked_progress = serialized(progress)
-
-    def page(numbered: tuple[int, Path]) -> Page:
-        """Run one notebook and render it while the next ones run."""
-        i, source = numbered
-        done = run_notebook(source, target / source.name, parameters, kernel_name=kernel_name,
-                            progress=locked_progress,
-                            label=f"[{i}/{len(notebooks)}] {source.stem} …")
-        return Page(done, *render_html(done, out_dir, source_dir=source.parent))
-
-    pages = in_parallel(page, list(enumerate(notebooks, start=1)), n_jobs)
+    pages = run_each(  # each notebook is rendered while the next ones run
+        notebooks, paths.output_dir(out_dir / "notebooks"), parameters, kernel_name=kernel_name,
+        progress=progress, n_jobs=n_jobs,
+        finish=lambda source, executed: Page(
+            executed, *render_html(executed, out_dir, source_dir=source.parent)))
     index = write_index(pages, out_dir, settings=parameters)
     progress(f"report written to {index}")
     return index
