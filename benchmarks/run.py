@@ -27,6 +27,7 @@ import sys
 import threading
 import time
 import warnings
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
@@ -79,21 +80,26 @@ def gensim_tokens(texts):
 # ---- pipelines: each returns ({stage: seconds}, top_terms, extra) -------------------------------
 
 
+@contextmanager
+def timed(times: dict, stage: str):
+    """Store the seconds the ``with`` block takes as ``times[stage]``."""
+    start = time.perf_counter()
+    yield
+    times[stage] = time.perf_counter() - start
+
+
 def pipeline_nqpf(path, seed, n_jobs):
     from nqpf.ingest import load_corpus
     from nqpf.tokens import tokenize_all
     from nqpf.topics import TopicModel
 
     times = {}
-    start = time.perf_counter()
-    corpus = load_corpus(path)
-    times["load"] = time.perf_counter() - start
-    start = time.perf_counter()
-    token_lists = tokenize_all(corpus.docs["text"], n_jobs=n_jobs)
-    times["tokenize"] = time.perf_counter() - start
-    start = time.perf_counter()
-    model = TopicModel(K, method="nmf", random_state=seed, top_n=TOP_N).fit(token_lists)
-    times["tfidf+nmf"] = time.perf_counter() - start
+    with timed(times, "load"):
+        corpus = load_corpus(path)
+    with timed(times, "tokenize"):
+        token_lists = tokenize_all(corpus.docs["text"], n_jobs=n_jobs)
+    with timed(times, "tfidf+nmf"):
+        model = TopicModel(K, method="nmf", random_state=seed, top_n=TOP_N).fit(token_lists)
     extra = {"n_docs": len(corpus.docs), "n_terms": len(model.vocab_),
              "nmf_iter": int(model.n_iter_)}
     return times, model.top_terms_, extra, token_lists
@@ -104,17 +110,14 @@ def pipeline_sklearn(path, seed, n_jobs):
     from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
 
     times = {}
-    start = time.perf_counter()
-    texts = read_texts(path, None)
-    times["load"] = time.perf_counter() - start
-    start = time.perf_counter()
-    vectorizer = CountVectorizer()
-    counts = vectorizer.fit_transform(texts)
-    times["tokenize"] = time.perf_counter() - start
-    start = time.perf_counter()
-    model = NMF(K, random_state=seed, max_iter=1000)
-    model.fit(TfidfTransformer().fit_transform(counts))
-    times["tfidf+nmf"] = time.perf_counter() - start
+    with timed(times, "load"):
+        texts = read_texts(path, None)
+    with timed(times, "tokenize"):
+        vectorizer = CountVectorizer()
+        counts = vectorizer.fit_transform(texts)
+    with timed(times, "tfidf+nmf"):
+        model = NMF(K, random_state=seed, max_iter=1000)
+        model.fit(TfidfTransformer().fit_transform(counts))
     vocab = vectorizer.get_feature_names_out()
     top = [vocab[row[::-1][:TOP_N]].tolist() for row in model.components_.argsort(axis=1)]
     return times, top, {"n_terms": len(vocab), "nmf_iter": int(model.n_iter_)}, None
@@ -125,19 +128,16 @@ def pipeline_gensim(path, seed, n_jobs):
     from gensim.models import LdaModel
 
     times = {}
-    start = time.perf_counter()
-    texts = read_texts(path, None)
-    times["load"] = time.perf_counter() - start
-    start = time.perf_counter()
-    docs = gensim_tokens(texts)
-    dictionary = Dictionary(docs)
-    dictionary.filter_extremes(no_below=5, no_above=0.5)
-    bows = [dictionary.doc2bow(doc) for doc in docs]
-    times["tokenize"] = time.perf_counter() - start
-    start = time.perf_counter()
-    model = LdaModel(bows, num_topics=K, id2word=dictionary, passes=PASSES, chunksize=2000,
-                     random_state=seed)
-    times["lda"] = time.perf_counter() - start
+    with timed(times, "load"):
+        texts = read_texts(path, None)
+    with timed(times, "tokenize"):
+        docs = gensim_tokens(texts)
+        dictionary = Dictionary(docs)
+        dictionary.filter_extremes(no_below=5, no_above=0.5)
+        bows = [dictionary.doc2bow(doc) for doc in docs]
+    with timed(times, "lda"):
+        model = LdaModel(bows, num_topics=K, id2word=dictionary, passes=PASSES, chunksize=2000,
+                         random_state=seed)
     top = [[word for word, _ in model.show_topic(t, TOP_N)] for t in range(K)]
     return times, top, {"n_terms": len(dictionary), "passes": PASSES}, None
 
@@ -146,18 +146,15 @@ def pipeline_tomotopy(path, seed, n_jobs):
     import tomotopy as tp
 
     times = {}
-    start = time.perf_counter()
-    texts = read_texts(path, None)
-    times["load"] = time.perf_counter() - start
-    start = time.perf_counter()
-    model = tp.LDAModel(k=K, min_cf=5, seed=seed)
-    for doc in gensim_tokens(texts):
-        if doc:
-            model.add_doc(doc)
-    times["tokenize"] = time.perf_counter() - start
-    start = time.perf_counter()
-    model.train(TOMOTOPY_ITER, workers=n_jobs)
-    times["lda"] = time.perf_counter() - start
+    with timed(times, "load"):
+        texts = read_texts(path, None)
+    with timed(times, "tokenize"):
+        model = tp.LDAModel(k=K, min_cf=5, seed=seed)
+        for doc in gensim_tokens(texts):
+            if doc:
+                model.add_doc(doc)
+    with timed(times, "lda"):
+        model.train(TOMOTOPY_ITER, workers=n_jobs)
     top = [[word for word, _ in model.get_topic_words(t, TOP_N)] for t in range(K)]
     return times, top, {"n_terms": len(model.used_vocabs), "iterations": TOMOTOPY_ITER}, None
 
