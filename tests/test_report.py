@@ -5,6 +5,7 @@ import os
 import re
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import nbformat
@@ -17,6 +18,7 @@ from nqpf.report import (
     build_report,
     describe_notebook,
     offline_problems,
+    render_html,
     run_notebooks,
 )
 
@@ -158,6 +160,16 @@ def test_corpus_markup_is_shown_as_text(report, suffix, text):
     assert text not in page
     assert "<script" not in page.lower()
     assert "<img src=x" not in page.lower()
+
+
+def test_rendering_again_in_threads_gives_the_same_pages(report, tmp_path):
+    index, notebooks, _ = report
+    executed = [index.parent / "notebooks" / nb.name for nb in notebooks] * 2
+    with ThreadPoolExecutor(max_workers=4) as pool:  # exporters are shared between threads
+        pages = list(pool.map(lambda nb: render_html(nb, tmp_path / nb.stem), executed))
+    for full, reader in pages:
+        for page in (full, reader):
+            assert page.read_bytes() == (index.parent / page.name).read_bytes()
 
 
 def test_index_links_every_page(report):

@@ -9,6 +9,7 @@ resource that is not a ``data:`` URI, so a page opens offline and corpus text sh
 an output can never run as code.
 """
 
+import functools
 import html
 import re
 import threading
@@ -44,6 +45,7 @@ _OFFLINE_LOADER = jinja2.DictLoader({OFFLINE_TEMPLATE: _OFFLINE_TEMPLATE_SOURCE}
 # Cells that only set papermill parameters: shown in the full version, dropped for readers.
 PARAMETER_TAGS = {"parameters", "injected-parameters"}
 _READER_CONFIG = Config({"TagRemovePreprocessor": {"remove_cell_tags": PARAMETER_TAGS}})
+_RENDER_LOCK = threading.Lock()
 
 _HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.+?)\s*#*\s*$")
 _MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
@@ -172,7 +174,9 @@ def _plain(markdown: str) -> str:
     return " ".join(_MD_MARKUP.sub("", _MD_LINK.sub(r"\1", markdown)).split())
 
 
+@functools.cache
 def _exporter(*, reader: bool) -> HTMLExporter:
+    """One exporter per version, so its templates are compiled once per process."""
     return HTMLExporter(
         template_name="lab",
         template_file=OFFLINE_TEMPLATE,
@@ -203,7 +207,8 @@ def render_html(
         resources = {
             "metadata": {"name": title, "path": str(source_dir or executed_nb.parent)},
         }
-        body, _ = _exporter(reader=reader).from_notebook_node(nb, resources=resources)
+        with _RENDER_LOCK:  # exporters are shared; pages render one at a time
+            body, _ = _exporter(reader=reader).from_notebook_node(nb, resources=resources)
         check_offline(body, name=executed_nb.stem + suffix)
         page = out_dir / (executed_nb.stem + suffix)
         page.write_text(body, encoding="utf-8")
