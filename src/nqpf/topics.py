@@ -13,11 +13,12 @@ import numpy as np
 import pandas as pd
 from scipy.spatial.distance import jensenshannon
 from sklearn.base import BaseEstimator
-from sklearn.decomposition import NMF, LatentDirichletAllocation, MiniBatchNMF
+from sklearn.decomposition import NMF, MiniBatchNMF
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.validation import check_is_fitted
 
 from nqpf.checks import read_csv_table, require_columns, require_token_lists
+from nqpf.lda import LDA
 from nqpf.tfidf import TokenCountVectorizer, TokenTfidfVectorizer, identity_analyzer
 
 METHODS = ("nmf", "lda")
@@ -209,7 +210,7 @@ class TopicModel(BaseEstimator):
             model = NMF(self.n_topics, init="nndsvda", max_iter=max_iter, tol=1e-4,
                         random_state=self.random_state)
         else:
-            model = LatentDirichletAllocation(
+            model = LDA(
                 self.n_topics, learning_method="batch", max_iter=max_iter, evaluate_every=5,
                 perp_tol=0.1, random_state=self.random_state)
         with warnings.catch_warnings():
