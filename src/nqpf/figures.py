@@ -128,10 +128,11 @@ def save_figure(
     folder = paths.output_dir(folder)
     png, svg = folder / f"{name}.png", folder / f"{name}.svg"
     with style():
-        # Settle the layout once and freeze it, with the tight bounding box measured once:
-        # PNG and SVG match, saving again writes the same bytes, and each format draws once
-        # (with no layout engine left, savefig does not draw to lay out first).
-        fig.draw_without_rendering()
+        # Settle the layout once (as drawing would) and freeze it, with the tight bounding
+        # box measured once: PNG and SVG match, saving again writes the same bytes, and each
+        # format draws once (with no layout engine left, savefig does not lay out first).
+        if (engine := fig.get_layout_engine()) is not None and fig.axes:
+            engine.execute(fig)
         with mpl.rc_context({"figure.autolayout": False, "figure.constrained_layout.use": False}):
             fig.set_layout_engine(None)
         bbox = fig.get_tightbbox().padded(mpl.rcParams["savefig.pad_inches"])
