@@ -305,3 +305,10 @@ def test_cli_missing_corpus_exits_1_without_traceback(tmp_path):
     )
     assert result.returncode == 1
     assert result.stderr == f"nqpf report: error: corpus not found: {tmp_path / 'no_such_corpus'}\n"
+
+
+def test_cli_starts_without_the_iri_parsers():
+    result = subprocess.run([sys.executable, "-X", "importtime", "-m", "nqpf", "--help"],
+                            capture_output=True, text=True, check=True)
+    assert re.search(r"\|\s+nbformat$", result.stderr, re.MULTILINE)
+    assert "rfc3987_syntax.syntax_helpers" not in result.stderr
