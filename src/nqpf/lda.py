@@ -41,6 +41,11 @@ def pair_sums(dtm: sp.csr_array, doc_values: np.ndarray, term_values: np.ndarray
     return reduce(pairs_doc + pairs_term, axis=1)
 
 
+def segments(lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For consecutive runs of ``lengths`` items: each item's run number, each run's start."""
+    return np.repeat(np.arange(len(lengths)), lengths), np.cumsum(lengths) - lengths
+
+
 def update_doc_topics(dtm: sp.csr_array, exp_topic_word: np.ndarray, doc_topic: np.ndarray,
                       *, prior: float, max_iter: int, tol: float) -> np.ndarray:
     """E-step for the documents of ``dtm`` (n_docs, n_terms), starting from ``doc_topic``
@@ -57,21 +62,23 @@ def update_doc_topics(dtm: sp.csr_array, exp_topic_word: np.ndarray, doc_topic: 
     rows = np.flatnonzero(~empty)
     gamma, exp_gamma = doc_topic[rows], exp_doc_topic[rows]
     counts, term_values = dtm.data, exp_topic_word.T[dtm.indices]
+    local, starts = segments(lengths[rows])
     for _ in range(max_iter if len(rows) else 0):
-        local = np.repeat(np.arange(len(rows)), lengths[rows])
-        starts = np.cumsum(lengths[rows]) - lengths[rows]
-        norm_phi = np.einsum("ij,ij->i", exp_gamma[local], term_values) + eps
+        norm_phi = np.einsum("ij,ij->i", exp_gamma[local], term_values)
+        norm_phi += eps
         totals = np.add.reduceat(term_values * (counts / norm_phi)[:, None], starts, axis=0)
-        new = exp_gamma * totals + prior
+        new = exp_gamma * totals
+        new += prior
         done = np.abs(new - gamma).sum(axis=1) / new.shape[1] < tol
         gamma, exp_gamma = new, np.exp(psi(new) - psi(new.sum(axis=1, keepdims=True)))
         if done.any():
             doc_topic[rows[done]], exp_doc_topic[rows[done]] = gamma[done], exp_gamma[done]
             keep = np.repeat(~done, lengths[rows])
             rows, gamma, exp_gamma = rows[~done], gamma[~done], exp_gamma[~done]
-            counts, term_values = counts[keep], term_values[keep]
             if not len(rows):
                 break
+            counts, term_values = counts[keep], term_values[keep]
+            local, starts = segments(lengths[rows])
     doc_topic[rows], exp_doc_topic[rows] = gamma, exp_gamma  # stopped at max_iter
     return exp_doc_topic
 
