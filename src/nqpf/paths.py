@@ -23,3 +23,8 @@ def output_dir(path: Path) -> Path:
     path = Path(path)
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+def is_study_corpus(corpus) -> bool:
+    """Whether ``corpus`` (None or a path) names the study corpus, ``RAW``."""
+    return corpus is None or Path(corpus).resolve() == RAW.resolve()
