@@ -117,7 +117,8 @@ def test_injected_values_reach_the_outputs(report):
 def test_progress_lines_count_notebooks(report):
     _, _, lines = report
     done = [line for line in lines if "done (" in line]
-    assert [line.split(" ")[:2] for line in done] == [
+    # notebooks run side by side, so either may finish first
+    assert sorted(line.split(" ")[:2] for line in done) == [
         ["[1/2]", "01_params"], ["[2/2]", "02_outputs"],
     ]
 
