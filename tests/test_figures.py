@@ -166,6 +166,18 @@ def test_heatmap_uses_sequential_map_and_annotates():
     plt.close(fig)
 
 
+@pytest.mark.parametrize(
+    ("shape", "annotate", "n_texts"),
+    [((3, 4), None, 12), ((20, 15), None, 300), ((20, 16), None, 0), ((20, 16), True, 320),
+     ((3, 4), False, 0)],
+)
+def test_heatmap_annotates_only_readable_sizes(shape, annotate, n_texts):
+    matrix = pd.DataFrame(np.arange(shape[0] * shape[1], dtype=float).reshape(shape))
+    fig = figures.heatmap(matrix, title="T", xlabel="X", ylabel="Y", annotate=annotate)
+    assert len(fig.axes[0].texts) == n_texts
+    plt.close(fig)
+
+
 def test_heatmap_rejects_text_columns():
     with pytest.raises(ValueError, match="numeric"):
         figures.heatmap(MATRIX.assign(label="x"), title="T", xlabel="X", ylabel="Y")

@@ -107,6 +107,18 @@ def test_keyness_by_compares_each_group_with_the_rest():
     assert row.log_ratio == pytest.approx(math.log2(3 / 0.5))
 
 
+def test_keyness_by_only_the_chosen_groups_against_all_others():
+    passages = pd.DataFrame({"doc_id": ["d1", "d2", "d3", "d1"],
+                             "tokens": [["x", "y"], ["y", "z"], ["z", "z"], ["x"]]})
+    every = keyness_by(passages, "doc_id")
+    chosen = keyness_by(passages, "doc_id", groups=["d3", "d1"])
+    assert list(chosen["doc_id"].unique()) == ["d1", "d3"]  # order of first appearance
+    expected = every[every["doc_id"].isin(["d1", "d3"])].reset_index(drop=True)
+    pd.testing.assert_frame_equal(chosen, expected)
+    with pytest.raises(ValueError, match=r"groups not found in 'doc_id': \['d9'\]"):
+        keyness_by(passages, "doc_id", groups=["d1", "d9"])
+
+
 @pytest.mark.parametrize(
     ("passages", "group_col", "message"),
     [(pd.DataFrame({"tokens": [["a"]]}), "genre", "missing column"),

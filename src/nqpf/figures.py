@@ -72,6 +72,7 @@ NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
 LABEL_BOX = {"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none",
              "alpha": 0.75}  # keeps labels readable over bubbles and edges
 CAPTIONS = "captions.csv"
+MAX_ANNOTATED_CELLS = 300  # heatmap: print values in at most this many cells by default
 
 
 @contextmanager
@@ -258,10 +259,12 @@ def _text_color(rgba) -> str:
 
 @styled
 def heatmap(matrix: pd.DataFrame, *, title: str, xlabel: str, ylabel: str,
-            annotate: bool = True, fmt: str = ".2f", cmap: str = SEQUENTIAL,
+            annotate: bool | None = None, fmt: str = ".2f", cmap: str = SEQUENTIAL,
             vmin: float | None = None, vmax: float | None = None,
             colorbar_label: str = "") -> Figure:
-    """Cell colours for a numeric matrix: index on the y axis, columns on the x axis."""
+    """Cell colours for a numeric matrix: index on the y axis, columns on the x axis.
+    ``annotate``: print each value in its cell; None (default) does so up to
+    ``MAX_ANNOTATED_CELLS`` cells, beyond which the numbers could not be read."""
     require_columns(matrix, [], "matrix", non_empty=True)
     bad = [c for c in matrix.columns if not pd.api.types.is_numeric_dtype(matrix[c])]
     if bad:
@@ -275,7 +278,7 @@ def heatmap(matrix: pd.DataFrame, *, title: str, xlabel: str, ylabel: str,
                   rotation_mode="anchor")
     ax.set_yticks(range(n_rows), matrix.index.astype(str))
     ax.spines[:].set_visible(False)
-    if annotate:
+    if annotate or (annotate is None and values.size <= MAX_ANNOTATED_CELLS):
         for (i, j), v in np.ndenumerate(values):
             if np.isfinite(v):
                 ax.text(j, i, format(v, fmt), ha="center", va="center", fontsize=8,

@@ -91,18 +91,27 @@ def keyness(counts_target, counts_reference, *, alpha: float = 0.01,
 
 
 def keyness_by(passages: pd.DataFrame, group_col: str, *, alpha: float = 0.01,
-               bonferroni: bool = False) -> pd.DataFrame:
+               bonferroni: bool = False, groups=None) -> pd.DataFrame:
     """Keyness of each group of passages (e.g. ``doc_id``, or ``genre`` merged in from
     ``corpus.docs``) against all other passages. Returns DataFrame (sum of n_terms per group,
     11): ``group_col`` then the ``keyness`` columns; groups in order of first appearance.
+    ``groups``: only these groups are targets (each still against all other passages), which
+    keeps the table small on corpora of many documents; None: every group.
     Raises ``ValueError`` if a passage has no value in ``group_col`` (fill it first)."""
     require_columns(passages, ["tokens", group_col], "passages")
     require_values(passages, group_col, "passages")
     if passages[group_col].nunique() < 2:
         raise ValueError(f"passages needs at least two groups in {group_col!r} to compare")
     total = count_tokens(passages["tokens"])
+    targets = passages
+    if groups is not None:
+        groups = list(groups)
+        unknown = sorted(set(groups) - set(passages[group_col]), key=str)
+        if unknown:
+            raise ValueError(f"groups not found in {group_col!r}: {unknown[:10]}")
+        targets = passages[passages[group_col].isin(groups)]
     tables = []
-    for group, tokens in passages.groupby(group_col, sort=False)["tokens"]:
+    for group, tokens in targets.groupby(group_col, sort=False)["tokens"]:
         target = count_tokens(tokens)
         table = keyness(target, total - target, alpha=alpha, bonferroni=bonferroni)
         tables.append(table.assign(**{group_col: group})[[group_col, *KEYNESS_COLUMNS]])
