@@ -3,7 +3,14 @@ import math
 import pandas as pd
 import pytest
 
-from nqpf.phrases import PHRASE_COLUMNS, detect_phrases, load_phrases, merge_phrases, save_phrases
+from nqpf.phrases import (
+    PHRASE_COLUMNS,
+    detect_phrases,
+    load_phrases,
+    merge_all,
+    merge_phrases,
+    save_phrases,
+)
 
 # "rare earth" always occurs together (npmi 1); "talent" and "policy" also occur apart.
 TOKEN_LISTS = [
@@ -97,6 +104,14 @@ def test_detect_phrases_bad_input(kwargs, message):
 )
 def test_merge_phrases(tokens, phrases, expected):
     assert merge_phrases(tokens, phrases) == expected
+
+
+def test_merge_all_merges_each_list():
+    token_lists = [["rare", "earth", "x"], [], ["a", "b", "rare", "earth"]]
+    assert merge_all(token_lists, ["rare_earth", "a_b"]) == [
+        merge_phrases(tokens, ["rare_earth", "a_b"]) for tokens in token_lists]
+    with pytest.raises(ValueError, match="got a str"):
+        merge_all(["rare earth"], ["rare_earth"])
 
 
 def test_merge_phrases_accepts_detected_table():

@@ -95,9 +95,19 @@ def merge_phrases(tokens: list[str], phrases) -> list[str]:
     """Join accepted bigrams into ``a_b`` tokens, greedily from left to right
     (``a b c`` with phrases a_b and b_c gives ``a_b c``).
     phrases: DataFrame from ``detect_phrases``/``load_phrases`` or iterable of ``"a_b"``."""
+    return _merge(tokens, _pairs(phrases))
+
+
+def merge_all(token_lists, phrases) -> list[list[str]]:
+    """``merge_phrases`` for each token list (e.g. the passages' ``tokens`` column), reading
+    ``phrases`` once."""
+    pairs = _pairs(phrases)
+    return [_merge(tokens, pairs) for tokens in token_lists]
+
+
+def _merge(tokens: list[str], pairs: frozenset[tuple[str, str]]) -> list[str]:
     if isinstance(tokens, str):
         raise ValueError("tokens must be a list of tokens, got a str")
-    pairs = _pairs(phrases)
     tokens = list(tokens)
     merged, i = [], 0
     while i < len(tokens):
