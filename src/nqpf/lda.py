@@ -5,7 +5,8 @@ and scores the variational bound in another; on many short passages these loops 
 of the fitting time. :class:`LDA` runs the same fixed-point iteration for a block of
 documents at once, each document stopping when its mean change falls below
 ``mean_change_tol`` as before, and sums the bound block by block. Everything else
-(parameters, M-step, fitted attributes) is scikit-learn's; tests compare the results with
+(parameters, M-step, fitted attributes) is scikit-learn's. The two methods replaced are
+private to scikit-learn (version pinned in pyproject.toml); tests compare the results with
 the stock class. ``n_jobs`` is not used: one process does the vectorised work.
 """
 
