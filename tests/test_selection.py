@@ -1,8 +1,9 @@
 import pandas as pd
 import pytest
+from joblib import cpu_count
 from test_topics import N_PLANTED, TEXTS
 
-from nqpf.selection import KChoice, choose_k, k_values, sweep
+from nqpf.selection import MIN_PARALLEL_PASSAGES, KChoice, choose_k, k_values, sweep, sweep_jobs
 
 
 @pytest.fixture(scope="module")
@@ -19,6 +20,15 @@ def test_sweep_chooses_planted_k(nmf_sweep):
     choice = choose_k(nmf_sweep, method="nmf")
     assert choice.k == N_PLANTED
     assert "highest NPMI" in choice.reason
+
+
+@pytest.mark.parametrize(
+    ("n_jobs", "n_passages", "expected"),
+    [(3, 10, 3), (1, 50_000, 1), (None, MIN_PARALLEL_PASSAGES - 1, 1),
+     (None, MIN_PARALLEL_PASSAGES, cpu_count())],
+)
+def test_sweep_jobs(n_jobs, n_passages, expected):
+    assert sweep_jobs(n_jobs, n_passages) == expected
 
 
 def test_sweep_same_with_two_jobs(nmf_sweep):

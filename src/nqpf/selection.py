@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from joblib import Parallel, delayed
+from joblib import Parallel, cpu_count, delayed
 from tqdm.auto import tqdm
 
 from nqpf.checks import require_columns, require_token_lists
@@ -30,6 +30,7 @@ from nqpf.topics import (
 
 MAX_FIT_PASSAGES = 10_000  # sweep: each run fits at most this many passages
 MAX_DEFAULT_K = 10
+MIN_PARALLEL_PASSAGES = 1_000  # sweep(n_jobs=None) uses every core from here on
 K_LIST = re.compile(r"^\s*[\[(]?\s*(\d+(\s*[,\s]\s*\d+)*)\s*[\])]?\s*$")
 
 
@@ -57,6 +58,14 @@ def k_values(k_range, n_passages: int) -> list[int]:
     return ks
 
 
+def sweep_jobs(n_jobs: int | None, n_passages: int) -> int:
+    """Processes for a sweep: ``n_jobs`` when given; None: one below ``MIN_PARALLEL_PASSAGES``
+    passages (starting worker processes would cost more than the fits), else every core."""
+    if n_jobs is not None:
+        return n_jobs
+    return 1 if n_passages < MIN_PARALLEL_PASSAGES else cpu_count()
+
+
 def fit_run(dtm, vectorizer, method, k, seed, subsample, top_n, max_fit=MAX_FIT_PASSAGES):
     """One sweep run: fit on a random ``subsample`` share of the passages (at most
     ``max_fit``) drawn with ``seed``. Returns (top_terms, perplexity on the held-out passages
@@ -77,7 +86,7 @@ def fit_run(dtm, vectorizer, method, k, seed, subsample, top_n, max_fit=MAX_FIT_
 
 
 def sweep(token_lists, ks, *, methods=METHODS, seeds=(0, 1, 2), subsample=0.8, top_n=10,
-          min_df=2, max_df=0.95, n_jobs=1, show_progress=False,
+          min_df=2, max_df=0.95, n_jobs=None, show_progress=False,
           max_fit=MAX_FIT_PASSAGES) -> pd.DataFrame:
     """Fit every method x K x seed and judge each (method, K) by topic quality.
     ``methods``: one of ``METHODS`` (a str) or several (default: both).
@@ -92,7 +101,8 @@ def sweep(token_lists, ks, *, methods=METHODS, seeds=(0, 1, 2), subsample=0.8, t
     passage), ``diversity`` share of unique top terms, both averaged over seeds; ``stability``
     mean matched Jaccard between the seeds' topics; ``perplexity`` LDA on held-out passages
     (mean over seeds; NaN for NMF; shown for reference, do not choose K by it). Runs are
-    independent and seeded, so ``n_jobs`` (processes) does not change the result.
+    independent and seeded, so ``n_jobs`` (processes) does not change the result; None: see
+    :func:`sweep_jobs`.
     """
     token_lists = require_token_lists(token_lists, "token_lists")
     methods = (methods,) if isinstance(methods, str) else tuple(methods)
@@ -119,7 +129,7 @@ def sweep(token_lists, ks, *, methods=METHODS, seeds=(0, 1, 2), subsample=0.8, t
     for message in corpus_warnings(token_lists, ks[-1], n_terms, min_df=min_df):
         warnings.warn(message, TopicModelWarning, stacklevel=2)
     tasks = [(method, k, seed) for method in methods for k in ks for seed in seeds]
-    runs = Parallel(n_jobs=n_jobs, return_as="generator")(
+    runs = Parallel(n_jobs=sweep_jobs(n_jobs, len(token_lists)), return_as="generator")(
         delayed(fit_run)(*fitted[method], method, k, seed, subsample, top_n, max_fit)
         for method, k, seed in tasks
     )
