@@ -79,3 +79,11 @@ def test_row_blocks(monkeypatch, row_lengths, n_topics, cells, expected):
     dtm = sp.csr_array((np.ones(indptr[-1]), np.zeros(indptr[-1], dtype=np.int32), indptr),
                        shape=(len(row_lengths), 1))
     assert [(s.start, s.stop) for s in row_blocks(dtm, n_topics)] == expected
+
+
+def test_float32_input_keeps_scikit_learn_dtypes():
+    dtm = counts().astype(np.float32)
+    stock, fast = fitted(LatentDirichletAllocation, dtm), fitted(LDA, dtm)
+    assert fast.components_.dtype == stock.components_.dtype
+    assert fast.transform(dtm).dtype == stock.transform(dtm).dtype
+    np.testing.assert_allclose(fast.components_, stock.components_, rtol=1e-3)

@@ -16,7 +16,7 @@ from scipy.special import gammaln, logsumexp, psi
 from sklearn.decomposition import LatentDirichletAllocation
 from sklearn.decomposition._online_lda_fast import _dirichlet_expectation_2d
 
-BLOCK_CELLS = 2_000_000  # documents per block: (non-zero counts x topics) at most this
+BLOCK_CELLS = 2_000_000  # E-step blocks: non-zero counts x topics at most this
 
 
 def row_blocks(dtm: sp.csr_array, n_topics: int):
@@ -32,9 +32,9 @@ def row_blocks(dtm: sp.csr_array, n_topics: int):
 
 def pair_sums(dtm: sp.csr_array, doc_values: np.ndarray, term_values: np.ndarray,
               reduce=np.sum) -> np.ndarray:
-    """For each non-zero (d, w) of ``dtm``: ``reduce`` over topics k of
-    ``doc_values[d, k] (op) term_values[k, w]``; shapes (n_docs, K) and (K, n_terms).
-    ``reduce=np.sum`` multiplies, ``logsumexp`` adds (both in log space then)."""
+    """For each non-zero (d, w) of ``dtm``, over topics k: with ``reduce=np.sum`` the sum of
+    ``doc_values[d, k] * term_values[k, w]``; with ``logsumexp`` (values in log space) the
+    log-sum-exp of ``doc_values[d, k] + term_values[k, w]``. Shapes (n_docs, K), (K, n_terms)."""
     rows = np.repeat(np.arange(dtm.shape[0]), np.diff(dtm.indptr))
     pairs_doc, pairs_term = doc_values[rows], term_values.T[dtm.indices]
     if reduce is np.sum:
@@ -96,7 +96,8 @@ class LDA(LatentDirichletAllocation):
         else:
             doc_topic = np.ones((n_docs, self.n_components), dtype=dtm.dtype)
         exp_topic_word = self.exp_dirichlet_component_
-        suff_stats = np.zeros(self.components_.shape, dtype=self.components_.dtype)
+        suff_stats = (np.zeros(self.components_.shape, dtype=self.components_.dtype)
+                      if cal_sstats else None)
         eps = np.finfo(dtm.dtype).eps
         for rows in row_blocks(dtm, self.n_components):
             block = dtm[rows]
@@ -108,9 +109,7 @@ class LDA(LatentDirichletAllocation):
                 weighted = sp.csr_array((block.data / norm_phi, block.indices, block.indptr),
                                         shape=block.shape)
                 suff_stats += (weighted.T @ exp_doc_topic).T
-        if not cal_sstats:
-            return doc_topic, None
-        return doc_topic, suff_stats * exp_topic_word
+        return doc_topic, (suff_stats * exp_topic_word if cal_sstats else None)
 
     def _approx_bound(self, X, doc_topic_distr, sub_sampling):
         dtm = sp.csr_array(X)
