@@ -28,13 +28,17 @@ notebooks: $(INSTALLED)
 	$(BIN)/pytest notebooks
 
 # Re-run every notebook top to bottom and store its outputs (what nbval compares against).
-# Timing metadata is dropped so a re-run changes the file only where an output changed.
+# Timing metadata is dropped and printed text that reached the kernel's stdout in two chunks
+# is joined (a second pass that runs nothing), so a re-run changes the file only where an
+# output changed.
 execute: $(INSTALLED)
 	cd notebooks && for nb in [0-9][0-9]_*.ipynb; do \
 	  ../$(BIN)/jupyter nbconvert --to notebook --execute --inplace \
 	    --ClearMetadataPreprocessor.enabled=True \
 	    --ClearMetadataPreprocessor.clear_notebook_metadata=False \
-	    --ClearMetadataPreprocessor.preserve_cell_metadata_mask=tags "$$nb" || exit 1; \
+	    --ClearMetadataPreprocessor.preserve_cell_metadata_mask=tags "$$nb" \
+	  && ../$(BIN)/jupyter nbconvert --to notebook --inplace \
+	    --CoalesceStreamsPreprocessor.enabled=True "$$nb" || exit 1; \
 	done
 
 report: $(INSTALLED)

@@ -6,6 +6,7 @@ import re
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
+from html.parser import HTMLParser
 from pathlib import Path
 
 import nbformat
@@ -25,6 +26,7 @@ from nqpf.report import (
 CODE_MARKER = "code_only_marker"
 SCRIPT_TEXT = "<script>alert(1)</script>"
 IMG_TEXT = "<img src=x onerror=alert(1)>"
+ALT_TEXT = 'A line "from" <0,0> to (1,1)'
 
 
 def notebook(path: Path, *, title: str, intro: str, parameters: str | None, code: str) -> Path:
@@ -63,6 +65,9 @@ def tiny_notebooks(folder: Path) -> list[Path]:
                 "fig, ax = plt.subplots(figsize=(2, 2))\n"
                 "ax.plot([0, 1], [0, 1])\n"
                 "plt.show()\n"
+                "from nqpf import figures\n"
+                "fig, ax = plt.subplots(figsize=(2, 2))\n"
+                f"figures.show(fig, 'line', caption={ALT_TEXT!r}, folder=out_dir)\n"
                 f"pd.DataFrame({{'text': [{SCRIPT_TEXT!r}]}})"
             ),
         ),
@@ -150,6 +155,18 @@ def test_figure_is_embedded(report, suffix):
     index, _, _ = report
     page = (index.parent / f"02_outputs{suffix}").read_text(encoding="utf-8")
     assert re.search(r'<img [^>]*src="data:image/png;base64,', page)
+
+
+@pytest.mark.parametrize("suffix", [".html", ".reader.html"])
+def test_figure_caption_is_the_alt_text(report, suffix):
+    index, _, _ = report
+    page = (index.parent / f"02_outputs{suffix}").read_text(encoding="utf-8")
+    alts = []
+    parser = HTMLParser()
+    parser.handle_starttag = lambda tag, attrs: alts.extend(
+        value for name, value in attrs if tag == "img" and name == "alt")
+    parser.feed(page)
+    assert alts == ["No description has been provided for this image", ALT_TEXT]  # plt.show()
 
 
 @pytest.mark.parametrize("suffix", [".html", ".reader.html"])

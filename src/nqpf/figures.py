@@ -160,16 +160,17 @@ def _store_caption(path: Path, name: str, caption: str) -> None:
 def show(fig: Figure, name: str, *, caption: str, folder: Path = paths.FIGURES) -> str:
     """Save ``fig`` and return "Figure: <caption> (saved: <folder>/<name>.png, .svg)".
 
-    In a notebook the saved PNG is displayed and ``fig`` closed, so the figure is not drawn
-    a third time by the inline backend (and what you see is the file). The folder is shown
-    relative to the project root (see ``outputs.relative``), so notebook output is the same
-    on every machine.
+    In a notebook the saved PNG is displayed (the caption as its alt text) and ``fig`` closed,
+    so the figure is not drawn a third time by the inline backend (and what you see is the
+    file). The folder is shown relative to the project root (see ``outputs.relative``), so
+    notebook output is the same on every machine.
     """
     png, _ = save_figure(fig, name, caption=caption, folder=folder)
+    caption = " ".join(caption.split())
     if get_ipython() is not None:
         plt.close(fig)
-        display(Image(filename=png))
-    return f"Figure: {' '.join(caption.split())} (saved: {relative(png)}, .svg)"
+        display(Image(filename=png, alt=caption))
+    return f"Figure: {caption} (saved: {relative(png)}, .svg)"
 
 
 def wrap_label(text, width: int) -> str:

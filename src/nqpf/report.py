@@ -33,13 +33,23 @@ T = TypeVar("T")
 NOTEBOOK_GLOB = "[0-9][0-9]_*.ipynb"
 
 # The lab template without the blocks that load require.js, MathJax, mermaid.js and the
-# widget manager from CDNs. Font and style sheets of the lab template are already inline.
+# widget manager from CDNs (font and style sheets of the lab template are already inline),
+# and with a PNG's ``alt`` metadata (figure captions, see ``figures.show``) as its alt text.
 OFFLINE_TEMPLATE = "nqpf_offline.html.j2"
 _OFFLINE_TEMPLATE_SOURCE = """{%- extends 'index.html.j2' -%}
 {%- block html_head_js -%}{%- endblock html_head_js -%}
 {%- block jupyter_widgets -%}{%- endblock jupyter_widgets -%}
 {%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}
 {%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
+{%- block data_png scoped -%}
+{%- set alt = output | get_metadata('alt', 'image/png') -%}
+{%- if alt -%}
+<div class="jp-RenderedImage jp-OutputArea-output {{ extra_class }}">
+<img src="data:image/png;base64,{{ output.data['image/png'] | escape_html }}"
+ alt="{{ alt | escape_html }}">
+</div>
+{%- else -%}{{ super() }}{%- endif -%}
+{%- endblock data_png -%}
 """
 _OFFLINE_LOADER = jinja2.DictLoader({OFFLINE_TEMPLATE: _OFFLINE_TEMPLATE_SOURCE})
 # Cells that only set papermill parameters: shown in the full version, dropped for readers.
