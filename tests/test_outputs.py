@@ -26,3 +26,16 @@ def test_relative(path, expected):
 
 def test_default_root_is_reports():
     assert outputs.out_root() == paths.REPORTS
+
+
+@pytest.mark.parametrize(
+    ("doc_ids", "max_docs", "expected", "note"),
+    [(["a", "a", "b"], 2, ["a", "b"], ""),
+     (["b", "a", "b", "c"], 5, ["b", "a", "c"], ""),
+     (["b", "a", "b", "c"], 2, ["b", "a"],
+      "Figures cover the first 2 of 3 documents (parameter max_docs); everything else covers "
+      "all of them.")],
+)
+def test_first_documents(doc_ids, max_docs, expected, note):
+    passages = pd.DataFrame({"doc_id": doc_ids})
+    assert outputs.first_documents(passages, max_docs, shown="Figures") == (expected, note)

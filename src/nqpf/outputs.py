@@ -33,3 +33,15 @@ def save_table(table: pd.DataFrame, name: str, *, out_dir=None) -> str:
     path = tables_dir(out_dir) / f"{name}.csv"
     table.to_csv(path, index=False)
     return f"Table saved: {relative(path)} ({len(table):,} rows)"
+
+
+def first_documents(passages: pd.DataFrame, max_docs: int, *,
+                    shown: str = "Per-document figures") -> tuple[list[str], str]:
+    """The first ``max_docs`` ``doc_id`` values of ``passages`` (order of first appearance),
+    and a note saying that ``shown`` covers only these when there are more ("" otherwise)."""
+    doc_ids = passages["doc_id"].drop_duplicates().tolist()
+    if len(doc_ids) <= max_docs:
+        return doc_ids, ""
+    return doc_ids[:max_docs], (f"{shown} cover the first {max_docs} of {len(doc_ids)} "
+                                "documents (parameter max_docs); everything else covers all "
+                                "of them.")
