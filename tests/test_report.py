@@ -166,7 +166,8 @@ def test_figure_caption_is_the_alt_text(report, suffix):
     parser.handle_starttag = lambda tag, attrs: alts.extend(
         value for name, value in attrs if tag == "img" and name == "alt")
     parser.feed(page)
-    assert alts == ["No description has been provided for this image", ALT_TEXT]  # plt.show()
+    # plt.show() gets nbconvert's placeholder, figures.show its caption
+    assert alts == ["No description has been provided for this image", ALT_TEXT]
 
 
 @pytest.mark.parametrize("suffix", [".html", ".reader.html"])

@@ -115,10 +115,11 @@ class LDA(LatentDirichletAllocation):
         dtm = sp.csr_array(X)
         log_doc_topic = _dirichlet_expectation_2d(doc_topic_distr)
         log_topic_word = _dirichlet_expectation_2d(self.components_)
-        # E[log p(docs | theta, beta)]
-        score = sum(float(dtm[rows].data @ pair_sums(dtm[rows], log_doc_topic[rows],
-                                                     log_topic_word, reduce=logsumexp))
-                    for rows in row_blocks(dtm, self.n_components))
+        score = 0.0  # E[log p(docs | theta, beta)]
+        for rows in row_blocks(dtm, self.n_components):
+            block = dtm[rows]
+            score += float(block.data @ pair_sums(block, log_doc_topic[rows], log_topic_word,
+                                                  reduce=logsumexp))
         # E[log p(theta | alpha) - log q(theta | gamma)]
         score += _log_likelihood(self.doc_topic_prior_, doc_topic_distr, log_doc_topic,
                                  self.n_components)
