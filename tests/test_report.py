@@ -331,3 +331,12 @@ def test_cli_starts_without_the_iri_parsers():
                             capture_output=True, text=True, check=True)
     assert re.search(r"\|\s+nbformat$", result.stderr, re.MULTILINE)
     assert "rfc3987_syntax.syntax_helpers" not in result.stderr
+
+
+def test_kernels_run_and_stop_quietly(tmp_path, capfd):
+    """Kernel start and shutdown print nothing: no TCP warning, no logged interrupt."""
+    source = notebook(tmp_path / "01_quiet.ipynb", title="Quiet", intro="Prints.",
+                      parameters=None, code="print('hello')")
+    run_notebooks([source], out_dir=tmp_path / "out", parameters={}, progress=lambda line: None)
+    captured = capfd.readouterr()
+    assert (captured.out, captured.err) == ("", "")

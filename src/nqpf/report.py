@@ -56,6 +56,9 @@ _OFFLINE_LOADER = jinja2.DictLoader({OFFLINE_TEMPLATE: _OFFLINE_TEMPLATE_SOURCE}
 PARAMETER_TAGS = {"parameters", "injected-parameters"}
 _READER_CONFIG = Config({"TagRemovePreprocessor": {"remove_cell_tags": PARAMETER_TAGS}})
 _RENDER_LOCK = threading.Lock()
+# Kernels log errors only: not ipykernel's warning, once per notebook, that a kernel on this
+# machine's loopback talks over unencrypted TCP (as every local Jupyter kernel does).
+KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=ERROR"]
 
 _HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.+?)\s*#*\s*$")
 _MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
@@ -149,6 +152,10 @@ def run_notebook(notebook: Path, output: Path, parameters: dict, *, kernel_name:
             resources={"metadata": {"path": str(notebook.parent.resolve())}},
             progress_bar=False,
             request_save_on_cell_execute=False,  # written once at the end (and on failure)
+            # every output is in when the last cell ends: stop the kernel at once (a graceful
+            # stop waits ~0.6 s, and logs the interrupt jupyter_client sends before it)
+            shutdown_kernel="immediate",
+            extra_arguments=KERNEL_ARGUMENTS,
         )
     except PapermillExecutionError as error:
         raise NotebookError(
