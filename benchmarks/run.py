@@ -232,10 +232,13 @@ def kernel_floor(n: int = 6) -> list[float]:
     """Seconds to start a Python kernel and import nqpf, pandas, sklearn and matplotlib, n times."""
     from jupyter_client.manager import start_new_kernel
 
+    from nqpf.report import KERNEL_ARGUMENTS  # started as `make report` starts its kernels
+
     seconds = []
     for _ in range(n):
         start = time.perf_counter()
-        manager, client = start_new_kernel(kernel_name="python3")
+        manager, client = start_new_kernel(kernel_name="python3",
+                                           extra_arguments=KERNEL_ARGUMENTS)
         client.execute_interactive("import nqpf, pandas, sklearn, matplotlib.pyplot", timeout=120)
         client.stop_channels()
         manager.shutdown_kernel(now=True)
