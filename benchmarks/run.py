@@ -318,7 +318,8 @@ def main(argv=None):
                 child += ["--save-tokens", str(tokens_file)]
             result, rss, tree = run_child(child)
             results[name].append((result, rss, tree))
-            print(f"{name} seed {seed}: {result['times']} rss {rss:.0f} MiB", file=sys.stderr)
+            stages = ", ".join(f"{stage} {s:.1f} s" for stage, s in result["times"].items())
+            print(f"{name} seed {seed}: {stages}, rss {rss:.0f} MiB", file=sys.stderr)
     from nqpf.coherence import npmi_coherence, stability
 
     texts = read_texts(path, None)
