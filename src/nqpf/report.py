@@ -206,6 +206,11 @@ def _exporter(*, reader: bool) -> HTMLExporter:
     )
 
 
+def _publish(executed: Path, out_dir: Path, *, source_dir: Path) -> Page:
+    """Render an executed notebook's two pages into ``out_dir``."""
+    return Page(executed, *render_html(executed, out_dir, source_dir=source_dir))
+
+
 def render_html(
     executed_nb: Path, out_dir: Path, *, source_dir: Path | None = None
 ) -> tuple[Path, Path]:
@@ -403,11 +408,15 @@ def build_report(
     parameters = {"corpus": str(corpus), "out_dir": str(out_dir), "random_state": random_state}
     if k_range is not None:
         parameters["k_range"] = [int(k) for k in k_range]
-    pages = run_each(  # each notebook is rendered while the next ones run
-        notebooks, paths.output_dir(out_dir / "notebooks"), parameters, kernel_name=kernel_name,
-        progress=progress, n_jobs=n_jobs,
-        finish=lambda source, executed: Page(
-            executed, *render_html(executed, out_dir, source_dir=source.parent)))
+    # Pages render in a thread of their own while the next notebooks run: a runner thread that
+    # rendered its notebook itself left a core idle before starting the next kernel.
+    with ThreadPoolExecutor(max_workers=1) as renderer:
+        rendered = run_each(
+            notebooks, paths.output_dir(out_dir / "notebooks"), parameters,
+            kernel_name=kernel_name, progress=progress, n_jobs=n_jobs,
+            finish=lambda source, executed: renderer.submit(
+                _publish, executed, out_dir, source_dir=source.parent))
+        pages = [page.result() for page in rendered]
     index = write_index(pages, out_dir, settings=parameters)
     progress(f"report written to {index}")
     return index
