@@ -153,7 +153,8 @@ def run_notebook(notebook: Path, output: Path, parameters: dict, *, kernel_name:
             progress_bar=False,
             request_save_on_cell_execute=False,  # written once at the end (and on failure)
             # every output is in when the last cell ends: stop the kernel at once (a graceful
-            # stop waits ~0.6 s, and logs the interrupt jupyter_client sends before it)
+            # stop waits ~0.6 s, long enough for the kernel to log the interrupt that
+            # jupyter_client sends before either kind of stop)
             shutdown_kernel="immediate",
             extra_arguments=KERNEL_ARGUMENTS,
         )
