@@ -59,28 +59,32 @@ def update_doc_topics(dtm: sp.csr_array, exp_topic_word: np.ndarray, doc_topic: 
     empty = lengths == 0  # no words: the update gives the prior at once
     doc_topic[empty] = prior
     exp_doc_topic[empty] = np.exp(_dirichlet_expectation_2d(doc_topic[empty]))
-    # documents still iterating (rows of dtm), their values, and their non-zeros in row order
+    # documents still iterating (rows of dtm), their values transposed (K, n_rows: the long
+    # axis last, so the products and sums below run over contiguous memory), and their
+    # non-zeros in row order
     rows = np.flatnonzero(~empty)
-    gamma, exp_gamma = doc_topic[rows], exp_doc_topic[rows]
-    counts, term_values = dtm.data, exp_topic_word.T[dtm.indices]
+    gamma, exp_gamma = doc_topic[rows].T.copy(), exp_doc_topic[rows].T.copy()
+    counts, term_values = dtm.data, np.take(exp_topic_word, dtm.indices, axis=1)
     local, starts = segments(lengths[rows])
     for _ in range(max_iter if len(rows) else 0):
-        norm_phi = np.einsum("ij,ij->i", exp_gamma[local], term_values)
-        norm_phi += eps
-        totals = np.add.reduceat(term_values * (counts / norm_phi)[:, None], starts, axis=0)
-        new = exp_gamma * totals
+        weights = np.einsum("ij,ij->j", np.take(exp_gamma, local, axis=1), term_values)
+        weights += eps
+        np.divide(counts, weights, out=weights)
+        new = np.add.reduceat(term_values * weights, starts, axis=1)
+        new *= exp_gamma
         new += prior
-        done = np.abs(new - gamma).sum(axis=1) / new.shape[1] < tol
-        gamma, exp_gamma = new, np.exp(psi(new) - psi(new.sum(axis=1, keepdims=True)))
+        done = np.abs(new - gamma).sum(axis=0) / new.shape[0] < tol
+        gamma, exp_gamma = new, np.exp(psi(new) - psi(new.sum(axis=0)))
         if done.any():
-            doc_topic[rows[done]], exp_doc_topic[rows[done]] = gamma[done], exp_gamma[done]
+            finished = rows[done]
+            doc_topic[finished], exp_doc_topic[finished] = gamma[:, done].T, exp_gamma[:, done].T
             keep = np.repeat(~done, lengths[rows])
-            rows, gamma, exp_gamma = rows[~done], gamma[~done], exp_gamma[~done]
+            rows, gamma, exp_gamma = rows[~done], gamma[:, ~done], exp_gamma[:, ~done]
             if not len(rows):
                 break
-            counts, term_values = counts[keep], term_values[keep]
+            counts, term_values = counts[keep], term_values[:, keep]
             local, starts = segments(lengths[rows])
-    doc_topic[rows], exp_doc_topic[rows] = gamma, exp_gamma  # stopped at max_iter
+    doc_topic[rows], exp_doc_topic[rows] = gamma.T, exp_gamma.T  # stopped at max_iter
     return exp_doc_topic
 
 

@@ -18,16 +18,17 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import NamedTuple, TypeVar
+from typing import TYPE_CHECKING, NamedTuple, TypeVar
 
-import jinja2
 import nbformat
 import papermill
-from nbconvert import HTMLExporter
 from papermill.exceptions import PapermillExecutionError
 from traitlets.config import Config
 
 from nqpf import paths
+
+if TYPE_CHECKING:
+    from nbconvert import HTMLExporter
 
 T = TypeVar("T")
 NOTEBOOK_GLOB = "[0-9][0-9]_*.ipynb"
@@ -51,7 +52,6 @@ _OFFLINE_TEMPLATE_SOURCE = """{%- extends 'index.html.j2' -%}
 {%- else -%}{{ super() }}{%- endif -%}
 {%- endblock data_png -%}
 """
-_OFFLINE_LOADER = jinja2.DictLoader({OFFLINE_TEMPLATE: _OFFLINE_TEMPLATE_SOURCE})
 # Cells that only set papermill parameters: shown in the full version, dropped for readers.
 PARAMETER_TAGS = {"parameters", "injected-parameters"}
 _READER_CONFIG = Config({"TagRemovePreprocessor": {"remove_cell_tags": PARAMETER_TAGS}})
@@ -193,12 +193,17 @@ def _plain(markdown: str) -> str:
 
 
 @functools.cache
-def _exporter(*, reader: bool) -> HTMLExporter:
-    """One exporter per version, so its templates are compiled once per process."""
+def _exporter(*, reader: bool) -> "HTMLExporter":
+    """One exporter per version, so its templates are compiled once per process. nbconvert
+    is imported here, on the renderer's thread, so the first kernels start without waiting
+    for it."""
+    import jinja2
+    from nbconvert import HTMLExporter
+
     return HTMLExporter(
         template_name="lab",
         template_file=OFFLINE_TEMPLATE,
-        extra_loaders=[_OFFLINE_LOADER],
+        extra_loaders=[jinja2.DictLoader({OFFLINE_TEMPLATE: _OFFLINE_TEMPLATE_SOURCE})],
         embed_images=True,
         exclude_input=reader,
         exclude_input_prompt=reader,
