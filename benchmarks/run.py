@@ -228,21 +228,28 @@ def reference_sets(texts, nqpf_tokens) -> list[list[str]]:
             for text, tokens in zip(texts, nqpf_tokens, strict=True)]
 
 
-def kernel_floor(n: int = 6) -> list[float]:
-    """Seconds to start a Python kernel and import nqpf, pandas, sklearn and matplotlib, n times."""
+def kernel_floor() -> list[float]:
+    """Seconds, per notebook of the report, to start a kernel (as ``make report`` does) in the
+    notebooks' folder and run the notebook's first cell: its imports (nqpf, pandas,
+    scikit-learn, matplotlib and what else it needs), ``%matplotlib inline`` and settings."""
+    import nbformat
     from jupyter_client.manager import start_new_kernel
 
-    from nqpf.report import KERNEL_ARGUMENTS  # started as `make report` starts its kernels
+    from nqpf.report import KERNEL_ARGUMENTS, default_notebooks
 
     seconds = []
-    for _ in range(n):
+    for notebook in default_notebooks():
+        cells = nbformat.read(notebook, as_version=4).cells
+        setup = next(cell.source for cell in cells if cell.cell_type == "code")
         start = time.perf_counter()
-        manager, client = start_new_kernel(kernel_name="python3",
+        manager, client = start_new_kernel(kernel_name="python3", cwd=str(notebook.parent),
                                            extra_arguments=KERNEL_ARGUMENTS)
-        client.execute_interactive("import nqpf, pandas, sklearn, matplotlib.pyplot", timeout=120)
+        reply = client.execute_interactive(setup, timeout=120, output_hook=lambda msg: None)
         client.stop_channels()
         manager.shutdown_kernel(now=True)
         seconds.append(time.perf_counter() - start)
+        if reply["content"]["status"] != "ok":
+            raise RuntimeError(f"first cell of {notebook.name} failed: {reply['content']}")
     return seconds
 
 
@@ -431,10 +438,12 @@ def write_report(args, argv, rows, sweep, floors, reports, n_docs):
         lines.append("- K sweep: not run (`--sweep-docs 0`).")
     floor = statistics.median(sum(kernels) for kernels in floors) if floors else None
     if floors:
-        lines.append(f"- Kernel floor (start a kernel and import nqpf, pandas, sklearn, "
-                     f"matplotlib, 6 times one after another; median of {len(floors)}): "
-                     f"{floor:.1f} s (runs: {seconds_list(sum(k) for k in floors)}; median "
-                     f"{statistics.median(s for k in floors for s in k):.2f} s per kernel)")
+        per_notebook = [statistics.median(column) for column in zip(*floors, strict=True)]
+        lines.append(f"- Kernel floor (per notebook, one after another: start a kernel and run the "
+                     f"notebook's first cell, i.e. its imports, `%matplotlib inline` and settings; "
+                     f"median of {len(floors)}): {floor:.1f} s (runs: "
+                     f"{seconds_list(sum(k) for k in floors)}; per notebook: "
+                     f"{seconds_list(per_notebook)})")
     if reports:
         report = statistics.median(seconds for seconds, _ in reports)
         line = (f"- `make report` wall time (median of {len(reports)}, prepared-corpus cache "
