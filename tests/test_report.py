@@ -11,10 +11,8 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from nbconvert import HTMLExporter
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from nqpf import report as report_module
 from nqpf.__main__ import k_range, main
 from nqpf.report import (
     NotebookError,
@@ -191,18 +189,6 @@ def test_rendering_again_in_threads_gives_the_same_pages(report, tmp_path):
     for full, reader in pages:
         for page in (full, reader):
             assert page.read_bytes() == (index.parent / page.name).read_bytes()
-
-
-def test_code_renders_as_in_the_lab_template(tmp_path):
-    """The offline template skips the lab template's bleach pass over highlighted code."""
-    source = notebook(tmp_path / "code.ipynb", title="Code", intro="Tricky code.",
-                      parameters=None, code=f"s = {SCRIPT_TEXT!r}  # <b> &amp; \"q\"\nok = 1 < 2")
-    nb = nbformat.read(source, as_version=4)
-    ours, _ = report_module._exporter(reader=False).from_notebook_node(nb)
-    lab, _ = HTMLExporter(template_name="lab").from_notebook_node(nb)
-    code = re.compile(r'<div class="cm-editor cm-s-jupyter">.*?</div>', re.DOTALL)
-    assert code.findall(ours) == code.findall(lab)
-    assert len(code.findall(ours)) == 1
 
 
 def test_index_links_every_page(report):

@@ -1,7 +1,7 @@
 """Run the notebooks and publish them as a self-contained, offline HTML report.
 
 ``build_report`` executes every notebook with papermill (parameters injected into the
-cell tagged ``parameters``), renders each executed copy twice with nbconvert (the full
+cell tagged ``parameters``), renders each executed copy twice (``nqpf.exporter``: the full
 notebook and a reader's version without code) and writes ``index.html`` linking them.
 
 Every page is checked after rendering: no scripts, no event-handler attributes and no
@@ -28,39 +28,11 @@ from traitlets.config import Config
 from nqpf import paths
 
 if TYPE_CHECKING:
-    from nbconvert import HTMLExporter
+    from nqpf.exporter import OfflineExporter
 
 T = TypeVar("T")
 NOTEBOOK_GLOB = "[0-9][0-9]_*.ipynb"
 
-# The lab template without the blocks that load require.js, MathJax, mermaid.js and the
-# widget manager from CDNs (font and style sheets of the lab template are already inline),
-# with a PNG's ``alt`` metadata (figure captions, see ``figures.show``) as its alt text, and
-# with code cells not passed through bleach after pygments, which has escaped all their text
-# already: the same HTML, rendered in two thirds of the time.
-OFFLINE_TEMPLATE = "nqpf_offline.html.j2"
-_OFFLINE_TEMPLATE_SOURCE = """{%- extends 'index.html.j2' -%}
-{%- block html_head_js -%}{%- endblock html_head_js -%}
-{%- block jupyter_widgets -%}{%- endblock jupyter_widgets -%}
-{%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}
-{%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
-{%- block data_png scoped -%}
-{%- set alt = output | get_metadata('alt', 'image/png') -%}
-{%- if alt -%}
-<div class="jp-RenderedImage jp-OutputArea-output {{ extra_class }}">
-<img src="data:image/png;base64,{{ output.data['image/png'] | escape_html }}"
- alt="{{ alt | escape_html }}">
-</div>
-{%- else -%}{{ super() }}{%- endif -%}
-{%- endblock data_png -%}
-{% block input %}
-<div class="jp-CodeMirrorEditor jp-Editor jp-InputArea-editor" data-type="inline">
-     <div class="cm-editor cm-s-jupyter">
-{{ cell.source | highlight_code(metadata=cell.metadata) }}
-     </div>
-</div>
-{%- endblock input %}
-"""
 # Cells that only set papermill parameters: shown in the full version, dropped for readers.
 PARAMETER_TAGS = {"parameters", "injected-parameters"}
 _READER_CONFIG = Config({"TagRemovePreprocessor": {"remove_cell_tags": PARAMETER_TAGS}})
@@ -202,17 +174,15 @@ def _plain(markdown: str) -> str:
 
 
 @functools.cache
-def _exporter(*, reader: bool) -> "HTMLExporter":
-    """One exporter per version, so its templates are compiled once per process. nbconvert
-    is imported here, on the renderer's thread, so the first kernels start without waiting
-    for it."""
-    import jinja2
-    from nbconvert import HTMLExporter
+def _exporter(*, reader: bool) -> "OfflineExporter":
+    """One exporter per version, so its templates are compiled once per process (imported
+    here, on the renderer's thread: the first kernels start without waiting for nbconvert)."""
+    from nqpf.exporter import LOADER, TEMPLATE, OfflineExporter
 
-    return HTMLExporter(
+    return OfflineExporter(
         template_name="lab",
-        template_file=OFFLINE_TEMPLATE,
-        extra_loaders=[jinja2.DictLoader({OFFLINE_TEMPLATE: _OFFLINE_TEMPLATE_SOURCE})],
+        template_file=TEMPLATE,
+        extra_loaders=[LOADER],
         embed_images=True,
         exclude_input=reader,
         exclude_input_prompt=reader,

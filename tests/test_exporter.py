@@ -1,0 +1,96 @@
+"""nqpf.exporter renders the pages nbconvert's lab exporter would, with our template."""
+
+import base64
+import io
+
+import matplotlib
+import matplotlib.pyplot as plt
+import pytest
+from bs4 import BeautifulSoup
+from nbconvert import HTMLExporter
+from nbformat.v4 import (
+    new_code_cell,
+    new_markdown_cell,
+    new_notebook,
+    new_output,
+)
+
+from nqpf.exporter import LOADER, MISSING_ALT, TEMPLATE, OfflineExporter, accessible
+
+matplotlib.use("Agg")
+
+
+def png() -> str:
+    fig, ax = plt.subplots(figsize=(1, 1))
+    ax.plot([0, 1], [0, 1])
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png")
+    plt.close(fig)
+    return base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def sample_notebook():
+    """Markdown, tricky code, text, an HTML table and two images (one with alt metadata)."""
+    image = png()
+    outputs = [
+        new_output("stream", name="stdout", text="<img src=x onerror=alert(1)> &nbsp;\n"),
+        new_output("display_data", data={"image/png": image}),
+        new_output("display_data", data={"image/png": image},
+                   metadata={"image/png": {"alt": 'A "line" <0,0>'}}),
+        new_output("execute_result", execution_count=1,
+                   data={"text/html": "<table><tr><td>1 &amp; 2</td></tr></table>",
+                         "text/plain": "table"}),
+    ]
+    cells = [new_markdown_cell("# Title\n\nSome *text* and `code`.\n\n<img src='data:,'>"),
+             new_code_cell("s = '<script>alert(1)</script>'  # <b> &amp; \"q\"\nok = 1 < 2",
+                           execution_count=1, outputs=outputs)]
+    nb = new_notebook(cells=cells)
+    nb.metadata["language_info"] = {"name": "python"}
+    return nb
+
+
+@pytest.mark.parametrize("exclude_input", [False, True])
+def test_same_page_as_nbconverts_exporter(exclude_input):
+    options = {"template_name": "lab", "template_file": TEMPLATE, "extra_loaders": [LOADER],
+               "embed_images": True, "exclude_input": exclude_input}
+    nb = sample_notebook()
+    ours, _ = OfflineExporter(**options).from_notebook_node(nb)
+    stock, _ = HTMLExporter(**options).from_notebook_node(nb)
+    assert BeautifulSoup(ours, "html.parser") == BeautifulSoup(stock, "html.parser")
+    assert ours.count('tabindex="0"') == stock.count('tabindex="0"') > 0
+    assert "<script>alert" not in ours
+
+
+def test_code_renders_as_in_the_lab_template():
+    """The template skips the lab template's bleach pass over highlighted code."""
+    nb = sample_notebook()
+    ours, _ = OfflineExporter(template_name="lab", template_file=TEMPLATE,
+                              extra_loaders=[LOADER]).from_notebook_node(nb)
+    lab, _ = HTMLExporter(template_name="lab").from_notebook_node(nb)
+    code = BeautifulSoup(ours, "html.parser").select("div.cm-editor")
+    assert code == BeautifulSoup(lab, "html.parser").select("div.cm-editor")
+    assert len(code) == 1
+
+
+@pytest.mark.parametrize(
+    ("page", "expected"),
+    [
+        ("<p>text</p>", "<p>text</p>"),
+        ("<img src=x>", f'<img src=x alt="{MISSING_ALT}">'),
+        ("<img src='x' />", f"<img src='x'  alt=\"{MISSING_ALT}\"/>"),
+        ('<IMG SRC="a>b">', f'<IMG SRC="a>b" alt="{MISSING_ALT}">'),
+        ('<img src=x alt="">', '<img src=x alt="">'),
+        ('<div class="jp-Cell-inputWrapper">', '<div class="jp-Cell-inputWrapper" tabindex="0">'),
+        ('<div class="a jp-OutputArea-output b"\n data-x="1">',
+         '<div class="a jp-OutputArea-output b"\n data-x="1" tabindex="0">'),
+        ('<div class="jp-OutputArea-output" tabindex="-1">',
+         '<div class="jp-OutputArea-output" tabindex="-1">'),
+        ('<div class="jp-OutputArea-outputs">', '<div class="jp-OutputArea-outputs">'),
+        ('<span class="jp-OutputArea-output">', '<span class="jp-OutputArea-output">'),
+        ("<p>a\nb</p>\n<div class=jp-OutputArea-output>\n  <img\n src=x>",
+         '<p>a\nb</p>\n<div class=jp-OutputArea-output tabindex="0">\n  <img\n src=x'
+         f' alt="{MISSING_ALT}">'),
+    ],
+)
+def test_accessible(page, expected):
+    assert accessible(page) == expected
