@@ -42,17 +42,18 @@ SWEEP_KS = range(5, 45, 5)
 SIMPLE_WORD = re.compile(r"[a-z0-9]+")
 
 
-def read_texts(path: Path, n_docs: int | None) -> list[str]:
-    """The ``text`` field of the first ``n_docs`` records of a .jsonl(.gz) file (peers' loader)."""
+def read_texts(path: Path, n_docs: int | None, field: str = "text") -> list:
+    """The ``field`` of the first ``n_docs`` records of a .jsonl(.gz) file, in file order (the
+    peers' loader)."""
     opener = gzip.open if path.name.endswith(".gz") else open
-    texts = []
+    values = []
     with opener(path, "rt", encoding="utf-8") as lines:
         for line in lines:
-            if n_docs is not None and len(texts) >= n_docs:
+            if n_docs is not None and len(values) >= n_docs:
                 break
             if line.strip():
-                texts.append(json.loads(line)["text"])
-    return texts
+                values.append(json.loads(line)[field])
+    return values
 
 
 def corpus_file(path: Path, n_docs: int | None, folder: Path) -> Path:
@@ -102,7 +103,9 @@ def pipeline_nqpf(path, seed, n_jobs):
         model = TopicModel(K, method="nmf", random_state=seed, top_n=TOP_N).fit(token_lists)
     extra = {"n_docs": len(corpus.docs), "n_terms": len(model.vocab_),
              "nmf_iter": int(model.n_iter_)}
-    return times, model.top_terms_, extra, token_lists
+    # by document id: nqpf orders documents by id, the peers (and the NPMI reference) by line
+    return times, model.top_terms_, extra, dict(zip(corpus.docs["doc_id"], token_lists,
+                                                    strict=True))
 
 
 def pipeline_sklearn(path, seed, n_jobs):
@@ -339,10 +342,9 @@ def main(argv=None):
     from nqpf.coherence import npmi_coherence, stability
 
     texts = read_texts(path, None)
-    if tokens_file.exists() and "nqpf" in results:
-        reference = reference_sets(texts, json.loads(tokens_file.read_text()))
-    else:
-        reference = reference_sets(texts, [[] for _ in texts])
+    tokens_by_id = json.loads(tokens_file.read_text()) if "nqpf" in results else {}
+    reference = reference_sets(texts, [tokens_by_id.get(str(doc_id), [])
+                                       for doc_id in read_texts(path, None, field="id")])
     rows = {}
     for name, runs in results.items():
         stages = {stage: statistics.median(r[0]["times"][stage] for r in runs)
