@@ -5,6 +5,7 @@ from nqpf import paths
 from nqpf.boilerplate import (
     RULES,
     Span,
+    body_end,
     body_spans,
     boilerplate_table,
     check_docs,
@@ -119,6 +120,44 @@ def test_is_heading(line, expected):
 )
 def test_body_spans(text, expected):
     assert [text[s:e] for s, e in body_spans(text)] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "last_paragraph"),
+    [
+        (BODY + "\n\nSource: Xinhua", BODY),  # trailing byline
+        (BODY + "\nBy Zhang San and Li Si\n", BODY),
+        (BODY + "\nCopyright 2024 Xinhua. All rights reserved.", BODY),
+        (BODY + "\n" + BODY * 8 + " (Photo: Xinhua)", BODY * 8),  # credit closing a paragraph
+        (BODY + "\n\nMing Ju speaks at a meeting. (Photo/Zhou Qi)", BODY),  # caption line
+        (BODY + " (Reporter Xu Yang)\n", BODY),
+        (BODY + "\n\u25a0\n---\n  \n", BODY),  # trailing lines without a word
+        ("It goes on\r\n\u25a0\r\n", "It goes on"),
+        ("First para.\r\nSecond para.\r\n", "Second para."),
+        (BODY + "\r\nIt goes on, and\r\n\r\nEditor: Li Si\r\n", "It goes on, and"),
+        ("Title Here\r\n\r\nFirst para.\r\nSecond para.\r\n", "Second para."),
+        ("A title\n\nIt ends here.\n\nEditor: Zheng Jianlong\n\n2024-03-10 04:02:54",
+         "It ends here."),
+        ("Only A Short Line", "Only A Short Line"),
+        ("word", "word"),
+        ("Title Here\n\nRelated Pages", None),  # nothing but boilerplate
+        ("Related Pages\nShare", None),
+        ("\u25a0 ---", None),
+        (" \n\t\n", None),
+        ("", None),
+    ],
+)
+def test_body_end(text, last_paragraph):
+    spans = body_spans(text)
+    end = body_end(text)
+    assert end == (spans[-1][1] if spans else 0)
+    assert text[:end].endswith(last_paragraph) if last_paragraph else end == 0
+
+
+@pytest.mark.parametrize("doc", ["000", "001", "002", "003", "004"])
+def test_body_end_on_corpus(doc):
+    text = raw(doc)
+    assert body_end(text) == body_spans(text)[-1][1]
 
 
 @pytest.mark.parametrize("doc", ["000", "001", "002", "003", "004"])

@@ -140,6 +140,10 @@ def test_near_duplicate_is_loaded_and_flagged(tmp_path):
         ("talent system and mechanism,\n\n", True),
         ("A title\n\nIt breaks off in the middle, and\n\nRelated Pages", True),
         ("A title\n\nIt ends here.\n\nEditor: Zheng Jianlong\n\n2024-03-10 04:02:54", False),
+        ("A title\r\n\r\nIt breaks off in the middle, and\r\n\r\nSource: Xinhua\r\n", True),
+        ("It ends here.\r\nMing Ju at a meeting, and (Photo/Zhou Qi)\r\n\u25a0\r\n", False),
+        (WORDS + "and then (Photo: Xinhua)", True),  # the credit is cut, not the paragraph
+        ("Related Pages", False),  # no body at all
     ],
 )
 def test_ends_mid_sentence(tmp_path, text, expected):
@@ -215,6 +219,35 @@ def test_table_sources(tmp_path, name, report):
     assert corpus.docs["text"].tolist() == ["First document text.", "Third one, 新质生产力"]
     assert corpus.docs["genre"].fillna("-").tolist() == ["news", "-"]
     assert corpus.docs["is_short"].tolist() == [False, False]
+
+
+@pytest.mark.parametrize(
+    ("content", "statuses"),
+    [
+        # a bad line in the middle fails on its own
+        ('{"id": "a", "text": "one"}\n{bad\n{"id": "c", "text": "three"}\n',
+         {1: "loaded", 2: "failed", 3: "loaded"}),
+        # blank lines are skipped, but counted in the row numbers
+        ('\n{"id": "a", "text": "one"}\n  \n\n{"id": "b", "text": "two"}\n\n',
+         {2: "loaded", 5: "loaded"}),
+        # valid JSON that is not an object
+        ('[1, 2]\n{"id": "a", "text": "one"}\n"text"\n3\nnull\n',
+         {1: "failed", 2: "loaded", 3: "failed", 4: "failed", 5: "failed"}),
+        # two objects on one line, one object over two lines
+        ('{"id": "a", "text": "one"} {"id": "b", "text": "two"}\n{"id": "c",\n"text": "x"}\n'
+         '{"id": "d", "text": "four"}', {1: "failed", 2: "failed", 3: "failed", 4: "loaded"}),
+        # Windows line endings, and a line break inside a JSON string
+        ('{"id": "a", "text": "one"}\r\n{"id": "b", "text": "tw\u2028o"}\r\n'
+         '{"id": "c", "text": "three"}', {1: "loaded", 2: "failed", 3: "failed", 4: "loaded"}),
+    ],
+)
+def test_jsonl_lines_are_read_one_by_one(tmp_path, content, statuses):
+    (tmp_path / "t.jsonl").write_bytes(content.encode())
+    report = load_corpus(tmp_path / "t.jsonl").report
+    assert report["path"].tolist() == [f"t.jsonl#row {n}" for n in statuses]
+    assert report["status"].tolist() == list(statuses.values())
+    assert report.loc[report["status"] == "failed", "reason"].tolist() == [
+        f"invalid JSON on line {n}" for n, status in statuses.items() if status == "failed"]
 
 
 def test_invalid_json_line_reason(tmp_path):

@@ -1,8 +1,9 @@
 """Boilerplate in raw text: titles, bylines, credits, timestamps, navigation links.
 
 Boilerplate is located, never deleted: ``find_boilerplate`` returns spans of character
-offsets into the raw text, ``boilerplate_table`` keeps them per document, and
-``body_spans`` returns the complement (the body paragraphs) for ``nqpf.segment``.
+offsets into the raw text, ``boilerplate_table`` keeps them per document,
+``body_spans`` returns the complement (the body paragraphs) for ``nqpf.segment`` and
+``body_end`` where the body ends.
 
 To recognise a new kind of line, add a ``(kind, pattern)`` pair to ``RULES``.
 """
@@ -129,15 +130,14 @@ def _title_span(text: str, spans: list[Span]) -> Span | None:
     return None
 
 
-def _any_rule(anchored: bool) -> re.Pattern:
-    """One pattern matching where any rule that is (or is not) ``^``-anchored matches: a
-    cheap first test, so the rules run one by one only on the few lines that need it."""
-    return re.compile("|".join(
-        f"(?{'i' if pattern.flags & re.IGNORECASE else ''}:{pattern.pattern})"
-        for _, pattern in RULES if pattern.pattern.startswith("^") == anchored), re.MULTILINE)
-
-
-_ANY_LINE_RULE, _ANY_END_RULE = _any_rule(True), _any_rule(False)
+# One pattern matching where any ``^``-anchored rule matches: a cheap first test, so those
+# rules run one by one only on the few lines that need it.
+_ANY_LINE_RULE = re.compile("|".join(
+    f"(?{'i' if pattern.flags & re.IGNORECASE else ''}:{pattern.pattern})"
+    for _, pattern in RULES if pattern.pattern.startswith("^")), re.MULTILINE)
+# The other rules are searched one by one: ``re`` skips ahead to a pattern's leading literal
+# (here "("), which it cannot do for an alternation of them.
+_END_RULES = tuple(pattern for _, pattern in RULES if not pattern.pattern.startswith("^"))
 
 
 def find_boilerplate(text: str) -> list[Span]:
@@ -150,7 +150,7 @@ def find_boilerplate(text: str) -> list[Span]:
     spans: list[Span] = []
     line_starts = [line.start() for line in _LINE.finditer(text)
                    if _ANY_LINE_RULE.match(text, line.start())]
-    any_end = _ANY_END_RULE.search(text) is not None
+    any_end = any(pattern.search(text) for pattern in _END_RULES)
     for kind, pattern in RULES if line_starts or any_end else ():
         if pattern.pattern.startswith("^"):
             matches = [m for start in line_starts if (m := pattern.match(text, start))]
@@ -166,10 +166,8 @@ def find_boilerplate(text: str) -> list[Span]:
     return sorted(spans)
 
 
-def body_spans(text: str) -> list[tuple[int, int]]:
-    """Body paragraphs of raw ``text`` as ``(start, end)`` offsets: one per line, trimmed
-    of white space, with boilerplate cut out and pieces without any word dropped."""
-    cuts = find_boilerplate(text)
+def _paragraphs(text: str, cuts: list[Span]) -> list[tuple[int, int]]:
+    """Lines of ``text`` with the ``cuts`` cut out, trimmed, pieces without a word dropped."""
     paragraphs = []
     for line in _LINE.finditer(text):
         pos = line.start()
@@ -184,6 +182,33 @@ def body_spans(text: str) -> list[tuple[int, int]]:
             if _WORD.search(text[start:end]):
                 paragraphs.append((start, end))
     return paragraphs
+
+
+def body_spans(text: str) -> list[tuple[int, int]]:
+    """Body paragraphs of raw ``text`` as ``(start, end)`` offsets: one per line, trimmed
+    of white space, with boilerplate cut out and pieces without any word dropped."""
+    return _paragraphs(text, find_boilerplate(text))
+
+
+def _last_word_line_end(text: str) -> int:
+    """End of the last line that holds a word, trimmed of white space; 0 if none does."""
+    end = len(text.rstrip())
+    while end:
+        start = text.rfind("\n", 0, end) + 1
+        if _WORD.search(text, start, end):
+            return end
+        end = len(text[:start].rstrip())
+    return 0
+
+
+def body_end(text: str) -> int:
+    """Where the body of raw ``text`` ends, ``body_spans(text)[-1][1]``; 0 if it has none.
+    Without boilerplate that is the end of the last line with a word."""
+    cuts = find_boilerplate(text)
+    if not cuts:
+        return _last_word_line_end(text)
+    paragraphs = _paragraphs(text, cuts)
+    return paragraphs[-1][1] if paragraphs else 0
 
 
 def check_docs(docs: pd.DataFrame, columns: tuple[str, ...] = ("doc_id", "text")) -> None:

@@ -25,7 +25,7 @@ from pathlib import Path
 import pandas as pd
 from charset_normalizer import from_bytes
 
-from nqpf.boilerplate import body_spans
+from nqpf.boilerplate import body_end
 from nqpf.outputs import relative
 
 BOMS = [(codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF32_LE, "utf-32"),
@@ -45,6 +45,9 @@ METADATA_FILE = "metadata.csv"
 DOC_COLUMNS = ["text", "n_chars", "n_words", "ends_mid_sentence", "is_short", "is_duplicate"]
 REPORT_COLUMNS = ["path", "status", "reason", "encoding", "size_bytes"]
 CONTROL_BYTES = bytes(b for b in range(0x20) if b not in b"\t\n\r\f\v\x1b")
+# Plain tuples (quicker to make than dicts or named tuples: there is one per table row)
+_Record = tuple[str, str, str, str, int]  # doc_id, text, path, encoding, size_bytes
+_Row = tuple[str, str, str, str, int]  # a report row, in REPORT_COLUMNS order
 
 
 @dataclass(frozen=True, eq=False, repr=False)
@@ -107,30 +110,38 @@ def _plausibility(text: str, codec: str) -> float:
     return good / len(odd)
 
 
+def _detect(data: bytes) -> tuple[str | None, str | None]:
+    """``(encoding, text)``: the codec name as ``detect_encoding`` gives it, and ``data``
+    decoded with it if detection had to decode it (else None)."""
+    for bom, name in BOMS:
+        if data.startswith(bom):
+            return name, None
+    try:
+        return "utf-8", data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    best, best_score, best_text = None, -1.0, None
+    for codec in CANDIDATES:
+        try:
+            text = data.decode(codec)
+        except UnicodeDecodeError:
+            continue
+        score = _plausibility(text, codec)
+        if score > best_score:  # ties go to the earlier candidate
+            best, best_score, best_text = codec, score, text
+    if best_score >= 0.5:
+        return best, best_text
+    guess = from_bytes(data).best()
+    if guess is None or any(_is_bad_char(c) for c in str(guess)):
+        return None, None
+    return codecs.lookup(guess.encoding).name, None
+
+
 def detect_encoding(data: bytes) -> str | None:
     """Codec name for ``data`` (``utf-8``, ``utf-8-sig``, ``utf-16``, ``gb18030``, ``big5``,
     ``cp1252``, or charset-normalizer's guess), or None if no codec gives plausible text.
     GBK text is reported as ``gb18030``."""
-    for bom, name in BOMS:
-        if data.startswith(bom):
-            return name
-    try:
-        data.decode("utf-8")
-        return "utf-8"
-    except UnicodeDecodeError:
-        pass
-    scores = {}
-    for codec in CANDIDATES:
-        try:
-            scores[codec] = _plausibility(data.decode(codec), codec)
-        except UnicodeDecodeError:
-            continue
-    if scores and max(scores.values()) >= 0.5:
-        return max(scores, key=scores.get)  # ties go to the earlier candidate
-    guess = from_bytes(data).best()
-    if guess is None or any(_is_bad_char(c) for c in str(guess)):
-        return None
-    return codecs.lookup(guess.encoding).name
+    return _detect(data)[0]
 
 
 def decode_bytes(data: bytes) -> tuple[str, str]:
@@ -140,11 +151,11 @@ def decode_bytes(data: bytes) -> tuple[str, str]:
     is_utf16_32 = any(data.startswith(bom) for bom, name in BOMS if name != "utf-8-sig")
     if not is_utf16_32 and (b"\x00" in data or controls > 0.1 * len(data)):
         raise ValueError("binary file (not text)")
-    encoding = detect_encoding(data)
+    encoding, text = _detect(data)
     if encoding is None:
         raise ValueError(f"could not decode: tried utf-8, {', '.join(CANDIDATES)}, "
                          "charset-normalizer")
-    return data.decode(encoding), encoding
+    return data.decode(encoding) if text is None else text, encoding
 
 
 def read_text(path: Path) -> tuple[str, str]:
@@ -154,9 +165,8 @@ def read_text(path: Path) -> tuple[str, str]:
 
 def _ends_mid_sentence(text: str) -> bool:
     """Does the body (trailing bylines, timestamps, navigation ignored) stop mid-sentence?"""
-    spans = body_spans(text)
-    stripped = text[: spans[-1][1]].rstrip() if spans else ""
-    return bool(stripped) and stripped[-1] not in SENTENCE_END
+    end = body_end(text)
+    return end > 0 and text[end - 1] not in SENTENCE_END
 
 
 def _word_counts_and_duplicates(texts: list[str]) -> tuple[list[int], list[bool]]:
@@ -171,29 +181,29 @@ def _word_counts_and_duplicates(texts: list[str]) -> tuple[list[int], list[bool]
     return n_words, is_duplicate
 
 
-def _row(path: str, status: str, reason: str = "", encoding: str = "", size: int = 0) -> dict:
-    return dict(zip(REPORT_COLUMNS, [path, status, reason, encoding, size], strict=True))
+def _row(path: str, status: str, reason: str = "", encoding: str = "", size: int = 0) -> _Row:
+    return path, status, reason, encoding, size
 
 
-def _add_documents(records: list[dict], rows: list[dict], empty: str) -> list[dict]:
+def _add_documents(records: list[_Record], rows: list[_Row], empty: str) -> list[_Record]:
     """Keep the records whose text is non-empty, new and under a new doc_id; log each in
-    ``rows``. Each record has ``doc_id``, ``text``, ``path``, ``encoding``, ``size_bytes``."""
+    ``rows``."""
     seen_text, seen_id, kept = {}, set(), []
     for record in records:
-        doc_id, key = record["doc_id"], record["text"].strip()
+        doc_id, text, path, encoding, size = record
+        key = text.strip()
         reason = (empty if not key else f"duplicate of {seen_text[key]}"
                   if key in seen_text else f"duplicate doc_id {doc_id}" if doc_id in seen_id
                   else "")
-        rows.append(_row(record["path"], "skipped" if reason else "loaded", reason,
-                         record["encoding"], record["size_bytes"]))
+        rows.append(_row(path, "skipped" if reason else "loaded", reason, encoding, size))
         if not reason:
-            seen_text[key] = record["path"]
+            seen_text[key] = path
             seen_id.add(doc_id)
             kept.append(record)
     return kept
 
 
-def _read_folder(folder: Path, rows: list[dict]) -> tuple[list[dict], pd.DataFrame | None]:
+def _read_folder(folder: Path, rows: list[_Row]) -> tuple[list[_Record], pd.DataFrame | None]:
     records, metadata = [], None
     for path in sorted(folder.iterdir()):
         name, size = path.name, path.stat().st_size if path.is_file() else 0
@@ -218,8 +228,7 @@ def _read_folder(folder: Path, rows: list[dict]) -> tuple[list[dict], pd.DataFra
             except ValueError as error:
                 rows.append(_row(name, "failed", str(error), size=size))
                 continue
-            records.append(dict(doc_id=path.stem, text=text, path=name, encoding=encoding,
-                                size_bytes=size))
+            records.append((path.stem, text, name, encoding, size))
     return records, metadata
 
 
@@ -230,7 +239,7 @@ def _read_csv(text: str, path: Path) -> pd.DataFrame:
         raise ValueError(f"{path}: not a readable CSV file ({error})") from None
 
 
-def _read_jsonl(text: str, path: Path, rows: list[dict]) -> pd.DataFrame:
+def _read_jsonl(text: str, path: Path, rows: list[_Row]) -> pd.DataFrame:
     records = []
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
@@ -247,7 +256,7 @@ def _read_jsonl(text: str, path: Path, rows: list[dict]) -> pd.DataFrame:
     return pd.DataFrame.from_records(records)
 
 
-def _read_table(path: Path, text_column: str, id_column: str | None, rows: list[dict]):
+def _read_table(path: Path, text_column: str, id_column: str | None, rows: list[_Row]):
     data = path.read_bytes()
     if path.name.lower().endswith(".gz"):
         try:
@@ -274,23 +283,23 @@ def _read_table(path: Path, text_column: str, id_column: str | None, rows: list[
             rows.append(_row(f"{path.name}#row {number}", "failed",
                              f"empty id (column {id_column!r})", encoding))
         table = table[~no_id]
-    records = []
     numbers = table["_row"].tolist()  # whole columns to lists: much faster than iterating
-    ids = table[id_column].tolist() if id_column else [f"row_{n:05d}" for n in numbers]
-    for doc_id, value, number in zip(ids, table[text_column].tolist(), numbers, strict=True):
-        value = "" if pd.isna(value) else str(value)
-        records.append(dict(doc_id=str(doc_id), text=value, path=f"{path.name}#row {number}",
-                            encoding=encoding, size_bytes=len(value.encode())))
+    ids = ([str(i) for i in table[id_column].tolist()] if id_column
+           else [f"row_{n:05d}" for n in numbers])
+    texts = ["" if pd.isna(value) else str(value) for value in table[text_column].tolist()]
+    paths = [f"{path.name}#row {number}" for number in numbers]
+    sizes = [len(text.encode()) for text in texts]
+    records = list(zip(ids, texts, paths, [encoding] * len(texts), sizes, strict=True))
     metadata = table.drop(columns=[c for c in ("_row", text_column) if c in table])
     if id_column:
         metadata = metadata.rename(columns={id_column: "doc_id"})
     else:
-        metadata.insert(0, "doc_id", [r["doc_id"] for r in records])
+        metadata.insert(0, "doc_id", ids)
     return records, metadata.replace("", pd.NA).drop_duplicates("doc_id")
 
 
 def _join_metadata(docs: pd.DataFrame, metadata: pd.DataFrame | None, path: Path,
-                   rows: list[dict]) -> pd.DataFrame:
+                   rows: list[_Row]) -> pd.DataFrame:
     """Left join on doc_id; metadata rows without a document are logged in ``rows``."""
     if metadata is None:
         return docs
@@ -301,23 +310,23 @@ def _join_metadata(docs: pd.DataFrame, metadata: pd.DataFrame | None, path: Path
         problem = f"columns {clashes} clash with computed ones" if clashes else "repeated doc_id"
         raise ValueError(f"{path}: {problem}")
     metadata = metadata.astype({"doc_id": str}).replace("", pd.NA)
-    known = set(docs["doc_id"])
-    for number, doc_id in enumerate(metadata["doc_id"], start=1):
+    known = set(docs["doc_id"].tolist())
+    for number, doc_id in enumerate(metadata["doc_id"].tolist(), start=1):
         if doc_id not in known:
             rows.append(_row(f"{path.name}#row {number}", "skipped",
                              f"metadata row without a document (doc_id {doc_id})"))
     return docs.merge(metadata, on="doc_id", how="left")
 
 
-def _why_empty(rows: list[dict], noun: str) -> str:
+def _why_empty(rows: list[_Row], noun: str) -> str:
     """E.g. "3 files seen: 2 skipped (2 empty file), 1 failed (1 binary file (not text))"."""
-    rows = [row for row in rows if row["status"] != "metadata"]
+    seen = [(status, reason) for _, status, reason, _, _ in rows if status != "metadata"]
     parts = []
     for status in ("skipped", "failed"):
-        reasons = Counter(row["reason"] for row in rows if row["status"] == status)
+        reasons = Counter(reason for row_status, reason in seen if row_status == status)
         detail = ", ".join(f"{n} {reason}" for reason, n in sorted(reasons.items()))
         parts += [f"{reasons.total()} {status} ({detail})"] if reasons else []
-    return f"{len(rows)} {noun} seen" + (": " + ", ".join(parts) if parts else "")
+    return f"{len(seen)} {noun} seen" + (": " + ", ".join(parts) if parts else "")
 
 
 def load_corpus(source, *, text_column: str = "text", id_column: str | None = None,
@@ -334,7 +343,7 @@ def load_corpus(source, *, text_column: str = "text", id_column: str | None = No
     if source.is_file() and not source.name.lower().endswith(TABLE_SUFFIXES):
         raise ValueError(f"{source}: unsupported corpus file type; use a folder of .txt/.md "
                          f"files or a file ending in {', '.join(TABLE_SUFFIXES)}")
-    rows: list[dict] = []
+    rows: list[_Row] = []
     if source.is_dir():
         records, metadata = _read_folder(source, rows)
         kept = _add_documents(records, rows, empty="empty file")
@@ -347,9 +356,9 @@ def load_corpus(source, *, text_column: str = "text", id_column: str | None = No
         meta_path, meta_rows = source, []
     if not kept:
         raise ValueError(f"no documents loaded from {source}: {why}")
-    texts = [r["text"] for r in kept]
+    doc_ids, texts, *_ = map(list, zip(*kept, strict=True))
     n_words, is_duplicate = _word_counts_and_duplicates(texts)
-    docs = pd.DataFrame({"doc_id": [r["doc_id"] for r in kept], "text": texts,
+    docs = pd.DataFrame({"doc_id": doc_ids, "text": texts,
                          "n_chars": [len(text) for text in texts], "n_words": n_words,
                          "ends_mid_sentence": [_ends_mid_sentence(text) for text in texts],
                          "is_short": [n < min_words for n in n_words],
