@@ -10,13 +10,9 @@ import sys
 # (1.4 s) for the "iri" formats, which no notebook schema uses (python-jsonschema/jsonschema#1428).
 # This process is the command's own, so it starts without them.
 sys.modules.setdefault("rfc3987_syntax", None)
-# papermill imports pyarrow.fs (0.1 s) for hdfs:// notebook paths; the report reads local files.
-sys.modules.setdefault("pyarrow.fs", None)
 
 import argparse  # noqa: E402
 from pathlib import Path  # noqa: E402
-
-from nqpf.report import NotebookError, build_report  # noqa: E402
 
 
 def parser() -> argparse.ArgumentParser:
@@ -63,6 +59,8 @@ def k_range(k_min: int | None, k_max: int | None, k_step: int) -> list[int] | No
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point; returns the exit code."""
+    from nqpf.report import NotebookError, build_report
+
     args = parser().parse_args(argv)
     try:
         build_report(
@@ -81,4 +79,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
+    # papermill imports pyarrow.fs (0.1 s) for hdfs:// notebook paths, which `python -m nqpf`
+    # (as `make report` runs it) never reads; not on import, as pandas may need it elsewhere.
+    sys.modules.setdefault("pyarrow.fs", None)
     sys.exit(main())
