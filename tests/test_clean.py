@@ -1,7 +1,7 @@
 import pytest
 from reference import regex_normalize
 
-from nqpf.clean import normalize, repair_run_together
+from nqpf.clean import QUOTES, RUN_TOGETHER, normalize, repair_run_together, straight_quotes
 
 
 @pytest.mark.parametrize(
@@ -38,6 +38,29 @@ def test_normalize_keeps_newlines_on_request():
 )
 def test_repair_run_together(raw, expected):
     assert repair_run_together(raw) == expected
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "", "abcdEfg", "abcEfg", "abcdEf", "abcdEFg", "ABCDefg", "aaaaBbbbCcc", "aaaaBbbbbCcc",
+        "abcd Efg", "abcd-Efg", "abcd1Efg", "abcd_Efg", "xx developmentIncrease yy",
+        "abcdEfg|hijkLmnop", "Efgh abcdEfgh", "abcd\nEfg", "wordsAndMoreWordsHere",
+        # non-ASCII: only ASCII letters count
+        "caf\u00e9abcdEfg", "abc\u00e9Efg", "abcd\u00c9fg", "abcdE\u00e9g", "\u4e2dabcdEfg\u4e2d",
+    ],
+)
+def test_repair_run_together_equals_the_regex(raw):
+    assert repair_run_together(raw) == RUN_TOGETHER.sub(". ", raw)
+
+
+@pytest.mark.parametrize(
+    "raw",
+    ["", "plain 'ASCII' \"text\"", "".join(map(chr, QUOTES)) * 2,
+     "\u201cNew\u201d and \u2018quality\u2019 \u300cx\u300d \u00e9\u2032\u2033 \u201e"],
+)
+def test_straight_quotes_equals_translate(raw):
+    assert straight_quotes(raw) == raw.translate(QUOTES)
 
 
 @pytest.mark.parametrize("keep_newlines", [False, True])

@@ -12,8 +12,9 @@ from nqpf import paths, segment
 from nqpf import tokens as tokens_module
 from nqpf.ingest import load_corpus
 from nqpf.lexicon import default_lexicon
+from nqpf.matcher import ascii_words
 from nqpf.tokens import (
-    WORD,
+    keep_cache,
     lemma,
     load_stopwords,
     read_word_list,
@@ -180,18 +181,59 @@ def test_parallel_tokenize_all_gives_plain_tokens(texts, monkeypatch):
 
 
 @pytest.mark.parametrize(
+    "text",
+    [
+        "", "   ", "\n\t", "_", "a", "a b c d e f", "The and of",
+        # underscores: phrase tokens, or split at leading/trailing/double "_"
+        "__init__ foo_bar _x y_ a__b snake_case_name", "x86_64 and i386_x",
+        "new_quality_productive_forces",
+        # apostrophes and possessives
+        "China's CHINA'S people\u2019s Xi Jinping's speech", "the companies' 'quoted' word's end'",
+        "don't won't it's 's s' ''s", "Chinese People's Political Consultative Conference",
+        "chinese people\u2019s political consultative conference's members",
+        # digits, hyphens, run-together sentences, separators
+        "2024 20th 1980s 3.5 v2 4G-network 5g", "high-level e-mail \u2014 en\u2013dash --x-- -",
+        "developmentNew productive forces",
+        "modelsVigorously develop new-quality productive forces",
+        "aaaaBbbbbCcc abcdEf ABCDefg", "Two  Sessions\n\nand the\tNPC | CPPCC|member",
+        # lexicon variants at the start and end, across separators
+        "New productive forces start the text", "the text ends with new productive forces",
+        "new productive forces", "new|productive forces", "new, productive forces",
+        "new productive forces_x", "x_new productive forces", "new\u00a0productive\u2014forces",
+        "the big data era and the new era", "forces that are new and productive",
+        # non-ASCII
+        "caf\u00e9 na\u00efve r\u00e9sum\u00e9's Z\u00fcrich",
+        "\u4e2d\u56fd\u7684new productive forces",
+        "\u5317\u4eac new quality productivity \u4e28CPPCC", "\u00e9new productive forces",
+        "full-width \uff4e\uff45\uff57 productive forces",
+        "\u201cnew productive forces\u201d \u2018big data\u2019 \u00abTwo Sessions\u00bb",
+        # twins: ASCII letters to the lexicon regex
+        "\u017fe\u017f\u017fions two \u017fe\u017f\u017fions \u212aey core technologies",
+        "\u0130stanbul \u0131 \u212a",
+    ],
+)
+def test_fast_path_edge_cases_give_plain_tokens(text):
+    assert tokenize(text) == plain_tokenize(text)
+    assert tokenize_all([text, text], n_jobs=1) == [plain_tokenize(text)] * 2
+
+
+@pytest.mark.parametrize(
     ("text", "skipped"),
     [
         ("a plain sentence about software", True),  # no run of any variant occurs
         ("renewed productive forces", True),  # "new" only inside a longer run
+        ("forces that are new and productive", True),  # all runs, not one after another
         ("new productive forces", False),
-        ("NEW-Productive\u00a0forces", False),  # non-ASCII: always the full regex
-        ("forces that are new and productive", False),  # all runs occur: full regex runs
+        ("NEW-Productive\u00a0forces", False),  # non-ASCII: its ASCII words
+        ("caf\u00e9 productive forces", True),
+        ("new, productive forces", False),  # the words one after another: the regex decides
     ],
 )
 def test_lexicon_pre_check(text, skipped):
     lexicon = default_lexicon()
-    assert lexicon.matcher.may_match(text, WORD.findall(text.lower())) is not skipped
+    assert lexicon.matcher.may_match(text) is not skipped
+    if text.isascii():
+        assert lexicon.matcher.may_match(text, ascii_words(text)) is not skipped
     if skipped:
         assert lexicon.apply(text) == text
 
@@ -208,3 +250,11 @@ def test_keep_cache_is_per_setting():
     assert tokenize("talents", lemmatize=False) == ["talents"]
     assert tokenize("talents") == ["talent"]
     assert tokenize("talents", stopwords={"talent"}) == []
+
+
+def test_keep_cache_fills_in_on_look_up():
+    memo = keep_cache(frozenset({"the"}), frozenset({"two_sessions"}), True)
+    assert memo["talents"] == "talent"
+    assert memo["the"] is None
+    assert memo["two_sessions"] == "two_sessions"
+    assert {"talents", "the", "two_sessions"} <= memo.keys()

@@ -12,6 +12,9 @@ QUOTES = str.maketrans({
     "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"',
     "\u00ab": '"', "\u00bb": '"', "\u300c": '"', "\u300d": '"',
 })
+# The characters ``QUOTES`` replaces: a regex finds them faster than ``str.translate`` goes
+# through non-ASCII text.
+CURLY_QUOTES = re.compile(f"[{''.join(map(chr, QUOTES))}]")
 DASHES = re.compile("[\u2010\u2011\u2012\u2013\u2014\u2015\u2212]")
 # Bullets and separators used as decoration in Chinese web sources: ■ □ ● • · 丨 | ▲ ◆ ★ …
 SEPARATORS = re.compile("[\u25a0-\u25ff\u2022\u00b7\u2027\u30fb\u4e28\u2605\u2606|]+")
@@ -21,14 +24,18 @@ NEWLINES = re.compile(r"\s*\n\s*")
 # Four or more lower-case letters, then a capitalised word of three or more letters.
 # (The upper-case look-ahead comes first: it fails at most positions, so the search is fast.)
 RUN_TOGETHER = re.compile(r"(?=[A-Z][a-z]{2})(?<=[a-z]{4})")
+# ASCII letters to "a" (lower case) or "A" (upper case), other ASCII characters to " ": in this
+# shape of an ASCII text, each ``RUN_TOGETHER`` position is the "A" of an "aaaaAaa".
+LETTER_SHAPES = {i: "a" if chr(i).islower() else "A" if chr(i).isupper() else " "
+                 for i in range(128)}
 
 
 def normalize(text: str, *, keep_newlines: bool = False) -> str:
     """Unicode NFKC, straight quotes, plain hyphens, separators and bullets to spaces,
     runs of white space to one space (one newline between lines if ``keep_newlines``)."""
     if not text.isascii():  # ASCII text is already NFKC, with straight quotes and hyphens
-        text = SEPARATORS.sub(" ", DASHES.sub("-", unicodedata.normalize("NFKC", text)
-                                                    .translate(QUOTES)))
+        text = straight_quotes(unicodedata.normalize("NFKC", text))
+        text = SEPARATORS.sub(" ", DASHES.sub("-", text))
     elif "|" in text:  # the only ASCII separator
         text = SEPARATORS.sub(" ", text)
     if keep_newlines:
@@ -36,7 +43,15 @@ def normalize(text: str, *, keep_newlines: bool = False) -> str:
     return " ".join(text.split())  # str.split and regex \s agree on what white space is
 
 
+def straight_quotes(text: str) -> str:
+    """``text.translate(QUOTES)``, by a regex search: faster on non-ASCII text, in which
+    ``str.translate`` looks up every character."""
+    return CURLY_QUOTES.sub(lambda quote: QUOTES[ord(quote[0])], text)
+
+
 def repair_run_together(text: str) -> str:
     """Split sentences glued together by a lost full stop: ``"modelsVigorously"`` becomes
     ``"models. Vigorously"``."""
+    if text.isascii() and "aaaaAaa" not in text.translate(LETTER_SHAPES):
+        return text  # nothing to repair (str.translate and "in" are faster than the regex)
     return RUN_TOGETHER.sub(". ", text)

@@ -4,15 +4,21 @@ Pipeline: ``clean.normalize`` -> ``clean.repair_run_together`` -> lexicon phrase
 tokens (``new_quality_productive_forces``) -> lower case -> possessive ``'s`` dropped -> word
 tokens (hyphenated words are split into their parts; ``_`` phrase tokens stay whole) -> numbers
 and 1-character tokens dropped -> simplemma lemmas -> stopwords dropped (checked before and after
-lemmatising).
+lemmatising). The plain pipeline (``tests/reference.py``) runs each of these steps on every text.
 
 simplemma quirks handled here: it capitalises some proper nouns ("beijing" -> "Beijing"), so
 lemmas are lower-cased; a few wrong lemmas are overridden (``LEMMA_EXCEPTIONS``: "ai" -> "be",
 "media" -> "medium", "goods" -> "good"). Lexicon terms and ``_`` phrase tokens are never lemmatised.
 
-Fast path (same tokens as the plain pipeline, checked in tests): the lexicon regex only runs on
-texts that could match it (``VariantMatcher.may_match``), the keep/lemma decision is cached per
-word type, and ``tokenize_all(texts, n_jobs=2)`` shares chunks of texts with a worker process.
+Fast path (same tokens as the plain pipeline, checked in tests), see ``words_of``: ASCII text
+(nearly all) is normalised only for the lexicon regex, as ``normalize`` only changes white space
+and ``|`` there, which split words anyway, and its words come from ``str.translate`` and
+``str.split`` (``nqpf.matcher.ascii_words``) instead of a regex; ``repair_run_together`` runs its
+regex only where the letters have the shape of a run-together sentence; the lexicon regex only
+runs on texts in which all words of a variant occur one after another
+(``VariantMatcher.may_match``); the possessive step is left out, as the "s" of 's is a
+1-character token, dropped anyway. The keep/lemma decision is cached per word type
+(``KeepMemo``), and ``tokenize_all(texts, n_jobs=2)`` shares chunks of texts with a worker process.
 Those workers import neither pandas nor scikit-learn (the lexicon travels as its compiled
 ``VariantMatcher``), so they start quickly and stay small.
 """
@@ -32,15 +38,16 @@ from joblib.executor import get_memmapping_executor
 from tqdm.auto import tqdm
 
 from . import clean, paths
-from .matcher import VariantMatcher
+from .matcher import VariantMatcher, ascii_words
 
 if TYPE_CHECKING:
     from .lexicon import Lexicon
 
+# Possessive 's, for the plain pipeline (the fast path leaves its "s" to the 1-character rule).
 POSSESSIVE = re.compile(r"'s\b")
 # Letters/digits, optionally joined by "_" into one phrase token; hyphens and apostrophes split.
+# (``nqpf.matcher.ASCII_WORD``: the same on lower-case ASCII text.)
 WORD = re.compile(r"[^\W_]+(?:_[^\W_]+)*")
-ASCII_WORD = re.compile("[a-z0-9]+(?:_[a-z0-9]+)*")  # ``WORD`` on lower-case ASCII, faster
 # Numbers and ordinals/decades: "2024", "20th", "1980s".
 NUMBER = re.compile(r"\d+(?:st|nd|rd|th|s)?")
 LEMMA_EXCEPTIONS = {"ai": "ai", "media": "media", "goods": "goods"}
@@ -83,11 +90,24 @@ def lemma(token: str) -> str:
     return simplemma.lemmatize(token, lang="en").lower()
 
 
+class KeepMemo(dict):
+    """{word: ``keep(word, *options)``}, filled in on the first look-up of each word."""
+
+    def __init__(self, *options):
+        super().__init__()
+        self.options = options
+
+    def __missing__(self, word: str):
+        token = self[word] = keep(word, *self.options)
+        return token
+
+
 @functools.cache
-def keep_cache(stopwords: frozenset[str], protected: frozenset[str], lemmatize: bool) -> dict:
+def keep_cache(stopwords: frozenset[str], protected: frozenset[str],
+               lemmatize: bool) -> KeepMemo:
     """Memo {word: token or None (dropped)} for one setting of ``tokenize``, one entry per word
     type seen; ``tokenize`` empties it beyond ``MAX_MEMO`` entries."""
-    return {}
+    return KeepMemo(stopwords, protected, lemmatize)
 
 
 def keep(word: str, stopwords: frozenset[str], protected: frozenset[str], lemmatize: bool):
@@ -113,16 +133,19 @@ def default_matcher(lexicon: "Lexicon | None") -> VariantMatcher:
 
 
 def words_of(text: str, matcher: VariantMatcher) -> list[str]:
-    """Lower-case ``WORD`` tokens of a normalised ``text``, with lexicon variants rewritten to
-    their canonical terms and possessive 's dropped (the regexes run only where needed)."""
-    word = ASCII_WORD if text.isascii() else WORD
-    lowered = text.lower()
-    words = word.findall(lowered)
+    """Lower-case ``WORD`` tokens of a raw ``text`` after ``clean.normalize`` and
+    ``clean.repair_run_together``, with lexicon variants rewritten to their canonical terms
+    (the lexicon regex only runs where ``matcher.may_match``). ASCII text is normalised only
+    for that regex (its variants may span a ``|``)."""
+    if not text.isascii():
+        text = clean.normalize(text)  # often ASCII now (curly quotes, dashes, no-break spaces)
+    text = clean.repair_run_together(text)
+    if not text.isascii():
+        return WORD.findall((matcher.apply(text) if matcher.may_match(text) else text).lower())
+    words = ascii_words(text)
     if matcher.may_match(text, words):
-        lowered = matcher.apply(text).lower()
-    elif "'s" not in lowered:
-        return words
-    return word.findall(POSSESSIVE.sub("", lowered))
+        return ascii_words(matcher.apply(clean.normalize(text)))
+    return words
 
 
 def tokens_of(text: str, matcher: VariantMatcher, stopwords: frozenset[str],
@@ -131,10 +154,8 @@ def tokens_of(text: str, matcher: VariantMatcher, stopwords: frozenset[str],
     memo = keep_cache(stopwords, matcher.terms, lemmatize)
     if len(memo) > MAX_MEMO:
         memo.clear()
-    words = words_of(clean.repair_run_together(clean.normalize(text)), matcher)
-    for word in set(words).difference(memo):
-        memo[word] = keep(word, stopwords, matcher.terms, lemmatize)
-    return [token for token in map(memo.__getitem__, words) if token is not None]
+    # filter(None): drops the None of dropped words (a token is never "")
+    return list(filter(None, map(memo.__getitem__, words_of(text, matcher))))
 
 
 def tokenize(
