@@ -2,8 +2,8 @@
 
 Pipelines (each run in a fresh subprocess, so peak memory is not shared):
 
-- ``nqpf``: ``nqpf.load_corpus`` -> ``nqpf.tokens.tokenize_all(n_jobs)`` -> TF-IDF + NMF K=20
-  (``nqpf.topics.TopicModel(method="nmf")``) -> NPMI.
+- ``nqpf``: ``nqpf.load_corpus(n_jobs)`` -> ``nqpf.tokens.tokenize_all(n_jobs)`` -> TF-IDF +
+  NMF K=20 (``nqpf.topics.TopicModel(method="nmf")``) -> NPMI.
 - ``sklearn``: default ``CountVectorizer`` + ``TfidfTransformer`` + ``NMF(K=20)``.
 - ``gensim``: ``simple_preprocess`` minus gensim stopwords, ``Dictionary.filter_extremes``,
   ``LdaModel(K=20, passes=PASSES)``.
@@ -96,7 +96,7 @@ def pipeline_nqpf(path, seed, n_jobs):
 
     times = {}
     with timed(times, "load"):
-        corpus = load_corpus(path)
+        corpus = load_corpus(path, n_jobs=n_jobs)
     with timed(times, "tokenize"):
         token_lists = tokenize_all(corpus.docs["text"], n_jobs=n_jobs)
     with timed(times, "tfidf+nmf"):
@@ -383,7 +383,7 @@ def write_report(args, argv, rows, sweep, floors, reports, n_docs):
         f"- Corpus: `{args.corpus.name}`, {n_docs:,} documents; K={K}; {args.repeats} runs "
         f"(seeds 0..{args.repeats - 1}) per pipeline, each in a fresh subprocess, the "
         "pipelines taking turns (seed 0 of each, then seed 1, ...); times are "
-        f"medians; nqpf tokenises with n_jobs={args.n_jobs}, tomotopy trains with "
+        f"medians; nqpf loads and tokenises with n_jobs={args.n_jobs}, tomotopy trains with "
         f"{args.n_jobs} workers, gensim LdaModel ({PASSES} passes) and the sklearn baseline "
         "run as shipped (BLAS threads as listed above).",
         "- NPMI reference (one for all models): per document, its lower-case `[a-z0-9]+` words, "

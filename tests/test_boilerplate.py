@@ -8,10 +8,10 @@ from nqpf.boilerplate import (
     body_end,
     body_spans,
     boilerplate_table,
-    check_docs,
     find_boilerplate,
     is_heading,
 )
+from nqpf.checks import check_docs
 
 BODY = "Talents are the primary resource for developing new quality productive forces."
 

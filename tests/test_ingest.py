@@ -5,7 +5,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from nqpf import paths
+from nqpf import ingest, paths
 from nqpf.ingest import Corpus, decode_bytes, detect_encoding, load_corpus, read_text
 
 SIMPLIFIED = ("新质生产力是创新起主导作用的先进生产力质态。"
@@ -297,3 +297,17 @@ def test_records_without_an_id_fail_with_a_reason(tmp_path, lines, statuses):
     assert corpus.report.loc[corpus.report["status"] == "failed", "reason"].tolist() == [
         "empty id (column 'id')"]
     assert "nan" not in corpus.docs["doc_id"].tolist() and len(corpus.docs) == 1
+
+
+@pytest.mark.parametrize("source", [paths.RAW, "jsonl"])
+def test_parallel_load_gives_the_same_corpus(source, tmp_path, monkeypatch):
+    if source == "jsonl":
+        source = tmp_path / "docs.jsonl"
+        texts = [ENGLISH, "Short text\nSource: Xinhua", "Ends mid", "", ENGLISH, "Last one."]
+        source.write_text("".join(json.dumps({"id": f"d{i}", "text": text}) + "\n"
+                                  for i, text in enumerate(texts)), encoding="utf-8")
+    serial = load_corpus(source)
+    monkeypatch.setattr(ingest, "CHUNK_SIZE", 2)  # several chunks, order must hold
+    parallel = load_corpus(source, n_jobs=2)
+    pd.testing.assert_frame_equal(parallel.docs, serial.docs)
+    pd.testing.assert_frame_equal(parallel.report, serial.report)

@@ -5,15 +5,15 @@ offsets into the raw text, ``boilerplate_table`` keeps them per document,
 ``body_spans`` returns the complement (the body paragraphs) for ``nqpf.segment`` and
 ``body_end`` where the body ends.
 
-To recognise a new kind of line, add a ``(kind, pattern)`` pair to ``RULES``.
+To recognise a new kind of line, add a ``(kind, pattern)`` pair to ``RULES``. The module
+imports pandas only in ``boilerplate_table``, so worker processes start without it.
 """
 
 import re
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
-import pandas as pd
-
-from nqpf.checks import require_columns
+if TYPE_CHECKING:
+    import pandas as pd
 
 _H = r"[^\S\n]"  # horizontal white space (never crosses a line break)
 
@@ -211,19 +211,18 @@ def body_end(text: str) -> int:
     return paragraphs[-1][1] if paragraphs else 0
 
 
-def check_docs(docs: pd.DataFrame, columns: tuple[str, ...] = ("doc_id", "text")) -> None:
-    """Raise ``ValueError`` unless ``docs`` is a DataFrame with ``columns`` and string texts."""
-    require_columns(docs, columns, "docs")
-    if "text" in columns:
-        bad = [d for d, t in zip(docs["doc_id"], docs["text"], strict=True)
-               if not isinstance(t, str)]
-        if bad:
-            raise ValueError(f"docs has non-string text for doc_id(s) {bad}")
+def body_ends(texts: list[str]) -> list[int]:
+    """``body_end`` of each text (one task of ``nqpf.ingest.load_corpus`` in a worker)."""
+    return list(map(body_end, texts))
 
 
-def boilerplate_table(docs: pd.DataFrame) -> pd.DataFrame:
+def boilerplate_table(docs: "pd.DataFrame") -> "pd.DataFrame":
     """One row per boilerplate span: ``doc_id, kind, start, end, text`` (``text`` is
     ``raw[start:end]``). ``docs`` needs columns ``doc_id`` and ``text``."""
+    import pandas as pd  # here only: worker processes that find body ends never need it
+
+    from nqpf.checks import check_docs
+
     check_docs(docs)
     rows = [
         (doc_id, span.kind, span.start, span.end, text[span.start:span.end])

@@ -69,3 +69,13 @@ def read_csv_table(path: Path | str, what: str, **read_csv_kwargs) -> pd.DataFra
         return pd.read_csv(path, **read_csv_kwargs)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as error:
         raise ValueError(f"{path}: cannot read {what} CSV ({error})") from error
+
+
+def check_docs(docs: pd.DataFrame, columns: tuple[str, ...] = ("doc_id", "text")) -> None:
+    """Raise ``ValueError`` unless ``docs`` is a DataFrame with ``columns`` and string texts."""
+    require_columns(docs, columns, "docs")
+    if "text" in columns:
+        bad = [d for d, t in zip(docs["doc_id"], docs["text"], strict=True)
+               if not isinstance(t, str)]
+        if bad:
+            raise ValueError(f"docs has non-string text for doc_id(s) {bad}")

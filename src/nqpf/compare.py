@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 import pandas as pd
 
-from nqpf.boilerplate import check_docs
+from nqpf.checks import check_docs
 from nqpf.lexicon import Lexicon, default_lexicon
 
 _SPACES = re.compile(r"\s+")

@@ -16,8 +16,7 @@ import numpy as np
 import pandas as pd
 
 from . import paths
-from .boilerplate import check_docs
-from .checks import read_csv_table, require_columns, require_values
+from .checks import check_docs, read_csv_table, require_columns, require_values
 from .keyness import count_tokens, g2, log_ratio
 from .lexicon import AFTER, BEFORE, Lexicon, default_lexicon
 

@@ -24,8 +24,10 @@ from pathlib import Path
 
 import pandas as pd
 from charset_normalizer import from_bytes
+from joblib import effective_n_jobs
 
-from nqpf.boilerplate import body_end
+from nqpf import parallel
+from nqpf.boilerplate import body_ends
 from nqpf.outputs import relative
 
 BOMS = [(codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF32_LE, "utf-32"),
@@ -44,6 +46,7 @@ TABLE_SUFFIXES = (".csv", ".csv.gz", ".jsonl", ".jsonl.gz")
 METADATA_FILE = "metadata.csv"
 DOC_COLUMNS = ["text", "n_chars", "n_words", "ends_mid_sentence", "is_short", "is_duplicate"]
 REPORT_COLUMNS = ["path", "status", "reason", "encoding", "size_bytes"]
+CHUNK_SIZE = 2000  # texts per task in ``load_corpus(..., n_jobs>1)``
 CONTROL_BYTES = bytes(b for b in range(0x20) if b not in b"\t\n\r\f\v\x1b")
 # Plain tuples (quicker to make than dicts or named tuples: there is one per table row)
 _Record = tuple[str, str, str, str, int]  # doc_id, text, path, encoding, size_bytes
@@ -163,10 +166,10 @@ def read_text(path: Path) -> tuple[str, str]:
     return decode_bytes(Path(path).read_bytes())
 
 
-def _ends_mid_sentence(text: str) -> bool:
-    """Does the body (trailing bylines, timestamps, navigation ignored) stop mid-sentence?"""
-    end = body_end(text)
-    return end > 0 and text[end - 1] not in SENTENCE_END
+def _ends_mid_sentence(text: str, body_end: int) -> bool:
+    """Does the body (ending at ``body_end``: trailing bylines, timestamps, navigation
+    ignored) stop mid-sentence?"""
+    return body_end > 0 and text[body_end - 1] not in SENTENCE_END
 
 
 def _word_counts_and_duplicates(texts: list[str]) -> tuple[list[int], list[bool]]:
@@ -330,19 +333,25 @@ def _why_empty(rows: list[_Row], noun: str) -> str:
 
 
 def load_corpus(source, *, text_column: str = "text", id_column: str | None = None,
-                min_words: int = 50) -> Corpus:
+                min_words: int = 50, n_jobs: int = 1) -> Corpus:
     """Load a folder of ``.txt``/``.md`` files (plus an optional ``metadata.csv`` joined on
     ``doc_id``) or a ``.csv``/``.jsonl`` file (optionally gzipped) with a ``text_column``.
 
     Table ids come from ``id_column``, else a ``doc_id`` or ``id`` column, else ``row_00001``...;
     other columns become metadata. Empty, binary, undecodable and duplicate files are reported,
-    not loaded. Raises FileNotFoundError for a missing source, ValueError if nothing loads."""
+    not loaded. Raises FileNotFoundError for a missing source, ValueError if nothing loads.
+
+    ``n_jobs > 1`` (``-1``: all cores) finds where the documents' bodies end (for
+    ``ends_mid_sentence``) in this process and ``n_jobs - 1`` worker processes, started first
+    so they are up once the file is read; ``nqpf.tokens.tokenize_all`` reuses them."""
     source = Path(source)
     if not source.exists():
         raise FileNotFoundError(f"corpus source not found: {source}")
     if source.is_file() and not source.name.lower().endswith(TABLE_SUFFIXES):
         raise ValueError(f"{source}: unsupported corpus file type; use a folder of .txt/.md "
                          f"files or a file ending in {', '.join(TABLE_SUFFIXES)}")
+    workers = effective_n_jobs(n_jobs) - 1
+    parallel.start_workers(workers)
     rows: list[_Row] = []
     if source.is_dir():
         records, metadata = _read_folder(source, rows)
@@ -358,9 +367,11 @@ def load_corpus(source, *, text_column: str = "text", id_column: str | None = No
         raise ValueError(f"no documents loaded from {source}: {why}")
     doc_ids, texts, *_ = map(list, zip(*kept, strict=True))
     n_words, is_duplicate = _word_counts_and_duplicates(texts)
+    ends = parallel.map_chunks(texts, body_ends, body_ends, chunk_size=CHUNK_SIZE,
+                               workers=workers)
     docs = pd.DataFrame({"doc_id": doc_ids, "text": texts,
                          "n_chars": [len(text) for text in texts], "n_words": n_words,
-                         "ends_mid_sentence": [_ends_mid_sentence(text) for text in texts],
+                         "ends_mid_sentence": list(map(_ends_mid_sentence, texts, ends)),
                          "is_short": [n < min_words for n in n_words],
                          "is_duplicate": is_duplicate})
     docs = _join_metadata(docs, metadata, meta_path, meta_rows)

@@ -13,7 +13,8 @@ from typing import NamedTuple
 import pandas as pd
 from tqdm.auto import tqdm
 
-from nqpf.boilerplate import TITLE_MAX_WORDS, body_spans, check_docs, is_heading, trim_span
+from nqpf.boilerplate import TITLE_MAX_WORDS, body_spans, is_heading, trim_span
+from nqpf.checks import check_docs
 from nqpf.clean import RUN_TOGETHER
 from nqpf.tokens import tokenize_all
 

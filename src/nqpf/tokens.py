@@ -23,21 +23,18 @@ Those workers import neither pandas nor scikit-learn (the lexicon travels as its
 ``VariantMatcher``), so they start quickly and stay small.
 """
 
-import collections
 import functools
 import re
 import sys
 from collections.abc import Iterable
-from concurrent import futures
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import simplemma
 from joblib import effective_n_jobs
-from joblib.executor import get_memmapping_executor
 from tqdm.auto import tqdm
 
-from . import clean, paths
+from . import clean, parallel, paths
 from .matcher import VariantMatcher, ascii_words
 
 if TYPE_CHECKING:
@@ -199,34 +196,12 @@ def tokenize_all(
     in this process and ``n_jobs - 1`` worker processes at once; the tokens are the same as
     with ``n_jobs=1``."""
     texts = list(texts)
-    options = (default_matcher(lexicon),
-               default_stopwords() if stopwords is None else frozenset(stopwords), lemmatize)
-    chunks = [texts[i:i + CHUNK_SIZE] for i in range(0, len(texts), CHUNK_SIZE)]
-    done: dict[int, list[list[str]]] = {}
+    matcher = default_matcher(lexicon)
+    stopwords = default_stopwords() if stopwords is None else frozenset(stopwords)
     with tqdm(total=len(texts), disable=not show_progress, desc="tokenize") as bar:
-        for i, chunk_tokens in tokenized_chunks(chunks, options, effective_n_jobs(n_jobs) - 1):
-            done[i] = chunk_tokens
-            bar.update(len(chunk_tokens))
-    return [tokens for i in range(len(chunks)) for tokens in done[i]]
-
-
-def tokenized_chunks(chunks: list[list[str]], options: tuple, workers: int):
-    """``(index, token lists)`` of every chunk, as they are done: this process takes chunks
-    from the front of the queue while ``workers`` processes (at most two tasks each in
-    flight) take them from the back, so no core waits for another to start up."""
-    queue = collections.deque(enumerate(chunks))
-    running: dict = {}
-    # joblib's own reusable executor, so that joblib.Parallel (e.g. in nqpf.selection) can
-    # take it over afterwards
-    executor = get_memmapping_executor(workers) if workers > 0 else None
-    while queue or running:
-        while executor is not None and queue and len(running) < 2 * workers:
-            i, chunk = queue.pop()
-            running[executor.submit(tokenize_chunk, chunk, *options)] = i
-        if queue:
-            i, chunk = queue.popleft()
-            yield i, [tokens_of(text, *options) for text in chunk]
-        else:
-            futures.wait(running, return_when=futures.FIRST_COMPLETED)
-        for future in [future for future in running if future.done()]:
-            yield running.pop(future), list(map(split_tokens, future.result()))
+        return parallel.map_chunks(
+            texts, lambda chunk: [tokens_of(text, matcher, stopwords, lemmatize) for text in chunk],
+            functools.partial(tokenize_chunk, matcher=matcher, stopwords=stopwords,
+                              lemmatize=lemmatize),
+            chunk_size=CHUNK_SIZE, workers=effective_n_jobs(n_jobs) - 1,
+            decode=lambda joined: list(map(split_tokens, joined)), done=bar.update)

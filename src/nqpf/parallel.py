@@ -1,0 +1,57 @@
+"""Work through chunks of texts in this process and in worker processes at once.
+
+The workers are joblib's own reusable executor: they stay up between calls, so the tokenizer
+(``nqpf.tokens.tokenize_all``) finds the workers that ``nqpf.ingest.load_corpus`` started, and
+``joblib.Parallel`` (e.g. in ``nqpf.selection``) can take them over afterwards. Worker functions
+live in modules that import neither pandas nor scikit-learn, so workers start quickly and stay
+small.
+"""
+
+import collections
+from collections.abc import Callable, Iterator
+from concurrent import futures
+
+from joblib.executor import get_memmapping_executor
+
+
+def start_workers(workers: int) -> None:
+    """Start ``workers`` worker processes now (joblib starts them on the first task), so they
+    are ready by the time the work arrives."""
+    if workers > 0:
+        get_memmapping_executor(workers).submit(int)
+
+
+def chunk_results(chunks: list, local: Callable, remote: Callable, workers: int,
+                  decode: Callable = lambda result: result) -> Iterator[tuple[int, object]]:
+    """``(index, result)`` of every chunk, as they are done: this process runs ``local(chunk)``
+    on chunks from the front of the queue while ``workers`` processes (at most two tasks each
+    in flight) run ``remote(chunk)`` on chunks from the back, whose results pass through
+    ``decode``; so no core waits for another to start up. ``remote`` must pickle."""
+    queue = collections.deque(enumerate(chunks))
+    running: dict = {}
+    executor = get_memmapping_executor(workers) if workers > 0 else None
+    while queue or running:
+        while executor is not None and queue and len(running) < 2 * workers:
+            i, chunk = queue.pop()
+            running[executor.submit(remote, chunk)] = i
+        if queue:
+            i, chunk = queue.popleft()
+            yield i, local(chunk)
+        else:
+            futures.wait(running, return_when=futures.FIRST_COMPLETED)
+        for future in [future for future in running if future.done()]:
+            yield running.pop(future), decode(future.result())
+
+
+def map_chunks(items: list, local: Callable, remote: Callable, *, chunk_size: int,
+               workers: int, decode: Callable = lambda result: result,
+               done: Callable[[int], object] = lambda n: None) -> list:
+    """``local(chunk)`` (or ``decode(remote(chunk))`` in a worker) of each ``chunk_size`` items
+    of ``items``, flattened in input order; ``done(n)`` is called as each chunk of ``n`` items
+    is done (e.g. to update a progress bar)."""
+    chunks = [items[i:i + chunk_size] for i in range(0, len(items), chunk_size)]
+    results = {}
+    for i, result in chunk_results(chunks, local, remote, workers, decode):
+        results[i] = result
+        done(len(result))
+    return [value for i in range(len(chunks)) for value in results[i]]
