@@ -21,7 +21,7 @@ def start_workers(workers: int) -> None:
         get_memmapping_executor(workers).submit(int)
 
 
-def chunk_results(chunks: list, local: Callable, remote: Callable, workers: int,
+def _chunk_results(chunks: list, local: Callable, remote: Callable, workers: int,
                   decode: Callable = lambda result: result) -> Iterator[tuple[int, object]]:
     """``(index, result)`` of every chunk, as they are done: this process runs ``local(chunk)``
     on chunks from the front of the queue while ``workers`` processes (at most two tasks each
@@ -51,7 +51,7 @@ def map_chunks(items: list, local: Callable, remote: Callable, *, chunk_size: in
     is done (e.g. to update a progress bar)."""
     chunks = [items[i:i + chunk_size] for i in range(0, len(items), chunk_size)]
     results = {}
-    for i, result in chunk_results(chunks, local, remote, workers, decode):
+    for i, result in _chunk_results(chunks, local, remote, workers, decode):
         results[i] = result
         done(len(result))
     return [value for i in range(len(chunks)) for value in results[i]]
