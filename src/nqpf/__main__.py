@@ -29,6 +29,9 @@ def parser() -> argparse.ArgumentParser:
     report.add_argument(
         "--corpus", type=Path, help="folder or file of documents (default: the study corpus)"
     )
+    report.add_argument("--text-column", help="text field of a CSV/JSONL corpus (default: text)")
+    report.add_argument("--id-column",
+                        help="id field of a CSV/JSONL corpus (default: doc_id or id, if present)")
     report.add_argument("--out", type=Path, help="report folder (default: reports/)")
     report.add_argument("--k-min", type=int, help="smallest number of topics/clusters to try")
     report.add_argument("--k-max", type=int, help="largest number of topics/clusters to try")
@@ -57,6 +60,12 @@ def k_range(k_min: int | None, k_max: int | None, k_step: int) -> list[int] | No
     return list(range(k_min, k_max + 1, k_step))
 
 
+def corpus_options(args: argparse.Namespace) -> dict:
+    """The ``load_corpus`` options given on the command line."""
+    options = {"text_column": args.text_column, "id_column": args.id_column}
+    return {name: value for name, value in options.items() if value is not None}
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point; returns the exit code."""
     from nqpf.report import NotebookError, build_report
@@ -67,6 +76,7 @@ def main(argv: list[str] | None = None) -> int:
             corpus=args.corpus,
             out_dir=args.out,
             notebooks=args.notebooks,
+            corpus_options=corpus_options(args),
             k_range=k_range(args.k_min, args.k_max, args.k_step),
             random_state=args.random_state,
             kernel_name=args.kernel,

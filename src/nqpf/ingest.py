@@ -344,7 +344,7 @@ def load_corpus(source, *, text_column: str = "text", id_column: str | None = No
     ``n_jobs > 1`` (``-1``: all cores) finds where the documents' bodies end (for
     ``ends_mid_sentence``) in this process and ``n_jobs - 1`` worker processes, started first
     so they are up once the file is read; ``nqpf.tokens.tokenize_all`` reuses them."""
-    source = Path(source)
+    source = Path(source).expanduser()
     if not source.exists():
         raise FileNotFoundError(f"corpus source not found: {source}")
     if source.is_file() and not source.name.lower().endswith(TABLE_SUFFIXES):

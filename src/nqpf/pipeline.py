@@ -48,12 +48,15 @@ def cache_key(docs: pd.DataFrame, settings: dict) -> str:
     return digest.hexdigest()[:16]
 
 
-def prepare(source=None, *, min_words: int = 60, max_words: int = 200, cache: bool = True,
+def prepare(source=None, *, text_column: str = "text", id_column: str | None = None,
+            min_words: int = 60, max_words: int = 200, cache: bool = True,
             show_progress: bool = False, n_jobs: int = 1) -> Prepared:
-    """Load ``source`` (default: the study corpus in ``data/raw``) and build the passages
-    (n_passages rows), sentences and boilerplate tables, reusing a cached copy if one exists.
-    ``n_jobs`` processes tokenise the passages (worth it from some thousand passages on)."""
-    corpus = load_corpus(paths.RAW if source is None else source)
+    """Load ``source`` (default: the study corpus in ``data/raw``; ``text_column`` and
+    ``id_column`` as in ``load_corpus``) and build the passages (n_passages rows), sentences
+    and boilerplate tables, reusing a cached copy if one exists. ``n_jobs`` processes
+    tokenise the passages (worth it from some thousand passages on)."""
+    corpus = load_corpus(paths.RAW if source is None else source, text_column=text_column,
+                         id_column=id_column)
     settings = {"min_words": min_words, "max_words": max_words}
     folder = paths.PROCESSED / cache_key(corpus.docs, settings)
     if cache and all((folder / f"{name}.parquet").exists() for name in TABLES):

@@ -365,6 +365,7 @@ def default_notebooks() -> list[Path]:
 def build_report(
     *,
     corpus: Path | None = None,
+    corpus_options: dict | None = None,
     out_dir: Path | None = None,
     notebooks: Iterable[Path] | None = None,
     k_range: Iterable[int] | None = None,
@@ -376,10 +377,11 @@ def build_report(
     """Run the notebooks (``n_jobs`` at a time), render them to HTML and return the path of
     ``index.html``.
 
-    ``corpus`` defaults to the study corpus (``paths.RAW``), ``out_dir`` to ``paths.REPORTS``,
+    ``corpus`` defaults to the study corpus (``paths.RAW``), ``corpus_options`` (e.g.
+    ``{"text_column": "content"}``) go to ``nqpf.prepare``, ``out_dir`` to ``paths.REPORTS``,
     ``notebooks`` to ``notebooks/NN_*.ipynb``; ``k_range`` is passed only when given.
     """
-    corpus = Path(corpus if corpus is not None else paths.RAW).resolve()
+    corpus = Path(corpus if corpus is not None else paths.RAW).expanduser().resolve()
     if not corpus.exists():
         raise FileNotFoundError(f"corpus not found: {corpus}")
     notebooks = [Path(nb).resolve() for nb in (notebooks or default_notebooks())]
@@ -390,7 +392,8 @@ def build_report(
         if not nb.is_file():
             raise FileNotFoundError(f"notebook not found: {nb}")
     out_dir = paths.output_dir(Path(out_dir if out_dir is not None else paths.REPORTS)).resolve()
-    parameters = {"corpus": str(corpus), "out_dir": str(out_dir), "random_state": random_state}
+    parameters = {"corpus": str(corpus), "corpus_options": dict(corpus_options or {}),
+                  "out_dir": str(out_dir), "random_state": random_state}
     if k_range is not None:
         parameters["k_range"] = [int(k) for k in k_range]
     # Pages render in a thread of their own while the next notebooks run: a runner thread that
