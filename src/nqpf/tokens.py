@@ -4,11 +4,12 @@ Each text is tokenised by the pipeline of its language (``nqpf.language``): ``zh
 by the Chinese pipeline (``nqpf.chinese``, which hands its Latin stretches back to the English
 one), ``en`` and ``other`` by the English pipeline described here.
 
-English pipeline: ``clean.normalize`` -> ``clean.repair_run_together`` -> lexicon phrases to canonical
-tokens (``new_quality_productive_forces``) -> lower case -> possessive ``'s`` dropped -> word
-tokens (hyphenated words are split into their parts; ``_`` phrase tokens stay whole) -> numbers
-and 1-character tokens dropped -> simplemma lemmas -> stopwords dropped (checked before and after
-lemmatising). The plain pipeline (``tests/reference.py``) runs each of these steps on every text.
+English pipeline: ``clean.normalize`` -> ``clean.repair_run_together`` -> lexicon phrases to
+canonical tokens (``new_quality_productive_forces``) -> lower case -> possessive ``'s`` dropped
+-> word tokens (hyphenated words are split into their parts; ``_`` phrase tokens stay whole) ->
+numbers and 1-character tokens dropped -> simplemma lemmas -> stopwords dropped (checked before
+and after lemmatising). The plain pipeline (``tests/reference.py``) runs each of these steps on
+every text.
 
 simplemma quirks handled here: it capitalises some proper nouns ("beijing" -> "Beijing"), so
 lemmas are lower-cased; a few wrong lemmas are overridden (``LEMMA_EXCEPTIONS``: "ai" -> "be",
@@ -231,9 +232,9 @@ def tokenize_all(
         raise ValueError(f"tokenize_all got {len(languages)} languages for {len(texts)} texts")
     for language in set(languages):
         check_language(language)
-    options = dict(matcher=default_matcher(lexicon),
-                   **dict(zip(("stopwords", "chinese_stopwords"), _stopword_lists(stopwords))),
-                   lemmatize=lemmatize)
+    english, chinese_stopwords = _stopword_lists(stopwords)
+    options = dict(matcher=default_matcher(lexicon), stopwords=english,
+                   chinese_stopwords=chinese_stopwords, lemmatize=lemmatize)
     with tqdm(total=len(texts), disable=not show_progress, desc="tokenize") as bar:
         return parallel.map_chunks(
             list(zip(languages, texts, strict=True)),
