@@ -19,7 +19,7 @@ def corpus(tmp_path, monkeypatch):
 
 def test_second_call_reads_the_cache(corpus, monkeypatch):
     first = pipeline.prepare(corpus)
-    monkeypatch.setattr(pipeline, "passages_table", lambda *a, **k: pytest.fail("not cached"))
+    monkeypatch.setattr(pipeline, "segment_docs", lambda *a, **k: pytest.fail("not cached"))
     second = pipeline.prepare(corpus)
     pd.testing.assert_frame_equal(first.passages, second.passages)
     pd.testing.assert_frame_equal(first.boilerplate, second.boilerplate)
