@@ -11,8 +11,10 @@ a Chinese stopword (``data/lexicon/stopwords_chinese.txt``) -> Latin stretches t
 English pipeline (``nqpf.tokens``), so English words keep their lemmas and phrase terms.
 
 NFKC runs once per word type (memoised), not on every text: the tokens are the same as with
-the text normalised first, as rjieba cuts at every character NFKC changes outside full-width
-letters and digits (tested). Offsets never point into folded text: sentences and passages are
+the text normalised first (tested), as rjieba cuts at full-width punctuation and spaces, and
+``LATIN`` stretches take full-width letters and digits in; only a text with one of the rarer
+compatibility characters (``COMPATIBILITY``: circled numbers, ㈱, Roman numerals, ligatures,
+compatibility ideographs) is normalised whole first. Offsets never point into folded text: sentences and passages are
 found on the RAW text (``SENTENCE_END``, ``NUMBERED_PART``).
 """
 
@@ -32,9 +34,12 @@ SENTENCE_END = re.compile("[\u3002\uff01\uff1f\uff1b!?;]+"
 NUMBERED_PART = re.compile("[\u4e00\u4e8c\u4e09\u56db\u4e94\u516d\u4e03\u516b\u4e5d\u5341"
                            "\u767e]+\u3001|[\uff08(][\u4e00\u4e8c\u4e09\u56db\u4e94\u516d\u4e03"
                            "\u516b\u4e5d\u5341\\d]+[\uff09)]")
-# A Latin stretch: a Latin letter (perhaps after digits: 5G), up to the next Han character.
-LATIN = re.compile("[0-9\uff10-\uff19]*[A-Za-z\uff21-\uff3a\uff41-\uff5a]"
-                   "[^\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]*")
+# A Latin stretch: from a Latin letter up to the next Han character (``latin_stretches`` adds
+# the digits before it: 5G). Starting at the letter lets ``re`` skip ahead to letters.
+LATIN = re.compile("[A-Za-z\uff21-\uff3a\uff41-\uff5a][^\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]*")
+COMPATIBILITY = re.compile("[\u2150-\u218f\u2460-\u24ff\u2776-\u2793\u3200-\u33ff"
+                           "\uf900-\ufaff\ufb00-\ufb4f\ufe10-\ufe6f]")
+DIGITS = frozenset("0123456789\uff10\uff11\uff12\uff13\uff14\uff15\uff16\uff17\uff18\uff19")
 USER_WORD_FREQ = 1_000_000  # jieba frequency of the lexicon's user words: they always win
 MAX_MEMO = 500_000  # word types remembered by ``keep_cache``
 
@@ -134,6 +139,18 @@ def keep_cache(stopwords: frozenset[str], terms: tuple[tuple[str, str], ...]) ->
     return KeepMemo(stopwords, terms)
 
 
+def latin_stretches(text: str) -> list[tuple[int, int]]:
+    """``(start, end)`` of each Latin stretch of ``text`` (``LATIN``, with the digits just
+    before it)."""
+    stretches = []
+    for match in LATIN.finditer(text):
+        start = match.start()
+        while start > (stretches[-1][1] if stretches else 0) and text[start - 1] in DIGITS:
+            start -= 1
+        stretches.append((start, match.end()))
+    return stretches
+
+
 def tokens_of(text: str, terms: tuple[tuple[str, str], ...], stopwords: frozenset[str],
               latin: Callable[[str], list[str]]) -> list[str]:
     """Tokens of a Chinese or mixed ``text`` (see module docstring). ``terms``: (folded
@@ -143,14 +160,16 @@ def tokens_of(text: str, terms: tuple[tuple[str, str], ...], stopwords: frozense
     if len(memo) > MAX_MEMO:
         memo.clear()
     jieba = segmenter(tuple(variant for variant, _ in terms))
+    if COMPATIBILITY.search(text):
+        text = unicodedata.normalize("NFKC", text)
     text = fold(text)
     tokens: list[str] = []
     position = 0
-    for match in LATIN.finditer(text):
-        if match.start() > position:
-            tokens += filter(None, map(memo.__getitem__, jieba.cut(text[position:match.start()])))
-        tokens += latin(match.group())
-        position = match.end()
+    for start, end in latin_stretches(text):
+        if start > position:
+            tokens += filter(None, map(memo.__getitem__, jieba.cut(text[position:start])))
+        tokens += latin(text[start:end])
+        position = end
     if position < len(text):
         tokens += filter(None, map(memo.__getitem__, jieba.cut(text[position:])))
     return tokens
