@@ -22,7 +22,8 @@ def test_every_chinese_lexicon_variant_is_one_token(variant, term, sentence):
 
 
 @pytest.mark.parametrize(
-    "variant", ["新质生产力", "高质量发展", "关键核心技术", "科技创新", "现代化产业体系", "人才强国"])
+    "variant",
+    ["新质生产力", "高质量发展", "关键核心技术", "科技创新", "现代化产业体系", "人才强国"])
 def test_named_terms_are_in_the_lexicon(variant):
     assert variant in dict(CHINESE_VARIANTS)
 

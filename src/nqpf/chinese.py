@@ -14,8 +14,8 @@ NFKC runs once per word type (memoised), not on every text: the tokens are the s
 the text normalised first (tested), as rjieba cuts at full-width punctuation and spaces, and
 ``LATIN`` stretches take full-width letters and digits in; only a text with one of the rarer
 compatibility characters (``COMPATIBILITY``: circled numbers, ㈱, Roman numerals, ligatures,
-compatibility ideographs) is normalised whole first. Offsets never point into folded text: sentences and passages are
-found on the RAW text (``SENTENCE_END``, ``NUMBERED_PART``).
+compatibility ideographs) is normalised whole first. Offsets never point into folded text:
+sentences and passages are found on the RAW text (``SENTENCE_END``, ``NUMBERED_PART``).
 """
 
 import functools
