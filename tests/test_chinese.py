@@ -52,6 +52,7 @@ def test_named_terms_are_in_the_lexicon(variant):
         ("我们要坚持和加强党的领导。", ["要", "坚持", "加强", "党的领导"]),
         ("", []),
         ("。，、", []),
+        ("■两会丨CPPCC·代表", ["two_sessions", "cppcc", "代表"]),
     ],
 )
 def test_chinese_tokens(text, expected):

@@ -1,7 +1,7 @@
 """The Chinese text pipeline: normalisation for counting, word segmentation, tokens, sentences.
 
 Tokens of a Chinese (or mixed Chinese/English) text: traditional characters folded to
-simplified (OpenCC ``t2s``) -> the text cut into Han stretches and Latin stretches (``LATIN``:
+simplified (OpenCC ``t2s``), separators (``nqpf.clean.SEPARATORS``: 丨 ■ ·) to spaces -> the text cut into Han stretches and Latin stretches (``LATIN``:
 from a Latin letter, perhaps after digits, up to the next Han character) -> Han stretches
 segmented into words by rjieba (jieba's dictionary and algorithm in Rust; the lexicon's Chinese
 variants added as user words, so 新质生产力 stays one word) -> each word: NFKC (full-width
@@ -162,7 +162,7 @@ def tokens_of(text: str, terms: tuple[tuple[str, str], ...], stopwords: frozense
     jieba = segmenter(tuple(variant for variant, _ in terms))
     if COMPATIBILITY.search(text):
         text = unicodedata.normalize("NFKC", text)
-    text = fold(text)
+    text = clean.SEPARATORS.sub(" ", fold(text))  # 丨 ■ · are no words (and no Han characters)
     tokens: list[str] = []
     position = 0
     for start, end in latin_stretches(text):
