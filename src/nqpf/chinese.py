@@ -1,14 +1,15 @@
 """The Chinese text pipeline: normalisation for counting, word segmentation, tokens, sentences.
 
-Tokens of a Chinese (or mixed Chinese/English) text: traditional characters folded to
-simplified (OpenCC ``t2s``), separators (``nqpf.clean.SEPARATORS``: 丨 ■ ·) to spaces -> the text cut into Han stretches and Latin stretches (``LATIN``:
-from a Latin letter, perhaps after digits, up to the next Han character) -> Han stretches
-segmented into words by rjieba (jieba's dictionary and algorithm in Rust; the lexicon's Chinese
-variants added as user words, so 新质生产力 stays one word) -> each word: NFKC (full-width
-letters and digits to half-width), lower case, a lexicon variant to its canonical term
-(``new_quality_productive_forces``), dropped if it holds no letter (punctuation, numbers) or is
-a Chinese stopword (``data/lexicon/stopwords_chinese.txt``) -> Latin stretches through the
-English pipeline (``nqpf.tokens``), so English words keep their lemmas and phrase terms.
+Tokens of a Chinese (or mixed Chinese/English) text: traditional characters folded to simplified
+(OpenCC ``t2s``), separators (``nqpf.clean.SEPARATORS``: 丨 ■ ·) to spaces -> the text cut into
+Han stretches and Latin stretches (``LATIN``: from a Latin letter, perhaps after digits, up to
+the next Han character) -> Han stretches segmented into words by rjieba (jieba's dictionary and
+algorithm in Rust; the lexicon's Chinese variants added as user words, so 新质生产力 stays one word)
+-> each word: NFKC (full-width letters and digits to half-width), lower case, a lexicon variant
+to its canonical term (``new_quality_productive_forces``), dropped if it holds no letter
+(punctuation, numbers) or is a Chinese stopword (``data/lexicon/stopwords_chinese.txt``) ->
+Latin stretches through the English pipeline (``nqpf.tokens``), so English words keep their
+lemmas and phrase terms.
 
 NFKC runs once per word type (memoised), not on every text: the tokens are the same as with
 the text normalised first (tested), as rjieba cuts at full-width punctuation and spaces, and
