@@ -13,9 +13,9 @@ lemmas and phrase terms.
 
 NFKC runs once per word type (memoised), not on every text: the tokens are the same as with
 the text normalised first (tested), as rjieba cuts at full-width punctuation and spaces, and
-``LATIN`` stretches take full-width letters and digits in; only a text with one of the rarer
-compatibility characters (``COMPATIBILITY``: circled numbers, ㈱, Roman numerals, ligatures,
-compatibility ideographs) is normalised whole first. Offsets never point into folded text:
+``LATIN`` stretches take full-width letters and digits in; only the rarer compatibility
+characters (``COMPATIBILITY``: circled numbers, ㈱, Roman numerals, ligatures, compatibility
+ideographs) are normalised in the text first, one by one. Offsets never point into folded text:
 sentences and passages are found on the RAW text (``SENTENCE_END``, ``NUMBERED_PART``).
 """
 
@@ -38,8 +38,11 @@ NUMBERED_PART = re.compile("[\u4e00\u4e8c\u4e09\u56db\u4e94\u516d\u4e03\u516b\u4
 # A Latin stretch: from a Latin letter up to the next Han character (``latin_stretches`` adds
 # the digits before it: 5G). Starting at the letter lets ``re`` skip ahead to letters.
 LATIN = re.compile("[A-Za-z\uff21-\uff3a\uff41-\uff5a][^\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]*")
-COMPATIBILITY = re.compile("[\u2150-\u218f\u2460-\u24ff\u2776-\u2793\u3200-\u33ff"
-                           "\uf900-\ufaff\ufb00-\ufb4f\ufe10-\ufe6f]")
+COMPATIBILITY = ("\u2150-\u218f\u2460-\u24ff\u2776-\u2793\u3200-\u33ff\uf900-\ufaff"
+                 "\ufb00-\ufb4f\ufe10-\ufe6f")
+# One pass over the text for both: a separator (丨 ■ ·, ``nqpf.clean.SEPARATORS``) becomes a
+# space, a compatibility character its NFKC form.
+SEPARATOR_OR_COMPATIBILITY = re.compile(f"[{clean.SEPARATOR_CHARS}{COMPATIBILITY}]")
 DIGITS = frozenset("0123456789\uff10\uff11\uff12\uff13\uff14\uff15\uff16\uff17\uff18\uff19")
 USER_WORD_FREQ = 1_000_000  # jieba frequency of the lexicon's user words: they always win
 MAX_MEMO = 500_000  # word types remembered by ``keep_cache``
@@ -140,6 +143,11 @@ def keep_cache(stopwords: frozenset[str], terms: tuple[tuple[str, str], ...]) ->
     return KeepMemo(stopwords, terms)
 
 
+def _replacement(match: re.Match) -> str:
+    char = match.group()
+    return " " if clean.SEPARATORS.match(char) else unicodedata.normalize("NFKC", char)
+
+
 def latin_stretches(text: str) -> list[tuple[int, int]]:
     """``(start, end)`` of each Latin stretch of ``text`` (``LATIN``, with the digits just
     before it)."""
@@ -161,9 +169,7 @@ def tokens_of(text: str, terms: tuple[tuple[str, str], ...], stopwords: frozense
     if len(memo) > MAX_MEMO:
         memo.clear()
     jieba = segmenter(tuple(variant for variant, _ in terms))
-    if COMPATIBILITY.search(text):
-        text = unicodedata.normalize("NFKC", text)
-    text = clean.SEPARATORS.sub(" ", fold(text))  # 丨 ■ · are no words (and no Han characters)
+    text = SEPARATOR_OR_COMPATIBILITY.sub(_replacement, fold(text))
     tokens: list[str] = []
     position = 0
     for start, end in latin_stretches(text):
