@@ -2,8 +2,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from nqpf.checks import (check_docs, read_csv_table, require_columns, require_token_lists,
-                         require_values)
+from nqpf.checks import (
+    check_docs,
+    read_csv_table,
+    require_columns,
+    require_token_lists,
+    require_values,
+)
 
 TABLE = pd.DataFrame({"doc_id": ["a", "b"], "n": [1, 2], "text": ["x", "y"]})
 

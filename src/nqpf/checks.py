@@ -83,7 +83,7 @@ def check_docs(docs: pd.DataFrame, columns: tuple[str, ...] = ("doc_id", "text")
         if bad:
             raise ValueError(f"docs has non-string text for doc_id(s) {bad}")
     if "language" in docs:
-        unknown = sorted(set(docs["language"].astype(str)) - set(LANGUAGES))
+        unknown = sorted(map(str, set(docs["language"].tolist()) - set(LANGUAGES)))
         if unknown:
             raise ValueError(f"docs column 'language' has {unknown}; use one of "
                              f"{list(LANGUAGES)} (nqpf.language)")
