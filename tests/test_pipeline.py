@@ -47,6 +47,7 @@ def test_no_cache_writes_nothing(corpus):
         (lambda docs, settings: (docs.assign(text=docs["text"] + "."), settings), False),
         (lambda docs, settings: (docs.assign(doc_id=["x", "y"]), settings), False),
         (lambda docs, settings: (docs, {**settings, "min_words": 61}), False),
+        (lambda docs, settings: (docs.assign(language=["en", "en"]), settings), False),
     ],
 )
 def test_cache_key_follows_the_inputs(change, same):

@@ -43,10 +43,13 @@ class Prepared:
 
 
 def cache_key(docs: pd.DataFrame, settings: dict) -> str:
-    """Hash of the documents, the lexicon folder, the settings and the package's code."""
+    """Hash of the documents (and their languages), the lexicon folder, the settings and the
+    package's code."""
     digest = hashlib.sha256(json.dumps(settings, sort_keys=True).encode())
     for doc_id, text in zip(docs["doc_id"], docs["text"], strict=True):
         digest.update(f"{doc_id}\0{text}\0".encode())
+    if "language" in docs:
+        digest.update("\0".join(docs["language"]).encode())
     for path in [*sorted(paths.LEXICON.glob("*")), *sorted(CODE.glob("*.py"))]:
         digest.update(path.name.encode() + path.read_bytes())
     return digest.hexdigest()[:16]
