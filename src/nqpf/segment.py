@@ -209,7 +209,8 @@ def document_passages(text: str, paragraphs: list[tuple[int, int]],
 
     Body paragraphs (``nqpf.boilerplate.body_spans``) longer than ``max_words`` are split
     at sentence boundaries into the fewest balanced chunks of at most ``max_words``;
-    a numbered part ("1. Talent is ...") always starts a passage. Paragraphs shorter than
+    a numbered part ("1. Talent is ...", in Chinese text also 一、 and （一）) always starts a
+    passage. Paragraphs shorter than
     ``min_words`` (headings, one-sentence paragraphs) are merged with the following ones
     until the passage reaches ``min_words``; a short non-heading paragraph joins the
     previous passage instead when merging forward would pass ``1.25 * max_words`` and
