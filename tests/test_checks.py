@@ -2,7 +2,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from nqpf.checks import read_csv_table, require_columns, require_token_lists, require_values
+from nqpf.checks import (
+    check_docs,
+    read_csv_table,
+    require_columns,
+    require_token_lists,
+    require_values,
+)
 
 TABLE = pd.DataFrame({"doc_id": ["a", "b"], "n": [1, 2], "text": ["x", "y"]})
 
@@ -98,3 +104,15 @@ def test_read_csv_table_passes_options(tmp_path):
     table = read_csv_table(path, "lexicon", dtype=str, keep_default_na=False,
                            skipinitialspace=True)
     assert table.to_dict("list") == {"term": ["x"], "variant": ["NA"]}
+
+
+@pytest.mark.parametrize(
+    ("language", "message"),
+    [(["de"], r"column 'language' has \['de'\]; use one of \['zh', 'en', 'mixed', 'other'\]"),
+     ([None], r"has \['None'\]")],
+)
+def test_check_docs_names_an_unknown_language(language, message):
+    docs = pd.DataFrame({"doc_id": ["a"], "text": ["x"], "language": language})
+    with pytest.raises(ValueError, match=message):
+        check_docs(docs)
+    check_docs(docs.assign(language="zh"))

@@ -110,16 +110,25 @@ def test_folder_loads_the_rest_with_metadata(messy_folder):
     corpus = load_corpus(messy_folder, min_words=10)
     docs = corpus.docs.set_index("doc_id")
     assert list(docs.index) == ["a_utf8", "b_gbk", "c_big5", "d_cp1252"]
-    assert list(corpus.docs.columns) == ["doc_id", "genre", "text", "n_chars", "n_words",
-                                         "ends_mid_sentence", "is_short", "is_duplicate"]
-    assert list(corpus.report.columns) == ["path", "status", "reason", "encoding", "size_bytes"]
+    assert list(corpus.docs.columns) == ["doc_id", "genre", "language", "text", "n_chars",
+                                         "n_words", "ends_mid_sentence", "is_short",
+                                         "is_duplicate"]
+    assert list(corpus.report.columns) == ["path", "status", "reason", "encoding", "size_bytes",
+                                           "language"]
     assert corpus.report["path"].is_monotonic_increasing
     assert len(corpus.report) == 13
     assert docs.loc["b_gbk", "text"] == SIMPLIFIED
     assert docs.loc["d_cp1252", "text"] == ENGLISH  # \r\n kept
     assert docs["genre"].fillna("-").tolist() == ["news", "-", "-", "op-ed"]
-    assert docs["is_short"].tolist() == [False, True, True, False]
-    assert docs["n_words"]["a_utf8"] == len((MIXED + WORDS).split())
+    assert docs["language"].tolist() == ["en", "zh", "zh", "en"]
+    assert corpus.report.set_index("path")["language"].to_dict() == {
+        **dict.fromkeys(corpus.report["path"], ""), "a_utf8.txt": "en", "b_gbk.md": "zh",
+        "c_big5.txt": "zh", "d_cp1252.txt": "en"}
+    # Chinese: 102 characters (Han characters, each a word), short from min_words=52 on
+    assert docs["n_words"].tolist() == [len((MIXED + WORDS).split()), 102, 102, 21]
+    assert docs["is_short"].tolist() == [False, False, False, False]
+    short = load_corpus(messy_folder, min_words=52).docs["is_short"].tolist()
+    assert short == [False, True, True, True]
     assert not docs["is_duplicate"].any()
     assert "4 documents" in repr(corpus)
 

@@ -19,8 +19,11 @@ def matcher():
 def test_matcher_describes_the_lexicon(matcher):
     lexicon = default_lexicon()
     assert matcher.terms == set(lexicon.terms)
-    assert len(matcher.runs) == len(set(lexicon.table["variant"].str.lower()
+    is_chinese = lexicon.table["variant"].str.contains("[\u4e00-\u9fff]")
+    assert len(matcher.runs) == len(set(lexicon.table.loc[~is_chinese, "variant"].str.lower()
                                         .str.replace("-", " ")))
+    assert sorted(matcher.chinese) == sorted(
+        lexicon.table.loc[is_chinese, ["variant", "term"]].itertuples(index=False, name=None))
     assert {"productive", "quality"} <= set().union(*matcher.runs)
     assert set(matcher.phrases) <= set().union(*matcher.runs)
     assert sorted(phrase for phrases in matcher.phrases.values() for phrase in phrases) == sorted(
@@ -162,10 +165,18 @@ def test_may_match_odd_variants(odd_matcher, text, may_match):
 
 
 def test_variant_without_ascii_words_rules_out_no_text():
-    matcher = lexicon_of({"zhongguo": "\u4e2d\u56fd", "cafe": "caf\u00e9"}).matcher
+    matcher = lexicon_of({"cuo": "\u00e7\u00f6", "cafe": "caf\u00e9"}).matcher
     assert not matcher.prunes
     assert matcher.may_match("plain text")
-    assert matcher.apply("\u4e2d\u56fd text") == "zhongguo text"
+    assert matcher.apply("\u00c7\u00d6 text") == "cuo text"
+
+
+def test_chinese_variants_go_to_the_chinese_pipeline():
+    matcher = lexicon_of({"zhongguo": "\u4e2d\u570b", "cafe": "caf\u00e9"}).matcher
+    assert matcher.chinese == (("\u4e2d\u56fd", "zhongguo"),)  # folded to simplified
+    assert matcher.prunes and not matcher.may_match("\u4e2d\u56fd text")
+    assert matcher.apply("\u4e2d\u56fd text") == "\u4e2d\u56fd text"
+    assert matcher.terms == {"zhongguo", "cafe"}
 
 
 def test_matcher_pickles_and_loads_without_pandas(matcher):

@@ -133,8 +133,8 @@ def test_passages_cover_the_body_once(doc):
 
 
 def test_passages_table(passages, corpus):
-    assert list(passages.columns) == ["doc_id", "passage_id", "start", "end", "text", "n_words",
-                                      "n_sentences", "tokens"]
+    assert list(passages.columns) == ["doc_id", "passage_id", "language", "start", "end", "text",
+                                      "n_words", "n_sentences", "tokens"]
     texts = dict(zip(corpus["doc_id"], corpus["text"], strict=True))
     assert all(texts[r.doc_id][r.start:r.end] == r.text for r in passages.itertuples())
     assert (passages["n_words"] == passages["text"].str.split().str.len()).all()

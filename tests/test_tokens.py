@@ -213,8 +213,10 @@ def test_parallel_tokenize_all_gives_plain_tokens(texts, monkeypatch):
     ],
 )
 def test_fast_path_edge_cases_give_plain_tokens(text):
-    assert tokenize(text) == plain_tokenize(text)
-    assert tokenize_all([text, text], n_jobs=1) == [plain_tokenize(text)] * 2
+    # The English pipeline (texts with Han characters would otherwise go to the Chinese one)
+    assert tokenize(text, language="en") == plain_tokenize(text)
+    assert tokenize_all([text, text], languages=["en", "en"], n_jobs=1) == [
+        plain_tokenize(text)] * 2
 
 
 @pytest.mark.parametrize(

@@ -184,10 +184,11 @@ def _paragraphs(text: str, cuts: list[Span]) -> list[tuple[int, int]]:
     return paragraphs
 
 
-def body_spans(text: str) -> list[tuple[int, int]]:
+def body_spans(text: str, spans: list[Span] | None = None) -> list[tuple[int, int]]:
     """Body paragraphs of raw ``text`` as ``(start, end)`` offsets: one per line, trimmed
-    of white space, with boilerplate cut out and pieces without any word dropped."""
-    return _paragraphs(text, find_boilerplate(text))
+    of white space, with boilerplate (``spans``: ``find_boilerplate(text)`` if at hand) cut
+    out and pieces without any word dropped."""
+    return _paragraphs(text, find_boilerplate(text) if spans is None else spans)
 
 
 def _last_word_line_end(text: str) -> int:
@@ -201,19 +202,21 @@ def _last_word_line_end(text: str) -> int:
     return 0
 
 
-def body_end(text: str) -> int:
+def body_end(text: str, spans: list[Span] | None = None) -> int:
     """Where the body of raw ``text`` ends, ``body_spans(text)[-1][1]``; 0 if it has none.
-    Without boilerplate that is the end of the last line with a word."""
-    cuts = find_boilerplate(text)
+    Without boilerplate that is the end of the last line with a word. ``spans``:
+    ``find_boilerplate(text)`` if at hand."""
+    cuts = find_boilerplate(text) if spans is None else spans
     if not cuts:
         return _last_word_line_end(text)
     paragraphs = _paragraphs(text, cuts)
     return paragraphs[-1][1] if paragraphs else 0
 
 
-def body_ends(texts: list[str]) -> list[int]:
-    """``body_end`` of each text (one task of ``nqpf.ingest.load_corpus`` in a worker)."""
-    return list(map(body_end, texts))
+def find_all(texts: list[str]) -> list[list[Span]]:
+    """``find_boilerplate`` of each text (one task of ``nqpf.ingest.load_corpus`` in a
+    worker)."""
+    return list(map(find_boilerplate, texts))
 
 
 def boilerplate_table(docs: "pd.DataFrame") -> "pd.DataFrame":

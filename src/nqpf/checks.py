@@ -72,10 +72,18 @@ def read_csv_table(path: Path | str, what: str, **read_csv_kwargs) -> pd.DataFra
 
 
 def check_docs(docs: pd.DataFrame, columns: tuple[str, ...] = ("doc_id", "text")) -> None:
-    """Raise ``ValueError`` unless ``docs`` is a DataFrame with ``columns`` and string texts."""
+    """Raise ``ValueError`` unless ``docs`` is a DataFrame with ``columns``, string texts and,
+    if it has a ``language`` column, only ``nqpf.language.LANGUAGES`` in it."""
+    from nqpf.language import LANGUAGES
+
     require_columns(docs, columns, "docs")
     if "text" in columns:
         bad = [d for d, t in zip(docs["doc_id"], docs["text"], strict=True)
                if not isinstance(t, str)]
         if bad:
             raise ValueError(f"docs has non-string text for doc_id(s) {bad}")
+    if "language" in docs:
+        unknown = sorted(map(str, set(docs["language"].tolist()) - set(LANGUAGES)))
+        if unknown:
+            raise ValueError(f"docs column 'language' has {unknown}; use one of "
+                             f"{list(LANGUAGES)} (nqpf.language)")

@@ -17,7 +17,8 @@ QUOTES = str.maketrans({
 CURLY_QUOTES = re.compile(f"[{''.join(map(chr, QUOTES))}]")
 DASHES = re.compile("[\u2010\u2011\u2012\u2013\u2014\u2015\u2212]")
 # Bullets and separators used as decoration in Chinese web sources: ■ □ ● • · 丨 | ▲ ◆ ★ …
-SEPARATORS = re.compile("[\u25a0-\u25ff\u2022\u00b7\u2027\u30fb\u4e28\u2605\u2606|]+")
+SEPARATOR_CHARS = "\u25a0-\u25ff\u2022\u00b7\u2027\u30fb\u4e28\u2605\u2606|"
+SEPARATORS = re.compile(f"[{SEPARATOR_CHARS}]+")
 SPACES = re.compile(r"[^\S\n]+")
 NEWLINES = re.compile(r"\s*\n\s*")
 # A sentence glued to the next one by a lost full stop: "developmentIncrease".

@@ -3,10 +3,14 @@
 ``load_corpus(source)`` returns a ``Corpus`` with two DataFrames:
 
 - ``docs``: one row per loaded document: ``doc_id``, metadata columns, ``text`` (the raw
-  decoded text, exactly as in the file), ``n_chars``, ``n_words`` and the flags
+  decoded text, exactly as in the file), ``language`` (``zh``, ``en``, ``mixed`` or ``other``:
+  ``nqpf.language``), ``n_chars``, ``n_words`` (Chinese: characters) and the flags
   ``ends_mid_sentence``, ``is_short``, ``is_duplicate``.
-- ``report``: one row per file (or record) seen: ``path, status, reason, encoding, size_bytes``;
-  ``status`` is ``loaded``, ``skipped``, ``failed`` or ``metadata``. Nothing is dropped silently.
+- ``report``: one row per file (or record) seen: ``path, status, reason, encoding,
+  size_bytes, language``; ``status`` is ``loaded``, ``skipped``, ``failed`` or ``metadata``.
+  Nothing is dropped silently.
+- ``spans``: {doc_id: its boilerplate spans} (``nqpf.boilerplate.find_boilerplate``, found
+  once per document here and handed on to ``nqpf.pipeline.prepare``).
 
 Encodings: UTF-8 (with or without BOM), UTF-16 with BOM, GB18030 (GBK and GB2312 files are
 reported as ``gb18030``, their superset), Big5 and cp1252; charset-normalizer is the last resort.
@@ -27,7 +31,8 @@ from charset_normalizer import from_bytes
 from joblib import effective_n_jobs
 
 from nqpf import parallel
-from nqpf.boilerplate import body_ends
+from nqpf.boilerplate import Span, body_end, find_all
+from nqpf.language import LANGUAGES, check_language, count_words, detect, size_factor
 from nqpf.outputs import relative
 
 BOMS = [(codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF32_LE, "utf-32"),
@@ -44,13 +49,14 @@ SENTENCE_END = set(".!?\u3002\uff01\uff1f\u201d\"')\u2019\u300d\u300f\uff09\u202
 TEXT_SUFFIXES = {".txt", ".md"}
 TABLE_SUFFIXES = (".csv", ".csv.gz", ".jsonl", ".jsonl.gz")
 METADATA_FILE = "metadata.csv"
-DOC_COLUMNS = ["text", "n_chars", "n_words", "ends_mid_sentence", "is_short", "is_duplicate"]
-REPORT_COLUMNS = ["path", "status", "reason", "encoding", "size_bytes"]
+FLAGS = ["ends_mid_sentence", "is_short", "is_duplicate"]
+DOC_COLUMNS = ["text", "n_chars", "n_words", *FLAGS]
+REPORT_COLUMNS = ["path", "status", "reason", "encoding", "size_bytes", "language"]
 CHUNK_SIZE = 2000  # texts per task in ``load_corpus(..., n_jobs>1)``
 CONTROL_BYTES = bytes(b for b in range(0x20) if b not in b"\t\n\r\f\v\x1b")
 # Plain tuples (quicker to make than dicts or named tuples: there is one per table row)
 _Record = tuple[str, str, str, str, int]  # doc_id, text, path, encoding, size_bytes
-_Row = tuple[str, str, str, str, int]  # a report row, in REPORT_COLUMNS order
+_Row = tuple[str, str, str, str, int, str]  # a report row, in REPORT_COLUMNS order
 
 
 @dataclass(frozen=True, eq=False, repr=False)
@@ -61,11 +67,12 @@ class Corpus:
     docs: pd.DataFrame
     report: pd.DataFrame
     source: Path
+    spans: dict[str, list[Span]] | None = None
 
     def summary(self) -> str:
         """One line: documents, words, file statuses and flags."""
         statuses = ", ".join(f"{n} {s}" for s, n in self.report["status"].value_counts().items())
-        flags = ", ".join(f"{int(self.docs[f].sum())} {f}" for f in DOC_COLUMNS[3:])
+        flags = ", ".join(f"{int(self.docs[f].sum())} {f}" for f in FLAGS)
         return (f"Corpus from {relative(self.source)}: {len(self.docs)} documents, "
                 f"{int(self.docs['n_words'].sum()):,} words ({statuses}; {flags})")
 
@@ -172,26 +179,26 @@ def _ends_mid_sentence(text: str, body_end: int) -> bool:
     return body_end > 0 and text[body_end - 1] not in SENTENCE_END
 
 
-def _word_counts_and_duplicates(texts: list[str]) -> tuple[list[int], list[bool]]:
-    """Words per text, and whether an earlier text has the same words (case ignored)."""
-    n_words, is_duplicate, seen = [], [], set()
+def _duplicates(texts: list[str]) -> list[bool]:
+    """Whether an earlier text has the same words (case ignored)."""
+    is_duplicate, seen = [], set()
     for text in texts:
-        words = text.split()
-        folded = " ".join(words).casefold()
-        n_words.append(len(words))
+        folded = " ".join(text.split()).casefold()
         is_duplicate.append(folded in seen)
         seen.add(folded)
-    return n_words, is_duplicate
+    return is_duplicate
 
 
-def _row(path: str, status: str, reason: str = "", encoding: str = "", size: int = 0) -> _Row:
-    return path, status, reason, encoding, size
+def _row(path: str, status: str, reason: str = "", encoding: str = "", size: int = 0,
+         language: str = "") -> _Row:
+    return path, status, reason, encoding, size, language
 
 
-def _add_documents(records: list[_Record], rows: list[_Row], empty: str) -> list[_Record]:
+def _add_documents(records: list[_Record], rows: list[_Row],
+                   empty: str) -> tuple[list[_Record], list[int]]:
     """Keep the records whose text is non-empty, new and under a new doc_id; log each in
-    ``rows``."""
-    seen_text, seen_id, kept = {}, set(), []
+    ``rows``. Returns the kept records and the index of each one's row."""
+    seen_text, seen_id, kept, row_index = {}, set(), [], []
     for record in records:
         doc_id, text, path, encoding, size = record
         key = text.strip()
@@ -203,7 +210,22 @@ def _add_documents(records: list[_Record], rows: list[_Row], empty: str) -> list
             seen_text[key] = path
             seen_id.add(doc_id)
             kept.append(record)
-    return kept
+            row_index.append(len(rows) - 1)
+    return kept, row_index
+
+
+def _given_languages(metadata: pd.DataFrame | None, path: Path) -> dict[str, str]:
+    """{doc_id: language} from a ``language`` metadata column (empty cells left out); raises
+    ValueError naming ``path`` for a value that is not one of ``nqpf.language.LANGUAGES``."""
+    if metadata is None or "language" not in metadata or "doc_id" not in metadata:
+        return {}
+    given = metadata.dropna(subset="language")
+    values = given["language"].astype(str).str.strip()
+    bad = sorted(set(values) - set(LANGUAGES))
+    if bad:
+        raise ValueError(f"{path}: column 'language' has {bad}; use one of {list(LANGUAGES)} "
+                         "(or leave the cell empty to detect the language)")
+    return dict(zip(given["doc_id"].astype(str), values, strict=True))
 
 
 def _read_folder(folder: Path, rows: list[_Row]) -> tuple[list[_Record], pd.DataFrame | None]:
@@ -323,7 +345,7 @@ def _join_metadata(docs: pd.DataFrame, metadata: pd.DataFrame | None, path: Path
 
 def _why_empty(rows: list[_Row], noun: str) -> str:
     """E.g. "3 files seen: 2 skipped (2 empty file), 1 failed (1 binary file (not text))"."""
-    seen = [(status, reason) for _, status, reason, _, _ in rows if status != "metadata"]
+    seen = [(row[1], row[2]) for row in rows if row[1] != "metadata"]
     parts = []
     for status in ("skipped", "failed"):
         reasons = Counter(reason for row_status, reason in seen if row_status == status)
@@ -333,7 +355,7 @@ def _why_empty(rows: list[_Row], noun: str) -> str:
 
 
 def load_corpus(source, *, text_column: str = "text", id_column: str | None = None,
-                min_words: int = 50, n_jobs: int = 1) -> Corpus:
+                language: str | None = None, min_words: int = 50, n_jobs: int = 1) -> Corpus:
     """Load a folder of ``.txt``/``.md`` files (plus an optional ``metadata.csv`` joined on
     ``doc_id``) or a ``.csv``/``.jsonl`` file (optionally gzipped) with a ``text_column``.
 
@@ -341,44 +363,56 @@ def load_corpus(source, *, text_column: str = "text", id_column: str | None = No
     other columns become metadata. Empty, binary, undecodable and duplicate files are reported,
     not loaded. Raises FileNotFoundError for a missing source, ValueError if nothing loads.
 
-    ``n_jobs > 1`` (``-1``: all cores) finds where the documents' bodies end (for
-    ``ends_mid_sentence``) in this process and ``n_jobs - 1`` worker processes, started first
-    so they are up once the file is read; ``nqpf.tokens.tokenize_all`` reuses them."""
+    ``language``: ``zh``, ``en``, ``mixed`` or ``other`` for every document, or None: a
+    ``language`` metadata column where it has a value, else detected (``nqpf.language.detect``).
+    ``is_short``: fewer than ``min_words`` words (for Chinese, ``min_words`` times
+    ``nqpf.language.CHARS_PER_WORD`` characters: stub records).
+
+    Each document's boilerplate is found once (``Corpus.spans``); ``n_jobs > 1`` (``-1``: all
+    cores) finds it in this process and ``n_jobs - 1`` worker processes, started for it."""
+    check_language(language)
     source = Path(source).expanduser()
     if not source.exists():
         raise FileNotFoundError(f"corpus source not found: {source}")
     if source.is_file() and not source.name.lower().endswith(TABLE_SUFFIXES):
         raise ValueError(f"{source}: unsupported corpus file type; use a folder of .txt/.md "
                          f"files or a file ending in {', '.join(TABLE_SUFFIXES)}")
-    workers = effective_n_jobs(n_jobs) - 1
-    parallel.start_workers(workers)
     rows: list[_Row] = []
     if source.is_dir():
         records, metadata = _read_folder(source, rows)
-        kept = _add_documents(records, rows, empty="empty file")
+        kept, row_index = _add_documents(records, rows, "empty file")
         why = _why_empty(rows, "files")
         meta_path, meta_rows = source / METADATA_FILE, rows
     else:
         records, metadata = _read_table(source, text_column, id_column, rows)
-        kept = _add_documents(records, rows, empty="empty text")
+        kept, row_index = _add_documents(records, rows, "empty text")
         why = _why_empty(rows, "records")
         meta_path, meta_rows = source, []
     if not kept:
         raise ValueError(f"no documents loaded from {source}: {why}")
     doc_ids, texts, *_ = map(list, zip(*kept, strict=True))
-    n_words, is_duplicate = _word_counts_and_duplicates(texts)
-    ends = parallel.map_chunks(texts, body_ends, body_ends, chunk_size=CHUNK_SIZE,
-                               workers=workers)
+    given = _given_languages(metadata, meta_path)
+    languages = [language or given.get(doc_id) or detect(text)
+                 for doc_id, text in zip(doc_ids, texts, strict=True)]
+    for i, found in zip(row_index, languages, strict=True):
+        rows[i] = rows[i][:-1] + (found,)
+    n_words = list(map(count_words, texts, languages))
+    spans = parallel.map_chunks(texts, find_all, find_all, chunk_size=CHUNK_SIZE,
+                                workers=effective_n_jobs(n_jobs) - 1)
+    ends = list(map(body_end, texts, spans))
     docs = pd.DataFrame({"doc_id": doc_ids, "text": texts,
                          "n_chars": [len(text) for text in texts], "n_words": n_words,
                          "ends_mid_sentence": list(map(_ends_mid_sentence, texts, ends)),
-                         "is_short": [n < min_words for n in n_words],
-                         "is_duplicate": is_duplicate})
+                         "is_short": [n < min_words * size_factor(lang)
+                                      for n, lang in zip(n_words, languages, strict=True)],
+                         "is_duplicate": _duplicates(texts)})
     docs = _join_metadata(docs, metadata, meta_path, meta_rows)
+    docs["language"] = languages  # in the metadata's place if it has the column, else last
     order = ["doc_id", *[c for c in docs.columns if c not in ["doc_id", *DOC_COLUMNS]],
              *DOC_COLUMNS]
     docs = docs[order].sort_values("doc_id", ignore_index=True)
     report = pd.DataFrame(rows, columns=REPORT_COLUMNS).sort_values(
         "path", ignore_index=True, key=lambda paths: paths.str.replace(  # row 2 before row 10
             r"\d+", lambda number: number.group().zfill(12), regex=True))
-    return Corpus(docs=docs, report=report, source=source)
+    return Corpus(docs=docs, report=report, source=source,
+                  spans=dict(zip(doc_ids, spans, strict=True)))

@@ -5,6 +5,12 @@ joined by ``_``), ``variant`` (as written in text, words separated by spaces or 
 ``category`` (concept / policy / institution / technology / person ...). Matching is case-,
 hyphen-, non-breaking-space- and line-break-insensitive, so the patterns work on RAW text
 (for KWIC and counts) and on normalised text (for tokenising) alike.
+
+Chinese variants (any variant with a Han character, written in simplified characters) map to
+the same terms: 新质生产力 and "new quality productive forces" both become
+``new_quality_productive_forces``. The tokeniser keeps them whole as user words of the
+segmenter (``nqpf.chinese``) on text folded to simplified characters; ``variants_pattern``
+also matches their traditional forms (OpenCC ``s2t``, ``s2tw``, ``s2hk``) in raw text.
 """
 
 import difflib
@@ -15,8 +21,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import clean, paths
+from . import chinese, clean, paths
 from .checks import read_csv_table, require_columns
+from .language import HAN
 from .matcher import VariantMatcher
 
 COLUMNS = ("term", "variant", "category")
@@ -68,10 +75,12 @@ class Lexicon:
         # Longest variant first (most words, then most characters) so that
         # "new quality productive forces" wins over "new productive forces".
         ordered = sorted(owner, key=lambda k: (-len(k), -len(" ".join(k)), k))
-        combined = "|".join(f"({_regex(list(k))})" for k in ordered)
+        latin = [k for k in ordered if not HAN.search(" ".join(k))]
+        combined = "|".join(f"({_regex(list(k))})" for k in latin) or "(?!)"
         pattern = re.compile(f"{BEFORE}(?:{combined}){AFTER}", re.IGNORECASE)
-        matcher = VariantMatcher.from_variants(pattern, [owner[k] for k in ordered],
-                                               [" ".join(k) for k in ordered])
+        han = {chinese.keep_form("".join(k)): owner[k] for k in ordered if k not in latin}
+        matcher = VariantMatcher.from_variants(pattern, [owner[k] for k in latin],
+                                               [" ".join(k) for k in latin], han.items())
         object.__setattr__(self, "table", table)
         object.__setattr__(self, "_variants", variants)
         object.__setattr__(self, "matcher", matcher)
@@ -91,9 +100,13 @@ class Lexicon:
     def variants_pattern(self, term: str) -> re.Pattern:
         """Compiled regex matching every variant of ``term`` in raw or normalised text
         (case-insensitive; words separated by any run of spaces, no-break spaces, newlines
-        or hyphens/dashes; word boundaries at both ends; longest variant first)."""
-        keys = self._term_variants(term)
-        alternatives = "|".join(_regex(list(k)) for k in keys)
+        or hyphens/dashes; word boundaries at both ends; longest variant first; Chinese
+        variants in simplified and traditional characters)."""
+        keys = list(self._term_variants(term))
+        keys += [(form,) for key in keys if len(key) == 1 and HAN.search(key[0])
+                 for form in chinese.traditional_forms(key[0]) if (form,) not in keys]
+        keys.sort(key=lambda k: (-len(k), -len(" ".join(k)), k))
+        alternatives = "|".join(_regex(list(k)) for k in dict.fromkeys(keys))
         return re.compile(f"{BEFORE}(?:{alternatives}){AFTER}", re.IGNORECASE)
 
     def apply(self, text: str) -> str:

@@ -31,12 +31,15 @@ class VariantMatcher:
     ``group_terms[i]``. ``terms``: the canonical terms; ``runs``: the ``ascii_words`` of each
     variant (``TWINS`` as their ASCII letters), in order; ``phrases``: {anchor (the longest
     run of a variant): the runs of its variants joined as ``" run run "``}; ``prunes``: every
-    variant has runs, so that ``may_match`` can rule texts out."""
+    variant has runs, so that ``may_match`` can rule texts out. ``chinese``: (variant, term)
+    pairs of the Chinese variants (folded to simplified characters), which ``pattern`` leaves
+    to the Chinese pipeline (``nqpf.chinese``: user words of the segmenter)."""
 
     pattern: re.Pattern
     group_terms: tuple[str, ...]
     terms: frozenset[str]
     runs: tuple[tuple[str, ...], ...]
+    chinese: tuple[tuple[str, str], ...] = ()
     phrases: dict[str, tuple[str, ...]] = field(init=False, repr=False, compare=False)
     prunes: bool = field(init=False, repr=False, compare=False)
 
@@ -49,11 +52,14 @@ class VariantMatcher:
 
     @classmethod
     def from_variants(cls, pattern: re.Pattern, group_terms: Iterable[str],
-                      variants: Iterable[str]) -> "VariantMatcher":
-        """The matcher for ``pattern`` whose groups are ``variants`` of ``group_terms``."""
-        group_terms = tuple(group_terms)
+                      variants: Iterable[str],
+                      chinese: Iterable[tuple[str, str]] = ()) -> "VariantMatcher":
+        """The matcher for ``pattern`` whose groups are ``variants`` of ``group_terms``, and
+        the ``chinese`` (variant, term) pairs."""
+        group_terms, chinese = tuple(group_terms), tuple(chinese)
         runs = dict.fromkeys(tuple(ascii_words(ascii_only(v.translate(TWINS)))) for v in variants)
-        return cls(pattern, group_terms, frozenset(group_terms), tuple(runs))
+        terms = frozenset(group_terms) | {term for _, term in chinese}
+        return cls(pattern, group_terms, terms, tuple(runs), chinese)
 
     def apply(self, text: str) -> str:
         """Rewrite every variant in ``text`` to its canonical term (longest match wins)."""

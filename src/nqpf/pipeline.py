@@ -1,10 +1,13 @@
 """From a corpus source to the tables every notebook uses, in one call, cached by content.
 
-``prepare(source)`` loads the corpus, separates boilerplate, segments sentences and
-passages and tokenises the passages. The result is cached under ``data/processed/``
-keyed by a hash of everything it depends on (the documents, the lexicon and stopword
-files, the settings, the package's code), so a notebook re-run or a second notebook
-reuses it and any edit to the inputs invalidates it.
+``prepare(source)`` runs the stages in order, each once per document, each handing its result
+to the next: load (decode, ingest report, language; ``nqpf.ingest``) -> boilerplate spans
+(found while loading, ``Corpus.spans``) -> body paragraphs -> sentences -> passages
+(``nqpf.segment``) -> tokens (``nqpf.tokens``, per passage in its document's language, which
+normalises each passage once; worker processes start here, for ``n_jobs > 1``). The result is
+cached under ``data/processed/`` keyed by a hash of everything it depends on (the documents,
+the lexicon and stopword files, the settings, the package's code), so a notebook re-run or a
+second notebook reuses it and any edit to the inputs invalidates it.
 """
 
 import hashlib
@@ -16,9 +19,10 @@ from pathlib import Path
 import pandas as pd
 
 from nqpf import paths
-from nqpf.boilerplate import boilerplate_table
+from nqpf.boilerplate import Span, body_spans, find_all
 from nqpf.ingest import Corpus, load_corpus
-from nqpf.segment import passages_table, sentences_table
+from nqpf.segment import segment_docs
+from nqpf.tokens import tokenize_all
 
 TABLES = ("passages", "sentences", "boilerplate")
 CODE = Path(__file__).parent  # any edit to the package invalidates the cache
@@ -39,36 +43,57 @@ class Prepared:
 
 
 def cache_key(docs: pd.DataFrame, settings: dict) -> str:
-    """Hash of the documents, the lexicon folder, the settings and the package's code."""
+    """Hash of the documents (and their languages), the lexicon folder, the settings and the
+    package's code."""
     digest = hashlib.sha256(json.dumps(settings, sort_keys=True).encode())
     for doc_id, text in zip(docs["doc_id"], docs["text"], strict=True):
         digest.update(f"{doc_id}\0{text}\0".encode())
+    if "language" in docs:
+        digest.update("\0".join(docs["language"]).encode())
     for path in [*sorted(paths.LEXICON.glob("*")), *sorted(CODE.glob("*.py"))]:
         digest.update(path.name.encode() + path.read_bytes())
     return digest.hexdigest()[:16]
 
 
+def spans_table(docs: pd.DataFrame, spans: dict[str, list[Span]]) -> pd.DataFrame:
+    """One row per boilerplate span: ``doc_id, kind, start, end, text`` (``text`` is
+    ``raw[start:end]``), from the ``spans`` found while loading (as
+    ``nqpf.boilerplate.boilerplate_table``, without finding them again)."""
+    rows = [(doc_id, span.kind, span.start, span.end, text[span.start:span.end])
+            for doc_id, text in zip(docs["doc_id"], docs["text"], strict=True)
+            for span in spans[doc_id]]
+    table = pd.DataFrame(rows, columns=["doc_id", "kind", "start", "end", "text"])
+    return table.astype({"start": "int64", "end": "int64"})
+
+
 def prepare(source=None, *, text_column: str = "text", id_column: str | None = None,
-            min_words: int = 60, max_words: int = 200, cache: bool = True,
-            show_progress: bool = False, n_jobs: int = 1) -> Prepared:
-    """Load ``source`` (default: the study corpus in ``data/raw``; ``text_column`` and
-    ``id_column`` as in ``load_corpus``) and build the passages (n_passages rows), sentences
-    and boilerplate tables, reusing a cached copy if one exists. ``n_jobs`` processes
-    tokenise the passages (worth it from some thousand passages on)."""
+            language: str | None = None, min_words: int = 60, max_words: int = 200,
+            cache: bool = True, show_progress: bool = False, n_jobs: int = 1) -> Prepared:
+    """Load ``source`` (default: the study corpus in ``data/raw``; ``text_column``,
+    ``id_column`` and ``language`` (None: detected per document) as in ``load_corpus``) and
+    build the passages (n_passages rows; ``min_words``-``max_words`` words, for Chinese times
+    ``nqpf.language.CHARS_PER_WORD`` characters), sentences and boilerplate tables, reusing a
+    cached copy if one exists. ``n_jobs`` processes tokenise the passages (worth it from some
+    thousand passages on)."""
     corpus = load_corpus(paths.RAW if source is None else source, text_column=text_column,
-                         id_column=id_column)
-    settings = {"min_words": min_words, "max_words": max_words}
+                         id_column=id_column, language=language)
+    settings = {"min_words": min_words, "max_words": max_words, "language": language}
     folder = paths.PROCESSED / cache_key(corpus.docs, settings)
     if cache and all((folder / f"{name}.parquet").exists() for name in TABLES):
         tables = {name: pd.read_parquet(folder / f"{name}.parquet") for name in TABLES}
         tables["passages"]["tokens"] = tables["passages"]["tokens"].map(list)
         return Prepared(corpus, **tables)
-    tables = {
-        "passages": passages_table(corpus.docs, show_progress=show_progress, n_jobs=n_jobs,
-                                   **settings),
-        "sentences": sentences_table(corpus.docs),
-        "boilerplate": boilerplate_table(corpus.docs),
-    }
+    docs = corpus.docs
+    spans = corpus.spans or dict(zip(docs["doc_id"], find_all(docs["text"].tolist()),
+                                     strict=True))
+    paragraphs = [body_spans(text, spans[doc_id])
+                  for doc_id, text in zip(docs["doc_id"], docs["text"], strict=True)]
+    passages, sentences = segment_docs(docs, paragraphs, min_words=min_words,
+                                       max_words=max_words, show_progress=show_progress)
+    passages["tokens"] = tokenize_all(passages["text"], languages=passages["language"],
+                                      show_progress=show_progress, n_jobs=n_jobs)
+    tables = {"passages": passages, "sentences": sentences,
+              "boilerplate": spans_table(docs, spans)}
     if cache:  # written under a temporary name, then renamed: notebooks may run side by side
         paths.output_dir(folder)
         for name, table in tables.items():

@@ -1,10 +1,15 @@
 """Tokeniser: the default analyzer for the whole project (``TfidfVectorizer(analyzer=tokenize)``).
 
-Pipeline: ``clean.normalize`` -> ``clean.repair_run_together`` -> lexicon phrases to canonical
-tokens (``new_quality_productive_forces``) -> lower case -> possessive ``'s`` dropped -> word
-tokens (hyphenated words are split into their parts; ``_`` phrase tokens stay whole) -> numbers
-and 1-character tokens dropped -> simplemma lemmas -> stopwords dropped (checked before and after
-lemmatising). The plain pipeline (``tests/reference.py``) runs each of these steps on every text.
+Each text is tokenised by the pipeline of its language (``nqpf.language``): ``zh`` and ``mixed``
+by the Chinese pipeline (``nqpf.chinese``, which hands its Latin stretches back to the English
+one), ``en`` and ``other`` by the English pipeline described here.
+
+English pipeline: ``clean.normalize`` -> ``clean.repair_run_together`` -> lexicon phrases to
+canonical tokens (``new_quality_productive_forces``) -> lower case -> possessive ``'s`` dropped
+-> word tokens (hyphenated words are split into their parts; ``_`` phrase tokens stay whole) ->
+numbers and 1-character tokens dropped -> simplemma lemmas -> stopwords dropped (checked before
+and after lemmatising). The plain pipeline (``tests/reference.py``) runs each of these steps on
+every text.
 
 simplemma quirks handled here: it capitalises some proper nouns ("beijing" -> "Beijing"), so
 lemmas are lower-cased; a few wrong lemmas are overridden (``LEMMA_EXCEPTIONS``: "ai" -> "be",
@@ -34,7 +39,8 @@ import simplemma
 from joblib import effective_n_jobs
 from tqdm.auto import tqdm
 
-from . import clean, parallel, paths
+from . import chinese, clean, parallel, paths
+from .language import CHINESE, check_language, detect
 from .matcher import VariantMatcher, ascii_words
 
 if TYPE_CHECKING:
@@ -155,26 +161,49 @@ def tokens_of(text: str, matcher: VariantMatcher, stopwords: frozenset[str],
     return list(filter(None, map(memo.__getitem__, words_of(text, matcher))))
 
 
+def tokens_in(text: str, language: str, matcher: VariantMatcher, stopwords: frozenset[str],
+              chinese_stopwords: frozenset[str], lemmatize: bool) -> list[str]:
+    """Tokens of ``text`` by the pipeline of ``language`` (options resolved)."""
+    if language not in CHINESE:
+        return tokens_of(text, matcher, stopwords, lemmatize)
+    return chinese.tokens_of(text, matcher.chinese, chinese_stopwords,
+                             lambda latin: tokens_of(latin, matcher, stopwords, lemmatize))
+
+
+def _stopword_lists(stopwords: Iterable[str] | None) -> tuple[frozenset[str], frozenset[str]]:
+    """(English, Chinese) stopwords: the project lists, or ``stopwords`` for both."""
+    if stopwords is None:
+        return default_stopwords(), chinese.default_stopwords()
+    stopwords = frozenset(stopwords)
+    return stopwords, stopwords
+
+
 def tokenize(
     text: str,
     *,
+    language: str | None = None,
     lexicon: "Lexicon | None" = None,
     stopwords: Iterable[str] | None = None,
     lemmatize: bool = True,
 ) -> list[str]:
-    """Tokens of one text (see module docstring). ``lexicon``/``stopwords`` default to the
-    project files; pass ``stopwords=()`` to keep every word."""
+    """Tokens of one text (see module docstring) by the pipeline of ``language`` (None:
+    ``nqpf.language.detect(text)``). ``lexicon``/``stopwords`` default to the project files
+    (the English and the Chinese stopwords); pass ``stopwords=()`` to keep every word."""
     if not isinstance(text, str):
         raise ValueError(f"tokenize expects a str, got {type(text).__name__}")
-    stopwords = default_stopwords() if stopwords is None else frozenset(stopwords)
-    return tokens_of(text, default_matcher(lexicon), stopwords, lemmatize)
+    check_language(language)
+    return tokens_in(text, language or detect(text), default_matcher(lexicon),
+                     *_stopword_lists(stopwords), lemmatize)
 
 
-def tokenize_chunk(texts: list[str], matcher: VariantMatcher, stopwords: frozenset[str],
+def tokenize_chunk(items: list[tuple[str, str]], matcher: VariantMatcher,
+                   stopwords: frozenset[str], chinese_stopwords: frozenset[str],
                    lemmatize: bool) -> list[str]:
-    """``tokens_of`` over a list of texts (one task of ``tokenize_all`` in a worker); each
-    text's tokens come back joined by ``SEPARATOR`` (one string per text pickles faster)."""
-    return [SEPARATOR.join(tokens_of(text, matcher, stopwords, lemmatize)) for text in texts]
+    """``tokens_in`` over a list of (language, text) pairs (one task of ``tokenize_all`` in a
+    worker); each text's tokens come back joined by ``SEPARATOR`` (one string per text
+    pickles faster)."""
+    return [SEPARATOR.join(tokens_in(text, language, matcher, stopwords, chinese_stopwords,
+                                     lemmatize)) for language, text in items]
 
 
 def split_tokens(joined: str) -> list[str]:
@@ -185,23 +214,31 @@ def split_tokens(joined: str) -> list[str]:
 def tokenize_all(
     texts: Iterable[str],
     *,
+    languages: Iterable[str] | None = None,
     lexicon: "Lexicon | None" = None,
     stopwords: Iterable[str] | None = None,
     lemmatize: bool = True,
     show_progress: bool = False,
     n_jobs: int = 1,
 ) -> list[list[str]]:
-    """``tokenize`` over many texts (e.g. ``passages["text"]``), in input order; optional tqdm
-    progress bar. ``n_jobs > 1`` (``-1``: all cores) tokenises chunks of ``CHUNK_SIZE`` texts
-    in this process and ``n_jobs - 1`` worker processes at once; the tokens are the same as
-    with ``n_jobs=1``."""
+    """``tokenize`` over many texts (e.g. ``passages["text"]``), in input order, each in its
+    language (``languages``, one per text, e.g. ``passages["language"]``; None: detected);
+    optional tqdm progress bar. ``n_jobs > 1`` (``-1``: all cores) tokenises chunks of
+    ``CHUNK_SIZE`` texts in this process and ``n_jobs - 1`` worker processes at once (started
+    on first use, kept for later calls); the tokens are the same as with ``n_jobs=1``."""
     texts = list(texts)
-    matcher = default_matcher(lexicon)
-    stopwords = default_stopwords() if stopwords is None else frozenset(stopwords)
+    languages = list(map(detect, texts)) if languages is None else list(languages)
+    if len(languages) != len(texts):
+        raise ValueError(f"tokenize_all got {len(languages)} languages for {len(texts)} texts")
+    for language in set(languages):
+        check_language(language)
+    english, chinese_stopwords = _stopword_lists(stopwords)
+    options = dict(matcher=default_matcher(lexicon), stopwords=english,
+                   chinese_stopwords=chinese_stopwords, lemmatize=lemmatize)
     with tqdm(total=len(texts), disable=not show_progress, desc="tokenize") as bar:
         return parallel.map_chunks(
-            texts, lambda chunk: [tokens_of(text, matcher, stopwords, lemmatize) for text in chunk],
-            functools.partial(tokenize_chunk, matcher=matcher, stopwords=stopwords,
-                              lemmatize=lemmatize),
+            list(zip(languages, texts, strict=True)),
+            lambda chunk: [tokens_in(text, language, **options) for language, text in chunk],
+            functools.partial(tokenize_chunk, **options),
             chunk_size=CHUNK_SIZE, workers=effective_n_jobs(n_jobs) - 1,
             decode=lambda joined: list(map(split_tokens, joined)), done=bar.update)

@@ -1,0 +1,73 @@
+"""The language of a text, read from its script, and how its words are counted.
+
+``detect(text)`` gives one of ``LANGUAGES``:
+
+- ``zh``: Chinese (simplified or traditional): Han characters make at least 80% of the text's
+  words (a Han character counts as ``1 / CHARS_PER_WORD`` of a word);
+- ``en``: Latin-script words make at least 80%; they are tokenised by the English pipeline
+  (no other Latin-script language is told apart);
+- ``mixed``: Han and Latin together make at least 80%, neither alone does;
+- ``other``: anything else (another script, or no words at all); tokenised as today's
+  English pipeline would (words between non-letters, no lemma unless English).
+
+Chinese text is measured in characters: ``n_words`` counts each Han character as one, as word
+processors count East Asian text, plus the white-space separated words of the rest. Sizes given
+in words (``min_words``, passage lengths) are multiplied by ``CHARS_PER_WORD`` for ``zh`` and
+``mixed`` documents (``size_factor``).
+"""
+
+import re
+
+LANGUAGES = ("zh", "en", "mixed", "other")
+CHINESE = frozenset({"zh", "mixed"})  # languages tokenised by the Chinese pipeline
+# Han characters per Chinese word: 2.0 in the CPC reports segmented by rjieba (benchmarks/
+# chinese.py prints it); a Chinese passage of ``max_words`` words has about twice as many
+# characters.
+CHARS_PER_WORD = 2
+SHARE = 0.8  # share of a text's words a script needs to name its language
+HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
+LATIN_WORD = re.compile("[A-Za-z\u00c0-\u024f\uff21-\uff3a\uff41-\uff5a]+")
+# A word of any other script: a run of letters that are neither Latin nor Han.
+OTHER_WORD = re.compile("(?:(?![A-Za-z\u00c0-\u024f\uff21-\uff3a\uff41-\uff5a"
+                        "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff])[^\\W\\d_])+")
+WORD_CHAR = re.compile(r"[^\W_]")
+
+
+def detect(text: str) -> str:
+    """``zh``, ``en``, ``mixed`` or ``other`` for ``text`` (see module docstring)."""
+    if text.isascii():
+        return "en" if LATIN_WORD.search(text) else "other"
+    han = len(HAN.findall(text)) / CHARS_PER_WORD
+    latin = len(LATIN_WORD.findall(text))
+    other = len(OTHER_WORD.findall(text))
+    total = han + latin + other
+    if not total:
+        return "other"
+    if han >= SHARE * total:
+        return "zh"
+    if latin >= SHARE * total:
+        return "en"
+    return "mixed" if han and latin and han + latin >= SHARE * total else "other"
+
+
+def count_words(text: str, language: str) -> int:
+    """Words of ``text``: white-space separated for ``en`` and ``other``; for ``zh`` and
+    ``mixed`` each Han character plus the white-space separated pieces of the rest that hold
+    a letter or digit."""
+    if language not in CHINESE:
+        return len(text.split())
+    rest = HAN.sub(" ", text).split()
+    return len(HAN.findall(text)) + sum(1 for piece in rest if WORD_CHAR.search(piece))
+
+
+def size_factor(language: str) -> int:
+    """What sizes given in words are multiplied by for ``language`` (``CHARS_PER_WORD`` for
+    Chinese, whose sizes are counted in characters, else 1)."""
+    return CHARS_PER_WORD if language in CHINESE else 1
+
+
+def check_language(language: str | None) -> None:
+    """Raise ``ValueError`` unless ``language`` is None (detect it) or one of ``LANGUAGES``."""
+    if language is not None and language not in LANGUAGES:
+        raise ValueError(f"unknown language {language!r}; use one of {list(LANGUAGES)} "
+                         "or None to detect it")

@@ -1,0 +1,53 @@
+"""nqpf.language: script detection and word counts."""
+
+import pytest
+
+from nqpf.language import CHARS_PER_WORD, check_language, count_words, detect, size_factor
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("加快发展新质生产力，推动高质量发展。", "zh"),
+        ("新質生產力是創新起主導作用的先進生產力質態。", "zh"),
+        ("Developing new quality productive forces.", "en"),
+        ("Caf\u00e9 na\u00efve r\u00e9sum\u00e9", "en"),
+        ("\u4e28CPPCC " + "word " * 50, "en"),  # one separator-like ideograph in English text
+        ("新质生产力新质生产力 (new quality productive forces)", "mixed"),
+        ("习近平强调发展新质生产力 (new quality productive forces) 是推动高质量发展的内在要求",
+         "mixed"),  # 26 characters (13 words) and 4 English words: 76% Chinese
+        ("习近平强调，发展新质生产力 (new quality productive forces) 是推动高质量发展的内在要求"
+         "和重要着力点，必须继续做好创新这篇大文章，推动新质生产力加快发展。", "zh"),
+        ("Новые производительные силы", "other"),
+        ("12345 ...", "other"),
+        ("", "other"),
+        ("ＡＩ", "en"),
+    ],
+)
+def test_detect(text, language):
+    assert detect(text) == language
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "n_words"),
+    [
+        ("Two words", "en", 2),
+        ("加快发展新质生产力。", "zh", 9),
+        ("发展 AI 和 5G，2024 年", "zh", 6),  # 发展 和 年 (4 characters) + AI 5G 2024
+        ("发展，，AI", "mixed", 3),  # punctuation is no word
+        ("加快发展", "en", 1),  # counted as the language says
+    ],
+)
+def test_count_words(text, language, n_words):
+    assert count_words(text, language) == n_words
+
+
+def test_size_factor():
+    assert [size_factor(lang) for lang in ("zh", "mixed", "en", "other")] == [
+        CHARS_PER_WORD, CHARS_PER_WORD, 1, 1]
+
+
+def test_check_language_names_the_choices():
+    check_language(None)
+    with pytest.raises(ValueError, match="'zh', 'en', 'mixed', 'other'"):
+        check_language("chinese")
