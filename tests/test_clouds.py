@@ -91,3 +91,15 @@ def test_cloud_grid_has_one_titled_panel_per_group():
 def test_cloud_grid_rejects_empty_mapping():
     with pytest.raises(ValueError, match="freq_by_group"):
         clouds.cloud_grid({}, title="T")
+
+
+def _ink(word: str) -> int:
+    """Pixels drawn by a cloud of ``word`` alone."""
+    return int((clouds.cloud_image({word: 1}, **SMALL) != 255).any(axis=2).sum())
+
+
+@pytest.mark.parametrize(("light", "heavy"), [("一", "国"), ("人", "體"), ("一二三", "新质生产力")])
+def test_chinese_words_render_as_glyphs(light, heavy):
+    """Real glyphs differ in ink: "一" (one stroke) far less than "国". A font without the
+    characters draws the same empty box for each (measured: equal pixel counts)."""
+    assert 0 < _ink(light) < 0.75 * _ink(heavy)

@@ -1,11 +1,13 @@
 import hashlib
 import re
+import warnings
 
 import matplotlib as mpl
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import pytest
+from matplotlib import font_manager
 from matplotlib.colors import to_hex
 
 from nqpf import figures, paths
@@ -374,3 +376,35 @@ def test_save_figure_writes_the_same_box_in_both_formats(tmp_path):
     width_px = int.from_bytes(png.read_bytes()[16:20], "big")  # PNG IHDR width
     width_pt = float(re.search(r'<svg[^>]* width="([\d.]+)pt"', svg.read_text()).group(1))
     assert width_px / figures.STYLE["savefig.dpi"] == pytest.approx(width_pt / 72, abs=0.02)
+
+
+ZH_TIDY = pd.DataFrame({"doc_id": ["十九大", "十九大", "二十大", "二十大"],
+                        "term": ["新质生产力", "高质量发展", "科技創新", "人才強國"],
+                        "score": [4.0, 3.0, 2.0, 1.0]})
+
+
+def test_chinese_labels_render_without_missing_glyphs(tmp_path):
+    """Simplified and traditional labels: no missing-glyph warning with the house style."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        fig = figures.bar_grid(ZH_TIDY, group="doc_id", label="term", value="score",
+                               title="关键词 (關鍵詞)", xlabel="每万字出现次数")
+        figures.save_figure(fig, "zh_terms", caption="中文图表。", folder=tmp_path)
+    plt.close(fig)
+
+
+def test_missing_glyphs_do_warn_without_the_cjk_font(tmp_path):
+    """The check above can fail: with the house font alone matplotlib warns."""
+    with mpl.rc_context({"font.family": ["DejaVu Sans"]}):
+        fig, ax = plt.subplots()
+        ax.set_title("关键词")
+        with pytest.warns(UserWarning, match="missing from font"):
+            fig.savefig(tmp_path / "plain.png")
+    plt.close(fig)
+
+
+def test_cjk_font_is_a_fallback_after_the_house_font():
+    assert figures.STYLE["font.family"] == ["DejaVu Sans", figures.CJK_FONT]
+    found = font_manager.findfont(font_manager.FontProperties(family=figures.CJK_FONT),
+                                  fallback_to_default=False)
+    assert found == figures.CJK_FONT_PATH

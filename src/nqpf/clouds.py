@@ -2,7 +2,8 @@
 
 Phrase tokens are shown with spaces (``high_quality_development`` -> "high quality
 development"); each word keeps one Okabe–Ito colour in every cloud (chosen from a stable
-hash of the word), so the same term looks the same across figures.
+hash of the word), so the same term looks the same across figures. Clouds with Chinese words
+are drawn in ``nqpf.figures.CJK_FONT``; others in wordcloud's own font, as before.
 """
 
 import zlib
@@ -14,7 +15,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from wordcloud import WordCloud
 
-from nqpf.figures import panel_grid, styled
+from nqpf.figures import CJK_FONT_PATH, CJK_TEXT, panel_grid, styled
 
 # Okabe–Ito colours dark enough for text on white (no yellow, no sky blue).
 CLOUD_COLORS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#000000")
@@ -48,12 +49,15 @@ def cloud_frequencies(frequencies: Mapping | pd.Series, *,
 def cloud_image(frequencies: Mapping | pd.Series, *, random_state: int = 0, width: int = 800,
                 height: int = 400, max_words: int = 100) -> np.ndarray:
     """Render a cloud. frequencies: {token: weight} -> RGB array (height, width, 3)."""
+    frequencies = cloud_frequencies(frequencies)
+    chinese = any(CJK_TEXT.search(word) for word in frequencies)
     cloud = WordCloud(
+        font_path=CJK_FONT_PATH if chinese else None,
         width=width, height=height, max_words=max_words, random_state=random_state,
         background_color="white", color_func=word_color, prefer_horizontal=1.0,
         margin=4, relative_scaling=0.5, collocations=False, min_font_size=MIN_FONT_SIZE,
     )
-    cloud.generate_from_frequencies(cloud_frequencies(frequencies))
+    cloud.generate_from_frequencies(frequencies)
     return cloud.to_array()
 
 

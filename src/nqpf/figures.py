@@ -4,7 +4,8 @@ Every plotting function takes a DataFrame, returns a matplotlib ``Figure`` with 
 title (``fig.get_suptitle()``) and labelled axes, and never calls ``plt.show()``.
 Categories use ``PALETTE`` (Okabe–Ito, colour-blind safe), heatmaps a perceptually
 uniform map (``SEQUENTIAL``), signed values ``POSITIVE``/``NEGATIVE``.
-Word clouds live in ``nqpf.clouds``.
+Word clouds live in ``nqpf.clouds``. Chinese (simplified and traditional) is drawn with
+``CJK_FONT``, a fallback after the house font, so English figures look as before.
 """
 
 import csv
@@ -19,9 +20,11 @@ import matplotlib as mpl
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+import pylopdf_fonts_zh_cn
 from filelock import FileLock
 from IPython import get_ipython
 from IPython.display import Image, display
+from matplotlib import font_manager
 from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
@@ -49,8 +52,17 @@ NEUTRAL = "#999999"  # edges, reference lines: never a category
 HATCHES = ("", "//", "..", "xx")  # second, third … pass through PALETTE
 MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
 
+# Noto Sans SC (SIL Open Font License 1.1), installed with pip (package pylopdf-fonts-zh-cn):
+# every GB 2312 and Big5 hanzi, so simplified and traditional text; no system font needed.
+CJK_FONT = "Noto Sans SC"
+CJK_FONT_PATH = str(pylopdf_fonts_zh_cn.sans_path())
+CJK_TEXT = re.compile("[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\U00020000-\U0003134f]")
+font_manager.fontManager.addfont(CJK_FONT_PATH)
+
 STYLE = {
-    "font.family": "DejaVu Sans",  # bundled with matplotlib: same metrics on every machine
+    # DejaVu Sans is bundled with matplotlib: same metrics on every machine; glyphs it lacks
+    # (Chinese) come from CJK_FONT (matplotlib's per-glyph font fallback).
+    "font.family": ["DejaVu Sans", CJK_FONT],
     "font.size": 10,
     "axes.titlesize": 10,
     "axes.labelsize": 10,
