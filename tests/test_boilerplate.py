@@ -10,10 +10,12 @@ from nqpf.boilerplate import (
     boilerplate_table,
     find_boilerplate,
     is_heading,
+    recurring_blocks,
 )
 from nqpf.checks import check_docs
 
 BODY = "Talents are the primary resource for developing new quality productive forces."
+ZH = "加快发展新质生产力，推动高质量发展。"
 
 
 def raw(doc_number: str) -> str:
@@ -215,3 +217,96 @@ def test_check_docs_errors(docs, message):
         check_docs(docs)
     with pytest.raises(ValueError, match=message):
         boilerplate_table(docs)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (ZH + "\n来源：新华社", [("byline", "来源：新华社")]),
+        (ZH + "\n來源：人民網", [("byline", "來源：人民網")]),
+        ("新华社北京3月5日电（记者张三、李四）" + ZH,
+         [("byline", "新华社北京3月5日电（记者张三、李四）")]),
+        (ZH + "\n责任编辑：王五", [("editor", "责任编辑：王五")]),
+        (ZH + "\n編輯：李四\n", [("editor", "編輯：李四")]),
+        (ZH + "\n【责任编辑：王五】", [("editor", "【责任编辑：王五】")]),
+        (ZH + "（责任编辑：王五）", [("editor", "（责任编辑：王五）")]),
+        ("本报记者 张三 李四\n" + ZH, [("reporters", "本报记者 张三 李四")]),
+        (ZH + "\n记者：张三", [("reporters", "记者：张三")]),
+        (ZH + "（记者 张三）", [("reporters", "（记者 张三）")]),
+        (ZH + "\n发布时间：2024-03-10 10:00", [("timestamp", "发布时间：2024-03-10 10:00")]),
+        ("（2017年10月18日）\n" + ZH, [("timestamp", "（2017年10月18日）")]),
+        (ZH + "\n日期：2024年3月10日", [("timestamp", "日期：2024年3月10日")]),
+        ("上届代表会议[ 1 ]以来" + ZH, [("footnote", "[ 1 ]")]),
+        ("報告。\n上屆代表會議\n[\n1\n]\n以來的工作報告。", [("footnote", "[\n1\n]")]),
+        (ZH + "\n[\nCPC 2\n]\n" + ZH, [("footnote", "[\nCPC 2\n]")]),
+        (ZH + "\n\u2191\n为代表大会之误，下同。", [("footnote", "\u2191")]),
+        # Not boilerplate: sentences that mention sources, reporters, editors or dates.
+        ("记者从国家统计局获悉，今年经济平稳增长。\n" + ZH, []),
+        (ZH + "编辑工作要坚持来源于人民。\n2024年是关键一年。", []),
+        ("一九七六年十月粉碎江青反革命集团以来，" + ZH, []),
+    ],
+)
+def test_find_boilerplate_chinese_rules(text, expected):
+    assert kinds(text) == expected
+
+
+def test_footnote_marks_split_over_lines_leave_no_body_line():
+    text = "同志们：\n现在我代表中央委员会作关于上届代表会议\n[\n1\n]\n以来的工作报告。"
+    assert [text[s:e] for s, e in body_spans(text)] == [
+        "同志们：", "现在我代表中央委员会作关于上届代表会议", "以来的工作报告。"]
+
+
+FOOTER = "\n\n本作品属于公有领域。\n根据著作权法第五条，\n不适用于著作权法保护。\n\nPublic domain\n"
+NAV = "首页 | 新闻 | 要闻 | 国际 | 财经 | 评论 | 图片 | 视频 | 专题 | English\n\n"
+
+
+@pytest.mark.parametrize(
+    ("texts", "min_docs", "expected"),
+    [
+        # A footer closing three of four documents (white space around lines may differ).
+        ([f"第{i}篇。{ZH}" + FOOTER for i in range(3)] + [ZH], 3,
+         [[FOOTER.strip()]] * 3 + [[]]),
+        ([f"第{i}篇。{ZH}" + FOOTER.replace("\n", "  \n") for i in range(2)] + [ZH], 2,
+         [[FOOTER.replace("\n", "  \n").strip()]] * 2 + [[]]),
+        # ... but not when fewer than min_docs share it.
+        ([f"第{i}篇。{ZH}" + FOOTER for i in range(2)] + [ZH], 3, [[], [], []]),
+        # Site navigation opening documents, and a footer: both blocks.
+        ([NAV + f"第{i}篇。{ZH}" + FOOTER for i in range(3)], 3,
+         [[NAV.strip(), FOOTER.strip()]] * 3),
+        # A shared salutation is shorter than min_chars: content.
+        ([f"同志们：\n\n第{i}篇报告。{ZH}" for i in range(4)], 3, [[]] * 4),
+        # Duplicate documents: the last line with a word stays body.
+        ([NAV + ZH + FOOTER] * 3, 3, [[(NAV + ZH + FOOTER).split("\n\nPublic")[0]]] * 3),
+        ([], 3, []),
+    ],
+)
+def test_recurring_blocks(texts, min_docs, expected):
+    blocks = recurring_blocks(texts, min_docs=min_docs)
+    assert [[text[s:e] for s, e in doc] for text, doc in zip(texts, blocks, strict=True)] \
+        == expected
+
+
+def test_recurring_blocks_become_boilerplate_spans():
+    texts = [NAV + f"第{i}篇。{ZH}\n[ 1 ]注释{i}" + FOOTER for i in range(3)]
+    blocks = recurring_blocks(texts)
+    text = texts[0]
+    assert [(s.kind, text[s.start:s.end]) for s in find_boilerplate(text, recurring=blocks[0])] \
+        == [("recurring", NAV.strip()), ("footnote", "[ 1 ]"), ("recurring", FOOTER.strip())]
+    assert [text[s:e] for s, e in body_spans(text, recurring=blocks[0])] == [
+        "第0篇。" + ZH, "注释0"]
+    assert body_end(text, recurring=blocks[0]) == body_spans(text, recurring=blocks[0])[-1][1]
+    docs = pd.DataFrame({"doc_id": ["a", "b", "c"], "text": texts})
+    table = boilerplate_table(docs, recurring=blocks)
+    assert table["kind"].value_counts().to_dict() == {"recurring": 6, "footnote": 3}
+    with pytest.raises(ValueError, match="2 entries for 3 documents"):
+        boilerplate_table(docs, recurring=blocks[:2])
+
+
+def test_recurring_blocks_leave_the_study_corpus_alone():
+    texts = [raw(doc) for doc in ("000", "001", "002", "003", "004")]
+    assert recurring_blocks(texts, min_docs=2) == [[]] * 5
+
+
+def test_recurring_blocks_rejects_min_docs_below_two():
+    with pytest.raises(ValueError, match="min_docs must be at least 2"):
+        recurring_blocks(["a"], min_docs=1)

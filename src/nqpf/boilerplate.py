@@ -3,24 +3,30 @@
 Boilerplate is located, never deleted: ``find_boilerplate`` returns spans of character
 offsets into the raw text, ``boilerplate_table`` keeps them per document,
 ``body_spans`` returns the complement (the body paragraphs) for ``nqpf.segment`` and
-``body_end`` where the body ends.
+``body_end`` where the body ends. ``recurring_blocks`` finds, across a corpus, blocks of lines
+that open or close many documents verbatim (a licence footer, site navigation); pass a
+document's blocks as ``recurring=`` to set them aside too.
 
 To recognise a new kind of line, add a ``(kind, pattern)`` pair to ``RULES``. The module
 imports pandas only in ``boilerplate_table``, so worker processes start without it.
 """
 
 import re
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
     import pandas as pd
 
 _H = r"[^\S\n]"  # horizontal white space (never crosses a line break)
+_COLON = rf"{_H}*[:\uff1a]"  # ASCII or full-width colon
+_HANZI_NAMES = "[\u4e00-\u9fff\u00b7\u30fb\u3001\uff0c, \t\u3000\u00a0]"  # names, 、, spaces
 
-# Each rule is (kind, pattern); every pattern matches within one line. Patterns written
-# ``^ ... $`` cover a whole line and are tried at line starts only (so every alternative of
-# such a pattern starts with ``^``); those anchored only at ``$`` cover a trailing
-# parenthetical at the end of a longer line. Earlier rules win where spans overlap.
+# Each rule is (kind, pattern); every pattern but the footnote mark matches within one line.
+# Patterns written ``^ ...`` cover a line or its start and are tried at line starts only (so
+# every alternative of such a pattern starts with ``^``); those anchored only at ``$`` cover a
+# trailing parenthetical at the end of a longer line; the footnote mark is found anywhere.
+# Earlier rules win where spans overlap.
 RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     # "Mondo Technology Updated on 2024-01-30": a source name, then an update date.
     ("byline", re.compile(
@@ -76,6 +82,41 @@ RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
         rf"^{_H}*(?:Copyright\b|\u00a9|\(c\){_H})[^\n]*$|^[^\n]{{0,80}}All{_H}+rights"
         rf"{_H}+reserved\.?{_H}*$",
         re.MULTILINE | re.IGNORECASE)),
+    # Chinese (simplified and traditional) residue of news and web pages.
+    # "来源：新华社", "來源：人民網", "原标题：……"
+    ("byline", re.compile(
+        rf"^{_H}*(?:来源|來源|稿源|出处|出處|原标题|原標題){_COLON}[^\n]{{0,80}}$", re.MULTILINE)),
+    # "新华社北京3月5日电（记者张三、李四）" opening the first paragraph: the dateline only.
+    ("byline", re.compile(
+        rf"^{_H}*(?:新华社|新華社|中新社|中新网|中新網|人民网|人民網|本报|本報)[^\n，。]{{0,20}}?"
+        rf"[电電]{_H}*(?:[（(][^（）()\n]{{0,40}}[)）])?", re.MULTILINE)),
+    # "责任编辑：张三", "编辑：李四", "【责任编辑：王五】" on a line of their own ...
+    ("editor", re.compile(
+        rf"^{_H}*[（(【\[]?{_H}*(?:责任编辑|責任編輯|编辑|編輯|责编|責編|审核|審核|审校|審校|校对"
+        rf"|校對|监制|監製|主编|主編){_COLON}[^\n]{{0,60}}$", re.MULTILINE)),
+    # ... or closing the last paragraph: "……。（责任编辑：张三）"
+    ("editor", re.compile(
+        rf"[（(【\[]{_H}*(?:责任编辑|責任編輯|编辑|編輯|责编|責編){_COLON}[^（）()【】\[\]\n]{{0,40}}"
+        rf"[)）】\]]{_H}*$", re.MULTILINE)),
+    # "本报记者 张三 李四", "记者：张三", "（记者 张三 通讯员 李四）": names only, no sentence ...
+    ("reporters", re.compile(
+        rf"^{_H}*[（(]?{_H}*(?:本报|本報|本刊|本台|新华社|新華社|中新社|特约|特約)?{_H}*"
+        rf"(?:记者|記者|通讯员|通訊員)(?:{_COLON})?{_HANZI_NAMES}{{1,30}}[)）]?{_H}*$",
+        re.MULTILINE)),
+    # ... or closing the last paragraph: "……。（记者 张三）"
+    ("reporters", re.compile(
+        rf"[（(](?:本报|本報)?(?:记者|記者)[^（）()\n]{{0,40}}[)）]{_H}*$", re.MULTILINE)),
+    # "发布时间：2024-03-10 10:00", "日期：2024年3月10日", "（2017年10月18日）"
+    ("timestamp", re.compile(
+        rf"^{_H}*(?:发布时间|發佈時間|發布時間|发布日期|發佈日期|發布日期|发表时间|發表時間|更新时间"
+        rf"|更新時間|时间|時間|日期){_COLON}[^\n]{{0,60}}$", re.MULTILINE)),
+    ("timestamp", re.compile(
+        rf"^{_H}*[（(]?{_H}*\d{{4}}{_H}*年{_H}*\d{{1,2}}{_H}*月(?:{_H}*\d{{1,2}}{_H}*[日号號])?"
+        rf"{_H}*[)）]?(?:{_H}*\d{{1,2}}:\d{{2}}(?::\d{{2}})?)?{_H}*$", re.MULTILINE)),
+    # Wiki footnote marks, "[1]", "[ 12 ]", "[CPC 1]", also broken over lines ("[\n1\n]") ...
+    ("footnote", re.compile(r"[\[\uff3b]\s*(?:[A-Za-z]{1,8}\s*)?\d{1,3}\s*[\]\uff3d]")),
+    # ... and the "↑" that links a footnote back to its mark.
+    ("footnote", re.compile(rf"^{_H}*\u2191{_H}*$", re.MULTILINE)),
 )
 
 TITLE_MAX_WORDS = 25
@@ -140,14 +181,15 @@ _ANY_LINE_RULE = re.compile("|".join(
 _END_RULES = tuple(pattern for _, pattern in RULES if not pattern.pattern.startswith("^"))
 
 
-def find_boilerplate(text: str) -> list[Span]:
+def find_boilerplate(text: str, *, recurring: Sequence[tuple[int, int]] = ()) -> list[Span]:
     """Boilerplate spans in raw ``text``, sorted by start, non-overlapping.
 
-    Kinds: ``title`` (a short unpunctuated first line), then those of ``RULES``:
-    ``byline``, ``author``, ``editor``, ``reporters``, ``photo``, ``timestamp``,
-    ``navigation``, ``copyright``. Section headings inside the body are content, not
+    Kinds: ``recurring`` (the ``(start, end)`` blocks passed in, from ``recurring_blocks``),
+    ``title`` (a short unpunctuated first line), then those of ``RULES``: ``byline``,
+    ``author``, ``editor``, ``reporters``, ``photo``, ``timestamp``, ``navigation``,
+    ``copyright``, ``footnote``. Section headings inside the body are content, not
     boilerplate."""
-    spans: list[Span] = []
+    spans = [Span(start, end, "recurring") for start, end in recurring]
     line_starts = [line.start() for line in _LINE.finditer(text)
                    if _ANY_LINE_RULE.match(text, line.start())]
     any_end = any(pattern.search(text) for pattern in _END_RULES)
@@ -167,19 +209,22 @@ def find_boilerplate(text: str) -> list[Span]:
 
 
 def _paragraphs(text: str, cuts: list[Span]) -> list[tuple[int, int]]:
-    """Lines of ``text`` with the ``cuts`` cut out, trimmed, pieces without a word dropped."""
-    paragraphs = []
+    """Lines of ``text`` with the ``cuts`` (sorted, non-overlapping; a cut may span lines)
+    cut out, trimmed, pieces without a word dropped."""
+    paragraphs, i = [], 0
     for line in _LINE.finditer(text):
-        pos = line.start()
+        while i < len(cuts) and cuts[i].end <= line.start():
+            i += 1
+        pos, j = line.start(), i
         pieces = []
-        for span in cuts:
-            if line.start() <= span.start < line.end():
-                pieces.append((pos, span.start))
-                pos = span.end
-        pieces.append((pos, line.end()))
+        while j < len(cuts) and cuts[j].start < line.end():
+            pieces.append((pos, max(pos, cuts[j].start)))
+            pos = max(pos, cuts[j].end)
+            j += 1
+        pieces.append((pos, max(pos, line.end())))
         for start, end in pieces:
             start, end = trim_span(text, start, end)
-            if _WORD.search(text[start:end]):
+            if _WORD.search(text, start, end):
                 paragraphs.append((start, end))
     return paragraphs
 
@@ -219,18 +264,90 @@ def find_all(texts: list[str]) -> list[list[Span]]:
     return list(map(find_boilerplate, texts))
 
 
-def boilerplate_table(docs: "pd.DataFrame") -> "pd.DataFrame":
+def boilerplate_table(docs: "pd.DataFrame", *,
+                      recurring: Sequence[Sequence[tuple[int, int]]] | None = None,
+                      ) -> "pd.DataFrame":
     """One row per boilerplate span: ``doc_id, kind, start, end, text`` (``text`` is
-    ``raw[start:end]``). ``docs`` needs columns ``doc_id`` and ``text``."""
+    ``raw[start:end]``). ``docs`` needs columns ``doc_id`` and ``text``; ``recurring``: one
+    list of blocks per row of ``docs`` (``recurring_blocks(docs["text"])``)."""
     import pandas as pd  # here only: worker processes that find body ends never need it
 
     from nqpf.checks import check_docs
 
     check_docs(docs)
+    blocks = [()] * len(docs) if recurring is None else list(recurring)
+    if len(blocks) != len(docs):
+        raise ValueError(f"recurring has {len(blocks)} entries for {len(docs)} documents")
     rows = [
         (doc_id, span.kind, span.start, span.end, text[span.start:span.end])
-        for doc_id, text in zip(docs["doc_id"], docs["text"], strict=True)
-        for span in find_boilerplate(text)
+        for doc_id, text, doc_blocks in zip(docs["doc_id"], docs["text"], blocks, strict=True)
+        for span in find_boilerplate(text, recurring=doc_blocks)
     ]
     table = pd.DataFrame(rows, columns=["doc_id", "kind", "start", "end", "text"])
     return table.astype({"start": "int64", "end": "int64"})
+
+
+def _lines(text: str) -> list[tuple[int, int]]:
+    """``(start, end)`` of every line of ``text`` that is not blank, trimmed."""
+    return [span for line in _LINE.finditer(text)
+            if (span := trim_span(text, line.start(), line.end()))[0] < span[1]]
+
+
+def _shared_depths(edges: list[list[str]], min_docs: int) -> list[int]:
+    """For each sequence of lines (read from a document's edge), how many of its first lines
+    are, in the same order, the first lines of at least ``min_docs`` sequences (a trie with a
+    document count per node)."""
+    node_of: dict[tuple[int, str], int] = {}
+    counts: list[int] = []
+    paths = []
+    for lines in edges:
+        path, node = [], -1
+        for line in lines:
+            node = node_of.setdefault((node, line), len(counts))
+            if node == len(counts):
+                counts.append(0)
+            counts[node] += 1
+            path.append(node)
+        paths.append(path)
+    return [max((d + 1 for d, node in enumerate(path) if counts[node] >= min_docs), default=0)
+            for path in paths]
+
+
+def recurring_blocks(texts: Sequence[str], *, min_docs: int = 3, min_chars: int = 30,
+                     max_lines: int = 100) -> list[list[tuple[int, int]]]:
+    """Blocks of lines that open or close many documents verbatim: licence footers, site
+    navigation, standard notices. Returns, per text, a list of 0-2 ``(start, end)`` spans
+    (the opening block, the closing block) for ``find_boilerplate(recurring=...)``.
+
+    Rule: compare documents line by line from their first (last) non-blank line, lines
+    stripped of white space; the opening (closing) block of a document is its longest run
+    of first (last) lines that is, line for line, the first (last) lines of at least
+    ``min_docs`` documents. It is kept if it has at least ``min_chars`` non-space
+    characters (so a shared salutation such as "同志们：" stays), at least one line with a
+    word stays outside the blocks (a duplicate document is not all boilerplate), and only the
+    ``max_lines`` lines nearest each edge are compared. Time and memory are linear in the
+    number of lines compared.
+    """
+    if min_docs < 2:
+        raise ValueError(f"min_docs must be at least 2, got {min_docs}")
+    lines = [_lines(text) for text in texts]
+    words = [[span for span in doc if _WORD.search(text, *span)]
+             for text, doc in zip(texts, lines, strict=True)]
+    heads = [[text[s:e] for s, e in doc[:max_lines]] for text, doc in zip(texts, lines,
+                                                                          strict=True)]
+    tails = [[text[s:e] for s, e in reversed(doc[-max_lines:])]
+             for text, doc in zip(texts, lines, strict=True)]
+    blocks = []
+    for text, doc, kept, head, tail in zip(texts, lines, words, _shared_depths(heads, min_docs),
+                                           _shared_depths(tails, min_docs), strict=True):
+        spans = []
+        if head and kept:  # stop before the last line with a word
+            head = min(head, doc.index(kept[-1]))
+        if tail and kept:  # stop after the first line with a word not in the head block
+            first = next((i for i, span in enumerate(doc) if i >= head and span in kept), None)
+            tail = min(tail, len(doc) - 1 - first) if first is not None else 0
+        for block in (doc[:head], doc[len(doc) - tail:] if tail else []):
+            if block and sum(not c.isspace() for c in text[block[0][0]:block[-1][1]]) >= min_chars:
+                spans.append((block[0][0], block[-1][1]))
+        blocks.append(spans)
+    return blocks
