@@ -113,10 +113,12 @@ RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("timestamp", re.compile(
         rf"^{_H}*[（(]?{_H}*\d{{4}}{_H}*年{_H}*\d{{1,2}}{_H}*月(?:{_H}*\d{{1,2}}{_H}*[日号號])?"
         rf"{_H}*[)）]?(?:{_H}*\d{{1,2}}:\d{{2}}(?::\d{{2}})?)?{_H}*$", re.MULTILINE)),
-    # Wiki footnote marks, "[1]", "[ 12 ]", "[CPC 1]", also broken over lines ("[\n1\n]") ...
-    ("footnote", re.compile(r"[\[\uff3b]\s*(?:[A-Za-z]{1,8}\s*)?\d{1,3}\s*[\]\uff3d]")),
+    # Wiki footnote marks, "[1]", "[ 12 ]", "[CPC 1]", also broken over lines ("[\n1\n]"),
+    # with ASCII or full-width brackets ...
+    ("footnote", re.compile(r"\[\s*(?:[A-Za-z]{1,8}\s+)?[1-9]\d{0,2}\s*\]")),
+    ("footnote", re.compile(r"［\s*(?:[A-Za-z]{1,8}\s+)?[1-9]\d{0,2}\s*］")),
     # ... and the "↑" that links a footnote back to its mark.
-    ("footnote", re.compile(rf"^{_H}*\u2191{_H}*$", re.MULTILINE)),
+    ("footnote", re.compile(rf"^{_H}*↑{_H}*$", re.MULTILINE)),
 )
 
 TITLE_MAX_WORDS = 25
@@ -171,14 +173,22 @@ def _title_span(text: str, spans: list[Span]) -> Span | None:
     return None
 
 
-# One pattern matching where any ``^``-anchored rule matches: a cheap first test, so those
-# rules run one by one only on the few lines that need it.
-_ANY_LINE_RULE = re.compile("|".join(
-    f"(?{'i' if pattern.flags & re.IGNORECASE else ''}:{pattern.pattern})"
-    for _, pattern in RULES if pattern.pattern.startswith("^")), re.MULTILINE)
-# The other rules are searched one by one: ``re`` skips ahead to a pattern's leading literal
-# (here "("), which it cannot do for an alternation of them.
-_END_RULES = tuple(pattern for _, pattern in RULES if not pattern.pattern.startswith("^"))
+
+def _prepare(rules: tuple[tuple[str, re.Pattern[str]], ...]):
+    """``(rules, any_line_rule, end_rules)``: one pattern matching where any ``^``-anchored
+    rule matches (a cheap first test, so those rules run one by one only on the few lines
+    that need it), and the other rules, searched one by one (``re`` skips ahead to a
+    pattern's leading literal, such as "(", which it cannot do for an alternation of them)."""
+    any_line = re.compile("|".join(
+        f"(?{'i' if pattern.flags & re.IGNORECASE else ''}:{pattern.pattern})"
+        for _, pattern in rules if pattern.pattern.startswith("^")), re.MULTILINE)
+    return rules, any_line, tuple(p for _, p in rules if not p.pattern.startswith("^"))
+
+
+# Rules whose pattern holds non-ASCII characters (the Chinese ones) cannot match ASCII text,
+# which is therefore searched with the others only.
+_ALL_RULES = _prepare(RULES)
+_ASCII_RULES = _prepare(tuple(rule for rule in RULES if rule[1].pattern.isascii()))
 
 
 def find_boilerplate(text: str, *, recurring: Sequence[tuple[int, int]] = ()) -> list[Span]:
@@ -190,10 +200,11 @@ def find_boilerplate(text: str, *, recurring: Sequence[tuple[int, int]] = ()) ->
     ``copyright``, ``footnote``. Section headings inside the body are content, not
     boilerplate."""
     spans = [Span(start, end, "recurring") for start, end in recurring]
+    rules, any_line_rule, end_rules = _ASCII_RULES if text.isascii() else _ALL_RULES
     line_starts = [line.start() for line in _LINE.finditer(text)
-                   if _ANY_LINE_RULE.match(text, line.start())]
-    any_end = any(pattern.search(text) for pattern in _END_RULES)
-    for kind, pattern in RULES if line_starts or any_end else ():
+                   if any_line_rule.match(text, line.start())]
+    any_end = any(pattern.search(text) for pattern in end_rules)
+    for kind, pattern in rules if line_starts or any_end else ():
         if pattern.pattern.startswith("^"):
             matches = [m for start in line_starts if (m := pattern.match(text, start))]
         else:
