@@ -131,6 +131,39 @@ def test_kwic_context_is_collapsed_and_cut_at_word_boundaries():
     assert all(set(text.split()) <= words for text in table["left"] + " " + table["right"])
 
 
+ZH_RAW = ("坚持创新在我国现代化建设全局中的核心地位。加快发展新质\n生产力，推动高质量发展。"
+          "习\u3000近\u3000平指出，要因地制宜发展新质生产力and AI technology。")
+ZH_DOCS = pd.DataFrame({"doc_id": ["zh"], "text": [ZH_RAW]})
+ZH_PASSAGES = pd.DataFrame({"doc_id": ["zh"], "passage_id": [0], "start": [0],
+                            "end": [len(ZH_RAW)]})
+
+
+def test_kwic_in_chinese_has_character_windows_and_raw_offsets():
+    table = kwic(ZH_DOCS, ZH_PASSAGES, "新质生产力", window=10)
+    assert table["keyword"].tolist() == ["新质\n生产力", "新质生产力"]
+    assert all(ZH_RAW[s:e] == k for s, e, k in zip(table["start"], table["end"], table["keyword"],
+                                                   strict=True))
+    assert table["left"].tolist() == ["的核心地位。加快发展", "指出，要因地制宜发展"]
+    # a Latin word at the edge is not split: "and AI technology。" has 18 characters
+    assert table["right"].tolist() == ["，推动高质量发展。习", "and AI"]
+
+
+@pytest.mark.parametrize(
+    ("query", "hits"),
+    [("习近平", ["习\u3000近\u3000平"]), ("新质生产力", ["新质\n生产力", "新质生产力"]),
+     ("高质量发展", ["高质量发展"]), ("AI technology", ["AI technology"]),
+     ("质生", ["质\n生", "质生"]), ("AI tech", [])],
+)
+def test_compile_pattern_chinese_query_spans_white_space(query, hits):
+    found = compile_pattern(query).findall(ZH_RAW)
+    assert found == hits
+
+
+def test_term_pattern_does_not_inflect_chinese_words():
+    pattern = term_pattern("高质量发展", lexicon=LEXICON)
+    assert pattern.findall("高质量发展s 高质量发展ing") == ["高质量发展", "高质量发展"]
+
+
 def test_kwic_without_hits_and_bad_pattern():
     assert kwic(KWIC_DOCS, KWIC_PASSAGES, "absent phrase").empty
     with pytest.raises(ValueError, match="pattern must be"):
@@ -261,13 +294,14 @@ def test_directive_profile_counts(form, count):
     docs = pd.DataFrame({"doc_id": ["d"], "text": [DIRECTIVE_TEXT]})
     table = directive_profile(docs, forms=FORMS).set_index("form")
     assert table.loc[form, "count"] == count
-    assert table.loc[form, "per_1000"] == pytest.approx(count / len(DIRECTIVE_TEXT.split()) * 1000)
+    assert table.loc[form, "rate"] == pytest.approx(count / len(DIRECTIVE_TEXT.split()) * 1000)
+    assert table.loc[form, "unit"] == "per 1,000 words"
 
 
 def test_directive_profile_has_a_row_per_document_and_form():
     docs = pd.DataFrame({"doc_id": ["d", "e"], "text": [DIRECTIVE_TEXT, ""]})
     table = directive_profile(docs, forms=["must", "should"])
-    assert list(table.columns) == ["doc_id", "form", "category", "count", "per_1000"]
+    assert list(table.columns) == ["doc_id", "form", "category", "count", "rate", "unit"]
     assert table[["doc_id", "form", "count"]].values.tolist() == [
         ["d", "must", 1], ["d", "should", 0], ["e", "must", 0], ["e", "should", 0]]
 
@@ -276,8 +310,59 @@ def test_project_directives_file_loads():
     table = load_directives()
     assert list(table.columns) == ["form", "category", "inflect"]
     assert {"must", "accelerate", "we will"} <= set(table["form"])
-    assert set(table["category"]) == {"modal", "exhortative"}
+    assert set(table["category"]) == {"modal", "exhortative", "-"}
     assert table.set_index("form").loc["accelerate", "inflect"]
+    assert {"要", "必须", "加快", "推动", "坚持", "深化", "加强", "着力", "统筹", "健全"} <= set(
+        table["form"])
+
+
+ZH_DIRECTIVES = ("我们要坚持和加强党的全面领导，必须加快构建新发展格局。这是重要任务，主要靠改革，"
+                 "要求各地大力推动高质量发展，不得不深化改革。\n堅持改革！")
+ZH_FORMS = pd.DataFrame({
+    "form": ["要", "必须", "坚持", "加强", "加快", "推动", "大力", "深化", "不得", "must",
+             "重要", "主要", "要求", "不得不"],
+    "category": ["modal", "modal", "exhortative", "exhortative", "exhortative", "exhortative",
+                 "exhortative", "exhortative", "modal", "modal", "-", "-", "-", "-"],
+})
+
+
+@pytest.mark.parametrize(
+    ("form", "count"),
+    [("要", 1), ("必须", 1), ("坚持", 1), ("加强", 1), ("加快", 1), ("推动", 1), ("大力", 1),
+     ("深化", 1), ("不得", 0)],
+)
+def test_directive_profile_counts_chinese_forms_per_10000_characters(form, count):
+    """要 counts once: not inside 重要, 主要 or 要求 (category "-"); 不得 not inside 不得不;
+    the traditional 堅持 is not the form 坚持 (fold first to count it)."""
+    docs = pd.DataFrame({"doc_id": ["zh"], "text": [ZH_DIRECTIVES]})
+    table = directive_profile(docs, forms=ZH_FORMS).set_index("form")
+    characters = len("".join(ZH_DIRECTIVES.split()))
+    assert table.loc[form, "count"] == count
+    assert table.loc[form, "rate"] == pytest.approx(count / characters * 10_000)
+    assert set(table["unit"]) == {"per 10,000 characters"}
+    assert "重要" not in table.index and "must" in table.index
+
+
+@pytest.mark.parametrize(
+    ("language", "forms"),
+    [(None, ["要", "坚持", "must"]),  # detected: mostly Han characters
+     ("zh", ["要", "坚持", "must"]), ("mixed", ["要", "坚持", "must"]), ("en", ["must"])],
+)
+def test_directive_profile_forms_follow_the_document_language(language, forms):
+    docs = pd.DataFrame({"doc_id": ["d"], "text": [ZH_DIRECTIVES]})
+    if language is not None:
+        docs["language"] = language
+    table = directive_profile(docs, forms=pd.DataFrame({"form": ["要", "坚持", "must", "重要"],
+                                                        "category": ["m", "e", "m", "-"]}))
+    assert table["form"].tolist() == forms
+
+
+def test_directive_profile_of_english_documents_ignores_chinese_forms():
+    docs = pd.DataFrame({"doc_id": ["d"], "text": [DIRECTIVE_TEXT]})
+    english = directive_profile(docs, forms=FORMS)
+    chinese = ZH_FORMS[ZH_FORMS["form"] != "must"]
+    both = directive_profile(docs, forms=pd.concat([FORMS, chinese], ignore_index=True))
+    pd.testing.assert_frame_equal(english, both)
 
 
 @pytest.mark.parametrize(

@@ -3,10 +3,13 @@ directive-language profile. Every function returns a pandas DataFrame (no plotti
 
 Units, used consistently:
 - ``words``: raw whitespace-separated words of the original ``text`` (``len(text.split())``);
-  the directive profile is per 1,000 raw words.
+  the directive profile is per 1,000 raw words, for Chinese documents per 10,000 characters
+  (non-space characters of the raw text).
 - ``tokens``: the passages' ``tokens`` lists (``nqpf.tokenize``: lemmas and ``_`` phrase
   tokens, stopwords and numbers removed); ``frequencies`` and keyness are per 1,000 tokens.
 KWIC, dispersion and directive counts search the RAW text, so offsets cite the original file.
+Chinese queries match across line breaks and spaces inside the raw text (``习　近　平``), and
+KWIC context is cut at any Chinese character, not only at white space.
 """
 
 import re
@@ -26,7 +29,15 @@ COLLOCATION_COLUMNS = ["collocate", "observed", "expected", "node_freq", "colloc
                        *MEASURES[:4]]
 KWIC_COLUMNS = ["doc_id", "passage_id", "start", "end", "left", "keyword", "right"]
 DIRECTIVE_COLUMNS = ["form", "category", "inflect"]
+PROFILE_COLUMNS = ["doc_id", "form", "category", "count", "rate", "unit"]
+NOT_DIRECTIVE = "-"  # category of a word that contains a form but is not directive (重要)
+UNITS = {"en": "per 1,000 words", "zh": "per 10,000 characters"}
 TRUE, FALSE = {"true", "yes", "1"}, {"false", "no", "0", ""}
+HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
+# Where KWIC context may be cut without splitting a word: next to white space or a CJK
+# character (ideographs, kana, hangul, CJK and full-width punctuation).
+_CJK_CUT = re.compile("[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\ufe30-\ufe4f"
+                      "\uff00-\uffef\U00020000-\U0003134f]")
 
 
 def corpus_stats(docs: pd.DataFrame, passages: pd.DataFrame,
@@ -95,12 +106,15 @@ def frequencies(passages: pd.DataFrame, *, by: str | None = None, top: int | Non
 def compile_pattern(pattern: str | re.Pattern) -> re.Pattern:
     """A compiled regex is returned as is; a plain string is escaped and matched
     case-insensitively, as whole words, with any run of white space (incl. newlines)
-    between its words: ``"new productive forces"`` finds ``"New productive\\nforces"``."""
+    between its words: ``"new productive forces"`` finds ``"New productive\\nforces"``; and
+    between two Chinese characters: ``"新质生产力"`` finds ``"新质\\n生产力"``."""
     if isinstance(pattern, re.Pattern):
         return pattern
     if not isinstance(pattern, str) or not pattern.split():
         raise ValueError(f"pattern must be a compiled regex or a non-empty string, got {pattern!r}")
-    return re.compile(_phrase([re.escape(word) for word in pattern.split()]), re.IGNORECASE)
+    words = pattern.split()
+    return re.compile(_phrase([_word_regex(word) for word in words], " ".join(words)),
+                      re.IGNORECASE)
 
 
 def term_pattern(term: str, *, lexicon: Lexicon | None = None,
@@ -231,16 +245,22 @@ def load_directives(path: Path = paths.LEXICON / "directives.csv") -> pd.DataFra
 def directive_profile(docs: pd.DataFrame, *, forms: pd.DataFrame | list[str] | None = None,
                       path: Path = paths.LEXICON / "directives.csv") -> pd.DataFrame:
     """Directive (modal and exhortative) language per document: one row per ``doc_id`` x form
-    (zeros included), columns ``doc_id, form, category, count, per_1000`` (per 1,000 raw
-    whitespace words of the document).
+    of the document's language (zeros included), columns ``doc_id, form, category, count,
+    rate, unit``: English documents per 1,000 raw whitespace words, Chinese documents (column
+    ``language`` of ``docs`` is ``zh`` or ``mixed``; without that column, those whose Han
+    characters make at least half of their non-space characters) per 10,000 non-space
+    characters, with Chinese and English forms.
 
     ``forms``: DataFrame ``form, category[, inflect]`` or a list of forms; default: read
-    ``path``. Matching on the raw text: case-insensitive, whole words, any white space
-    between words. Inflection rule (rows with ``inflect`` yes): the FIRST word also matches
-    -s/-es, -ed and -ing, dropping a final ``e`` before -ed/-ing ("accelerate" finds
-    accelerates, accelerated, accelerating; "adhere to" finds "adhering to"). Each stretch of
-    text counts once: all forms are searched together, longest form first, so "it is
-    necessary to" counts for "it is necessary", not also for "necessary to".
+    ``path``. A form with Han characters is Chinese. Matching on the raw text:
+    case-insensitive, any white space between words; English forms as whole words, Chinese
+    forms wherever they occur, except inside the words listed with category ``-`` (重要 and
+    主要 contain 要 but instruct no one; they are matched and not counted). Inflection rule
+    (rows with ``inflect`` yes): the FIRST word also matches -s/-es, -ed and -ing, dropping a
+    final ``e`` before -ed/-ing ("accelerate" finds accelerates, accelerated, accelerating;
+    "adhere to" finds "adhering to"). Each stretch of text counts once: all forms are searched
+    together, longest form first, so "it is necessary to" counts for "it is necessary", not
+    also for "necessary to".
     """
     check_docs(docs)
     if forms is None:
@@ -252,32 +272,59 @@ def directive_profile(docs: pd.DataFrame, *, forms: pd.DataFrame | list[str] | N
     order = sorted(range(len(forms)), key=lambda i: -len(forms["form"].iat[i]))
     sources = [_words_regex(forms["form"].iat[i], forms["inflect"].iat[i]) for i in order]
     regex = re.compile("|".join(f"({source})" for source in sources), re.IGNORECASE)
+    chinese_form = forms["form"].map(lambda form: HAN.search(form) is not None).to_numpy()
+    counted = (forms["category"] != NOT_DIRECTIVE).to_numpy()
+    languages = (docs["language"].isin(["zh", "mixed"]) if "language" in docs.columns
+                 else docs["text"].map(_mostly_han))
     rows = []
-    for doc_id, text in zip(docs["doc_id"], docs["text"], strict=True):
+    for doc_id, text, chinese in zip(docs["doc_id"], docs["text"], languages, strict=True):
         counts = np.zeros(len(forms), dtype="int64")
         for match in regex.finditer(text):
             counts[order[match.lastindex - 1]] += 1
-        words = len(text.split())
-        rows += [(doc_id, form, category, count, count / words * 1000 if words else np.nan)
-                 for form, category, count in zip(forms["form"], forms["category"], counts,
+        unit = UNITS["zh" if chinese else "en"]
+        size = (len(text) - sum(map(str.isspace, text))) / 10_000 if chinese else (
+            len(text.split()) / 1000)
+        shown = counted & (True if chinese else ~chinese_form)
+        rows += [(doc_id, form, category, count, count / size if size else np.nan, unit)
+                 for form, category, count in zip(forms["form"][shown],
+                                                  forms["category"][shown], counts[shown],
                                                   strict=True)]
-    return pd.DataFrame(rows, columns=["doc_id", "form", "category", "count", "per_1000"])
+    return pd.DataFrame(rows, columns=PROFILE_COLUMNS).astype({"count": "int64"})
 
 
-def _phrase(words: list[str]) -> str:
-    """Regex source: word regexes separated by white space, with word boundaries at the ends."""
-    return BEFORE + r"\s+".join(words) + AFTER
+def _mostly_han(text: str) -> bool:
+    """Han characters make at least half of the non-space characters of ``text``."""
+    return 2 * len(HAN.findall(text)) >= len(text) - sum(map(str.isspace, text)) > 0
+
+
+def _phrase(words: list[str], form: str) -> str:
+    """Regex source: word regexes separated by white space, with word boundaries at the ends
+    of ``form`` that are not Han characters (Chinese is written without spaces)."""
+    before = "" if HAN.match(form[0]) else BEFORE
+    after = "" if HAN.match(form[-1]) else AFTER
+    return before + r"\s+".join(words) + after
+
+
+def _word_regex(word: str) -> str:
+    """Regex source for one word: escaped, with optional white space between two Han
+    characters (raw Chinese text breaks lines and spaces names inside words)."""
+    source = re.escape(word[:1])
+    for previous, char in zip(word, word[1:], strict=False):
+        between = r"\s*" if HAN.match(previous) and HAN.match(char) else ""
+        source += between + re.escape(char)
+    return source
 
 
 def _words_regex(form: str, inflect: bool) -> str:
-    """Regex source for the words of ``form``; ``inflect``: see ``directive_profile``."""
-    words = [re.escape(word) for word in form.lower().split()]
-    if inflect:
+    """Regex source for the words of ``form``; ``inflect``: see ``directive_profile``
+    (never for a Chinese word)."""
+    words = [_word_regex(word) for word in form.lower().split()]
+    if inflect and not HAN.search(form):
         first = words[0]
         stem, endings = (first[:-1], "e|es|ed|ing") if first.endswith("e") else (first,
                                                                                  "|s|es|ed|ing")
         words[0] = f"{stem}(?:{endings})"
-    return _phrase(words)
+    return _phrase(words, form.strip())
 
 
 def _checked_directives(table: pd.DataFrame, source: str) -> pd.DataFrame:
@@ -300,21 +347,20 @@ def _checked_directives(table: pd.DataFrame, source: str) -> pd.DataFrame:
 
 
 def _context(text: str, position: int, window: int, *, before: bool) -> str:
-    """At most ``window`` characters of whole words before/after ``position``, white space
-    collapsed."""
+    """At most ``window`` characters before/after ``position``, white space collapsed, cut
+    where no word is split: at white space or next to a CJK character."""
     size = 2 * window
     while True:
         lo, hi = (max(0, position - size), position) if before else (position, position + size)
-        words = text[lo:hi].split()
-        if len(" ".join(words)) > window or (lo == 0 if before else hi >= len(text)):
+        context = " ".join(text[lo:hi].split())
+        if len(context) > window or (lo == 0 if before else hi >= len(text)):
             break
         size *= 2
-    if before:
-        words.reverse()
-    kept, length = [], -1
-    for word in words:
-        length += 1 + len(word)
-        if length > window:
-            break
-        kept.append(word)
-    return " ".join(reversed(kept) if before else kept)
+    if len(context) <= window:
+        return context
+    kept, cut = (context[-window:], context[-window - 1]) if before else (
+        context[:window], context[window])
+    inner = kept[0] if before else kept[-1]
+    if not (cut == " " or inner == " " or _CJK_CUT.match(cut) or _CJK_CUT.match(inner)):
+        kept = kept.partition(" ")[2] if before else kept.rpartition(" ")[0]  # partial word
+    return kept.strip()
