@@ -4,6 +4,7 @@ import pytest
 from nqpf.reuse import (
     NGRAM_COLUMNS,
     content_words,
+    join_words,
     shared_ngrams,
     shared_sentences,
     surface_words,
@@ -48,6 +49,9 @@ def make_passages(docs: dict[str, list[str]]) -> pd.DataFrame:
         ("High-quality   development.", ["high", "quality", "development"]),
         ("\u201cNew\u201d QUALITY, productive_forces!", ["new", "quality", "productive", "forces"]),
         ("China's 2024 plan", ["china", "s", "2024", "plan"]),
+        ("加快发展新质生产力，推动AI技术。", ["加", "快", "发", "展", "新", "质", "生", "产", "力",
+                                              "推", "动", "ai", "技", "术"]),
+        ("堅持ＡＩ", ["堅", "持", "ai"]),  # full-width letters normalised, no folding
     ],
 )
 def test_surface_words(text, expected):
@@ -238,3 +242,38 @@ def test_shared_ngrams_min_content_words(min_content_words, expected_ngrams):
     }
     table = shared_ngrams(make_passages(docs), n=5, min_content_words=min_content_words)
     assert sorted(table["ngram"]) == sorted(expected_ngrams)
+
+
+@pytest.mark.parametrize(
+    ("words", "text"),
+    [(["high", "quality"], "high quality"), (["推", "动", "ai", "technology"], "推动ai technology"),
+     (["新", "质"], "新质"), ([], "")],
+)
+def test_join_words(words, text):
+    assert join_words(words) == text
+
+
+ZH_SLOGAN = "坚持以经济建设为中心"  # 10 characters
+ZH_DOCS = {
+    "十三大": [f"我们必须{ZH_SLOGAN}，发展生产力。", "其他内容与别的报告无关。"],
+    "十四大": [f"全党{ZH_SLOGAN}不动摇，加快改革开放。"],
+    "十五大": [f"始终{ZH_SLOGAN}，推进现代化建设。"],
+}
+
+
+@pytest.mark.parametrize(("n", "found"), [(3, True), (5, True), (6, False)])
+def test_shared_ngrams_compares_chinese_by_character(n, found):
+    """A Chinese passage's sequences are 2n characters long; the slogan has 10 characters
+    (grown to the shared "坚持以经济建设为中心")."""
+    table = shared_ngrams(make_passages(ZH_DOCS), n=n)
+    expected = [{"ngram": ZH_SLOGAN, "n_words": 10, "n_docs": 3, "n_occurrences": 3,
+                 "doc_ids": "十三大; 十五大; 十四大", "passages": "十三大:1; 十四大:1; 十五大:1"}]
+    assert table.to_dict("records") == (expected if found else [])
+
+
+def test_shared_sentences_in_chinese():
+    docs = {"a": ["我们要坚持以经济建设为中心，推动高质量发展。"],
+            "b": ["我们要坚持以经济建设为中心，推动高质量发展！"],
+            "c": ["这句话完全不同，讲的是别的事情。"]}
+    table = shared_sentences(make_passages(docs), min_words=8)
+    assert table[["doc_id_a", "doc_id_b", "similarity"]].values.tolist() == [["a", "b", 1.0]]
