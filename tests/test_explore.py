@@ -88,6 +88,23 @@ def test_frequencies_top_keeps_n_rows_per_group():
     assert table[["doc_id", "term"]].values.tolist() == [["d1", "economy"], ["d2", "innovation"]]
 
 
+def test_frequencies_per_10000_characters():
+    passages = pd.DataFrame({"doc_id": ["a", "a", "b"],
+                             "text": ["发展新质生产力", "推动 高质量发展。", "新质生产力"],
+                             "tokens": [["发展", "new_quality_productive_forces"],
+                                        ["推动", "high_quality_development"],
+                                        ["new_quality_productive_forces"]]})
+    table = frequencies(passages, by="doc_id", per="characters")
+    assert list(table.columns) == ["doc_id", "term", "count", "per_10000_chars", "rank"]
+    rates = table.set_index(["doc_id", "term"])["per_10000_chars"]
+    assert rates["a", "发展"] == pytest.approx(1 / 15 * 10_000)  # 7 + 8 non-space characters
+    assert rates["b", "new_quality_productive_forces"] == pytest.approx(1 / 5 * 10_000)
+    with pytest.raises(ValueError, match="per must be one of"):
+        frequencies(passages, per="words")
+    with pytest.raises(ValueError, match=r"missing column\(s\) \['text'\]"):
+        frequencies(PASSAGES, per="characters")
+
+
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [({"kind": "lemmas"}, "kind must be"), ({"by": "genre"}, "missing column"),

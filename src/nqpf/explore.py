@@ -24,6 +24,7 @@ from .keyness import count_tokens, g2, log_ratio
 from .lexicon import AFTER, BEFORE, Lexicon, default_lexicon
 
 KINDS = ("all", "words", "phrases")
+PER = {"tokens": "per_1000", "characters": "per_10000_chars"}  # frequencies' rate column
 MEASURES = ("log_likelihood", "log_ratio", "npmi", "log_dice", "observed")
 COLLOCATION_COLUMNS = ["collocate", "observed", "expected", "node_freq", "collocate_freq",
                        *MEASURES[:4]]
@@ -68,38 +69,47 @@ def corpus_stats(docs: pd.DataFrame, passages: pd.DataFrame,
 
 
 def frequencies(passages: pd.DataFrame, *, by: str | None = None, top: int | None = None,
-                kind: str = "all") -> pd.DataFrame:
+                kind: str = "all", per: str = "tokens") -> pd.DataFrame:
     """Token frequency table, overall or per value of column ``by`` (e.g. ``"doc_id"``).
 
     ``kind``: ``"all"``, ``"words"`` (lemmas) or ``"phrases"`` (tokens containing ``_``).
     ``per_1000``: count per 1,000 tokens of ALL kinds in the group, so per_1000 of
     ``kind="all"`` sums to 1,000 per group. ``rank``: 1 = most frequent, ties share the
     lowest rank. ``top`` keeps the first ``top`` rows per group (count desc, then term).
+    ``per="characters"`` (for Chinese, 每万字) gives ``per_10000_chars`` instead of
+    ``per_1000``: count per 10,000 non-space characters of the group's passage ``text``.
     Returns DataFrame (n_rows, 4), or (n_rows, 5) with ``by``: columns ``[by,] term, count,
     per_1000, rank``. Raises ``ValueError`` if a passage has no value in ``by`` (fill it first).
     """
-    require_columns(passages, ["tokens"] + ([by] if by else []), "passages")
+    if per not in PER:
+        raise ValueError(f"per must be one of {tuple(PER)}, got {per!r}")
+    require_columns(passages, ["tokens"] + ([by] if by else [])
+                    + (["text"] if per == "characters" else []), "passages")
     if by:
         require_values(passages, by, "passages")
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {KINDS}, got {kind!r}")
     if top is not None and top < 1:
         raise ValueError(f"top must be a positive integer or None, got {top!r}")
-    groups = passages.groupby(by, sort=False)["tokens"] if by else [(None, passages["tokens"])]
+    columns = ["tokens", "text"] if per == "characters" else ["tokens"]
+    groups = passages.groupby(by, sort=False)[columns] if by else [(None, passages[columns])]
+    rate = PER[per]
     tables = []
-    for group, tokens in groups:
-        counts = count_tokens(tokens)
+    for group, table in groups:
+        counts = count_tokens(table["tokens"])
+        size, scale = ((sum(len(text) - sum(map(str.isspace, text)) for text in table["text"]),
+                        10_000) if per == "characters" else (counts.total(), 1000))
         table = pd.DataFrame({"term": list(counts), "count": list(counts.values())},
                              columns=["term", "count"]).astype({"count": "int64"})
         if kind != "all":
             table = table[table["term"].str.contains("_", regex=False) == (kind == "phrases")]
-        table["per_1000"] = table["count"] / max(counts.total(), 1) * 1000
+        table[rate] = table["count"] / max(size, 1) * scale
         table = table.sort_values(["count", "term"], ascending=[False, True], ignore_index=True)
         table["rank"] = table["count"].rank(method="min", ascending=False).astype("int64")
         table = table.head(top) if top else table
         tables.append(table.assign(**{by: group})[[by, *table.columns]] if by else table)
     if not tables:
-        return pd.DataFrame(columns=[by, "term", "count", "per_1000", "rank"])
+        return pd.DataFrame(columns=[by, "term", "count", rate, "rank"])
     return pd.concat(tables, ignore_index=True)
 
 
