@@ -336,29 +336,29 @@ def recurring_blocks(texts: Sequence[str], *, min_docs: int = 3, min_chars: int 
     ``min_docs`` documents. It is kept if it has at least ``min_chars`` non-space
     characters (so a shared salutation such as "同志们：" stays), at least one line with a
     word stays outside the blocks (a duplicate document is not all boilerplate), and only the
-    ``max_lines`` lines nearest each edge are compared. Time and memory are linear in the
-    number of lines compared.
+    ``max_lines`` lines nearest each edge are compared (texts of one line are not). Time and
+    memory are linear in the number of lines compared.
     """
     if min_docs < 2:
         raise ValueError(f"min_docs must be at least 2, got {min_docs}")
-    lines = [_lines(text) for text in texts]
-    words = [[span for span in doc if _WORD.search(text, *span)]
-             for text, doc in zip(texts, lines, strict=True)]
-    heads = [[text[s:e] for s, e in doc[:max_lines]] for text, doc in zip(texts, lines,
-                                                                          strict=True)]
-    tails = [[text[s:e] for s, e in reversed(doc[-max_lines:])]
-             for text, doc in zip(texts, lines, strict=True)]
-    blocks = []
-    for text, doc, kept, head, tail in zip(texts, lines, words, _shared_depths(heads, min_docs),
-                                           _shared_depths(tails, min_docs), strict=True):
-        spans = []
-        if head and kept:  # stop before the last line with a word
-            head = min(head, doc.index(kept[-1]))
-        if tail and kept:  # stop after the first line with a word not in the head block
-            first = next((i for i, span in enumerate(doc) if i >= head and span in kept), None)
-            tail = min(tail, len(doc) - 1 - first) if first is not None else 0
+    # Texts of one non-blank line have no block to set aside and take no part.
+    compared = [(i, doc) for i, text in enumerate(texts) if "\n" in text
+                and len(doc := _lines(text)) > 1]
+    heads = _shared_depths([[texts[i][s:e] for s, e in doc[:max_lines]]
+                            for i, doc in compared], min_docs)
+    tails = _shared_depths([[texts[i][s:e] for s, e in reversed(doc[-max_lines:])]
+                            for i, doc in compared], min_docs)
+    blocks: list[list[tuple[int, int]]] = [[] for _ in texts]
+    for (i, doc), head, tail in zip(compared, heads, tails, strict=True):
+        text = texts[i]
+        with_word = [j for j, span in enumerate(doc) if _WORD.search(text, *span)]
+        if not with_word:
+            continue
+        head = min(head, with_word[-1])  # stop before the last line with a word
+        # ... and the closing block after the first line with a word not in the opening one
+        first = next((j for j in with_word if j >= head), None)
+        tail = min(tail, len(doc) - 1 - first) if first is not None else 0
         for block in (doc[:head], doc[len(doc) - tail:] if tail else []):
             if block and sum(not c.isspace() for c in text[block[0][0]:block[-1][1]]) >= min_chars:
-                spans.append((block[0][0], block[-1][1]))
-        blocks.append(spans)
+                blocks[i].append((block[0][0], block[-1][1]))
     return blocks
