@@ -105,6 +105,13 @@ def test_find_boilerplate_on_corpus(doc, expected):
         ("What is it?\u201d", False),
         (" ".join(["word"] * 25), False),
         ("   ", False),
+        ("决胜全面建成小康社会", True),
+        ("(譯自中共駐共產國際代表團檔案俄文稿)", True),
+        ("同志们！", False),
+        ("这个伟大的革命风暴摧毁了以叛徒内奸工贼为首的资产阶级司令部揭露了党内一小撮叛徒特务",
+         True),  # 41 Han characters, no punctuation
+        ("这个伟大的革命风暴，摧毁了以叛徒、内奸、工贼为首的资产阶级司令部，揭露了党内一小撮叛徒、"
+         "特务、死不改悔的走资本主义道路的当权派", False),  # 50 Han characters: 25 words
     ],
 )
 def test_is_heading(line, expected):

@@ -122,6 +122,7 @@ RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
 )
 
 TITLE_MAX_WORDS = 25
+HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
 # A line ending in sentence or clause punctuation (then perhaps closing quotes or brackets)
 # is not a heading.
 _PUNCTUATION = ".!?;:,\u3002\uff01\uff1f\uff1b\uff1a\uff0c\u2026"
@@ -139,10 +140,12 @@ class Span(NamedTuple):
 
 
 def is_heading(line: str, *, max_words: int = TITLE_MAX_WORDS) -> bool:
-    """True if ``line`` looks like a title or heading: fewer than ``max_words`` words and
-    no sentence punctuation at its end."""
+    """True if ``line`` looks like a title or heading: fewer than ``max_words`` words (a Han
+    character counts as half a word) and no sentence punctuation at its end."""
     line = line.strip()
     n_words = len(line.split(maxsplit=max_words))  # counting stops after max_words
+    if not line.isascii() and (han := len(HAN.findall(line))):
+        n_words = han / 2 + len(HAN.sub(" ", line).split(maxsplit=max_words))
     return 0 < n_words < max_words and line.rstrip(_CLOSERS)[-1:] not in _PUNCTUATION
 
 

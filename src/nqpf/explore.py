@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from . import paths
+from .boilerplate import HAN
 from .checks import check_docs, read_csv_table, require_columns, require_values
 from .keyness import count_tokens, g2, log_ratio
 from .lexicon import AFTER, BEFORE, Lexicon, default_lexicon
@@ -34,7 +35,6 @@ PROFILE_COLUMNS = ["doc_id", "form", "category", "count", "rate", "unit"]
 NOT_DIRECTIVE = "-"  # category of a word that contains a form but is not directive (重要)
 UNITS = {"en": "per 1,000 words", "zh": "per 10,000 characters"}
 TRUE, FALSE = {"true", "yes", "1"}, {"false", "no", "0", ""}
-HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
 # Where KWIC context may be cut without splitting a word: next to white space or a CJK
 # character (ideographs, kana, hangul, CJK and full-width punctuation).
 _CJK_CUT = re.compile("[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\ufe30-\ufe4f"

@@ -18,9 +18,9 @@ import pandas as pd
 from scipy import sparse
 from sklearn.feature_extraction.text import CountVectorizer
 
+from nqpf.boilerplate import HAN
 from nqpf.checks import require_columns
 from nqpf.clean import normalize
-from nqpf.explore import HAN
 from nqpf.segment import sentence_spans
 from nqpf.tokens import default_stopwords
 
