@@ -8,7 +8,8 @@ occur inside a listed phrase, in how many reports the best listed phrase holding
 first ten occurs, and how many of the 100 most widely shared phrases start and end at a jieba
 word boundary or on a function character (的, 在, 和 ...).
 
-Passages here are the body lines (``boilerplate.body_spans`` with ``recurring_blocks``).
+Passages here are the body lines (``boilerplate.body_spans``, with ``recurring_blocks``
+set aside).
 
     .venv/bin/python benchmarks/chinese_reuse.py [--corpus PATH]
 """
@@ -24,7 +25,7 @@ import pandas as pd
 
 import nqpf
 from nqpf import reuse
-from nqpf.boilerplate import body_spans, recurring_blocks
+from nqpf.boilerplate import body_spans, find_boilerplate, recurring_blocks
 
 CORPUS = Path(__file__).resolve().parents[1].parent / "shared/corpus-zh/cpc_congress_reports.jsonl"
 SLOGANS = [
@@ -46,7 +47,8 @@ def passages_of(corpus) -> pd.DataFrame:
     rows = [(doc_id, i, start, end, text[start:end])
             for doc_id, text, blocks in zip(corpus.docs["doc_id"], texts,
                                             recurring_blocks(texts), strict=True)
-            for i, (start, end) in enumerate(body_spans(text, recurring=blocks))]
+            for i, (start, end) in enumerate(
+                body_spans(text, find_boilerplate(text, recurring=blocks)))]
     return pd.DataFrame(rows, columns=["doc_id", "passage_id", "start", "end", "text"])
 
 

@@ -299,9 +299,9 @@ def test_recurring_blocks_become_boilerplate_spans():
     text = texts[0]
     assert [(s.kind, text[s.start:s.end]) for s in find_boilerplate(text, recurring=blocks[0])] \
         == [("recurring", NAV.strip()), ("footnote", "[ 1 ]"), ("recurring", FOOTER.strip())]
-    assert [text[s:e] for s, e in body_spans(text, recurring=blocks[0])] == [
-        "第0篇。" + ZH, "注释0"]
-    assert body_end(text, recurring=blocks[0]) == body_spans(text, recurring=blocks[0])[-1][1]
+    spans = find_boilerplate(text, recurring=blocks[0])
+    assert [text[s:e] for s, e in body_spans(text, spans)] == ["第0篇。" + ZH, "注释0"]
+    assert body_end(text, spans) == body_spans(text, spans)[-1][1]
     docs = pd.DataFrame({"doc_id": ["a", "b", "c"], "text": texts})
     table = boilerplate_table(docs, recurring=blocks)
     assert table["kind"].value_counts().to_dict() == {"recurring": 6, "footnote": 3}

@@ -5,7 +5,8 @@ offsets into the raw text, ``boilerplate_table`` keeps them per document,
 ``body_spans`` returns the complement (the body paragraphs) for ``nqpf.segment`` and
 ``body_end`` where the body ends. ``recurring_blocks`` finds, across a corpus, blocks of lines
 that open or close many documents verbatim (a licence footer, site navigation); pass a
-document's blocks as ``recurring=`` to set them aside too.
+document's blocks to ``find_boilerplate(text, recurring=...)`` to set them aside too (and its
+spans to ``body_spans``/``body_end``).
 
 To recognise a new kind of line, add a ``(kind, pattern)`` pair to ``RULES``. The module
 imports pandas only in ``boilerplate_table``, so worker processes start without it.
