@@ -256,10 +256,10 @@ def directive_profile(docs: pd.DataFrame, *, forms: pd.DataFrame | list[str] | N
                       path: Path = paths.LEXICON / "directives.csv") -> pd.DataFrame:
     """Directive (modal and exhortative) language per document: one row per ``doc_id`` x form
     of the document's language (zeros included), columns ``doc_id, form, category, count,
-    rate, unit``: English documents per 1,000 raw whitespace words, Chinese documents (column
-    ``language`` of ``docs`` is ``zh`` or ``mixed``; without that column, those whose Han
-    characters make at least half of their non-space characters) per 10,000 non-space
-    characters, with Chinese and English forms.
+    rate, unit``. Column ``language`` of ``docs`` (without it: ``zh`` if Han characters make
+    at least half of the non-space characters, else ``en``): ``zh`` documents get the Chinese
+    forms, ``mixed`` ones all forms, both per 10,000 non-space characters; others the
+    English forms per 1,000 raw whitespace words.
 
     ``forms``: DataFrame ``form, category[, inflect]`` or a list of forms; default: read
     ``path``. A form with Han characters is Chinese. Matching on the raw text:
@@ -284,17 +284,19 @@ def directive_profile(docs: pd.DataFrame, *, forms: pd.DataFrame | list[str] | N
     regex = re.compile("|".join(f"({source})" for source in sources), re.IGNORECASE)
     chinese_form = forms["form"].map(lambda form: HAN.search(form) is not None).to_numpy()
     counted = (forms["category"] != NOT_DIRECTIVE).to_numpy()
-    languages = (docs["language"].isin(["zh", "mixed"]) if "language" in docs.columns
-                 else docs["text"].map(_mostly_han))
+    languages = (docs["language"] if "language" in docs.columns
+                 else docs["text"].map(lambda text: "zh" if _mostly_han(text) else "en"))
+    shown_forms = {"zh": counted & chinese_form, "mixed": counted}
     rows = []
-    for doc_id, text, chinese in zip(docs["doc_id"], docs["text"], languages, strict=True):
+    for doc_id, text, language in zip(docs["doc_id"], docs["text"], languages, strict=True):
         counts = np.zeros(len(forms), dtype="int64")
         for match in regex.finditer(text):
             counts[order[match.lastindex - 1]] += 1
+        chinese = language in shown_forms
         unit = UNITS["zh" if chinese else "en"]
         size = (len(text) - sum(map(str.isspace, text))) / 10_000 if chinese else (
             len(text.split()) / 1000)
-        shown = counted & (True if chinese else ~chinese_form)
+        shown = shown_forms.get(language, counted & ~chinese_form)
         rows += [(doc_id, form, category, count, count / size if size else np.nan, unit)
                  for form, category, count in zip(forms["form"][shown],
                                                   forms["category"][shown], counts[shown],
