@@ -163,6 +163,8 @@ def test_kwic_in_chinese_has_character_windows_and_raw_offsets():
     assert table["left"].tolist() == ["的核心地位。加快发展", "指出，要因地制宜发展"]
     # a Latin word at the edge is not split: "and AI technology。" has 18 characters
     assert table["right"].tolist() == ["，推动高质量发展。习", "and AI"]
+    # white space between Chinese characters (习　近　平) is dropped from the context
+    assert kwic(ZH_DOCS, ZH_PASSAGES, "指出", window=6)["left"].tolist() == ["发展。习近平"]
 
 
 @pytest.mark.parametrize(

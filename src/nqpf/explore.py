@@ -37,8 +37,10 @@ UNITS = {"en": "per 1,000 words", "zh": "per 10,000 characters"}
 TRUE, FALSE = {"true", "yes", "1"}, {"false", "no", "0", ""}
 # Where KWIC context may be cut without splitting a word: next to white space or a CJK
 # character (ideographs, kana, hangul, CJK and full-width punctuation).
-_CJK_CUT = re.compile("[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\ufe30-\ufe4f"
-                      "\uff00-\uffef\U00020000-\U0003134f]")
+_CJK = ("[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef"
+        "\U00020000-\U0003134f]")
+_CJK_CUT = re.compile(_CJK)
+_CJK_SPACE = re.compile(f"(?<={_CJK}) (?={_CJK})")  # a line break inside Chinese text
 
 
 def corpus_stats(docs: pd.DataFrame, passages: pd.DataFrame,
@@ -359,12 +361,13 @@ def _checked_directives(table: pd.DataFrame, source: str) -> pd.DataFrame:
 
 
 def _context(text: str, position: int, window: int, *, before: bool) -> str:
-    """At most ``window`` characters before/after ``position``, white space collapsed, cut
-    where no word is split: at white space or next to a CJK character."""
+    """At most ``window`` characters before/after ``position``, white space collapsed (and
+    dropped between two CJK characters), cut where no word is split: at white space or next
+    to a CJK character."""
     size = 2 * window
     while True:
         lo, hi = (max(0, position - size), position) if before else (position, position + size)
-        context = " ".join(text[lo:hi].split())
+        context = _CJK_SPACE.sub("", " ".join(text[lo:hi].split()))
         if len(context) > window or (lo == 0 if before else hi >= len(text)):
             break
         size *= 2
