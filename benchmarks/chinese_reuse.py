@@ -11,6 +11,7 @@ word boundary or on a function character (的, 在, 和 ...).
 Passages here are the body lines (``boilerplate.body_spans``, with ``recurring_blocks``
 set aside).
 
+    .venv/bin/python -m pip install -e ".[dev,bench]"  # jieba
     .venv/bin/python benchmarks/chinese_reuse.py [--corpus PATH]
 """
 
