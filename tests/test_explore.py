@@ -163,6 +163,10 @@ def test_kwic_in_chinese_has_character_windows_and_raw_offsets():
     assert table["left"].tolist() == ["的核心地位。加快发展", "指出，要因地制宜发展"]
     # a Latin word at the edge is not split: "and AI technology。" has 18 characters
     assert table["right"].tolist() == ["，推动高质量发展。习", "and AI"]
+    # a Latin word cut at the edge goes, the Chinese characters after it stay
+    mixed = pd.DataFrame({"doc_id": ["m"], "text": ["we use AI technology发展新质生产力"]})
+    lines = kwic(mixed, ZH_PASSAGES.assign(doc_id="m"), "新质生产力", window=6)
+    assert lines["left"].tolist() == ["发展"]
     # white space between Chinese characters (习　近　平) is dropped from the context
     assert kwic(ZH_DOCS, ZH_PASSAGES, "指出", window=6)["left"].tolist() == ["发展。习近平"]
 

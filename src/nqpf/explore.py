@@ -41,6 +41,8 @@ _CJK = ("[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef"
         "\U00020000-\U0003134f]")
 _CJK_CUT = re.compile(_CJK)
 _CJK_SPACE = re.compile(f"(?<={_CJK}) (?={_CJK})")  # a line break inside Chinese text
+_PARTIAL_START = re.compile(f"^(?:(?!{_CJK})\\S)+")  # a word cut at the context's edge
+_PARTIAL_END = re.compile(f"(?:(?!{_CJK})\\S)+$")
 
 
 def corpus_stats(docs: pd.DataFrame, passages: pd.DataFrame,
@@ -377,5 +379,5 @@ def _context(text: str, position: int, window: int, *, before: bool) -> str:
         context[:window], context[window])
     inner = kept[0] if before else kept[-1]
     if not (cut == " " or inner == " " or _CJK_CUT.match(cut) or _CJK_CUT.match(inner)):
-        kept = kept.partition(" ")[2] if before else kept.rpartition(" ")[0]  # partial word
+        kept = (_PARTIAL_START if before else _PARTIAL_END).sub("", kept)  # a cut word
     return kept.strip()
