@@ -124,6 +124,9 @@ RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
 
 TITLE_MAX_WORDS = 25
 HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
+# Any CJK character: ideographs, kana, hangul, CJK and full-width punctuation and forms.
+CJK = re.compile("[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef"
+                 "\U00020000-\U0003134f]")
 # A line ending in sentence or clause punctuation (then perhaps closing quotes or brackets)
 # is not a heading.
 _PUNCTUATION = ".!?;:,\u3002\uff01\uff1f\uff1b\uff1a\uff0c\u2026"

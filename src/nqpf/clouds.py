@@ -15,7 +15,8 @@ import pandas as pd
 from matplotlib.figure import Figure
 from wordcloud import WordCloud
 
-from nqpf.figures import CJK_FONT_PATH, CJK_TEXT, panel_grid, styled
+from nqpf.boilerplate import CJK
+from nqpf.figures import CJK_FONT_PATH, panel_grid, styled
 
 # Okabe–Ito colours dark enough for text on white (no yellow, no sky blue).
 CLOUD_COLORS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#000000")
@@ -50,7 +51,7 @@ def cloud_image(frequencies: Mapping | pd.Series, *, random_state: int = 0, widt
                 height: int = 400, max_words: int = 100) -> np.ndarray:
     """Render a cloud. frequencies: {token: weight} -> RGB array (height, width, 3)."""
     frequencies = cloud_frequencies(frequencies)
-    chinese = any(CJK_TEXT.search(word) for word in frequencies)
+    chinese = any(CJK.search(word) for word in frequencies)
     cloud = WordCloud(
         font_path=CJK_FONT_PATH if chinese else None,
         width=width, height=height, max_words=max_words, random_state=random_state,

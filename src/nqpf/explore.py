@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from . import paths
-from .boilerplate import HAN
+from .boilerplate import CJK, HAN
 from .checks import check_docs, read_csv_table, require_columns, require_values
 from .keyness import count_tokens, g2, log_ratio
 from .lexicon import AFTER, BEFORE, Lexicon, default_lexicon
@@ -35,14 +35,10 @@ PROFILE_COLUMNS = ["doc_id", "form", "category", "count", "rate", "unit"]
 NOT_DIRECTIVE = "-"  # category of a word that contains a form but is not directive (重要)
 UNITS = {"en": "per 1,000 words", "zh": "per 10,000 characters"}
 TRUE, FALSE = {"true", "yes", "1"}, {"false", "no", "0", ""}
-# Where KWIC context may be cut without splitting a word: next to white space or a CJK
-# character (ideographs, kana, hangul, CJK and full-width punctuation).
-_CJK = ("[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef"
-        "\U00020000-\U0003134f]")
-_CJK_CUT = re.compile(_CJK)
-_CJK_SPACE = re.compile(f"(?<={_CJK}) (?={_CJK})")  # a line break inside Chinese text
-_PARTIAL_START = re.compile(f"^(?:(?!{_CJK})\\S)+")  # a word cut at the context's edge
-_PARTIAL_END = re.compile(f"(?:(?!{_CJK})\\S)+$")
+# KWIC context may be cut next to white space or a CJK character without splitting a word.
+_CJK_SPACE = re.compile(f"(?<={CJK.pattern}) (?={CJK.pattern})")  # a line break in Chinese
+_PARTIAL_START = re.compile(f"^(?:(?!{CJK.pattern})\\S)+")  # a word cut at the edge
+_PARTIAL_END = re.compile(f"(?:(?!{CJK.pattern})\\S)+$")
 
 
 def corpus_stats(docs: pd.DataFrame, passages: pd.DataFrame,
@@ -378,6 +374,6 @@ def _context(text: str, position: int, window: int, *, before: bool) -> str:
     kept, cut = (context[-window:], context[-window - 1]) if before else (
         context[:window], context[window])
     inner = kept[0] if before else kept[-1]
-    if not (cut == " " or inner == " " or _CJK_CUT.match(cut) or _CJK_CUT.match(inner)):
+    if not (cut == " " or inner == " " or CJK.match(cut) or CJK.match(inner)):
         kept = (_PARTIAL_START if before else _PARTIAL_END).sub("", kept)  # a cut word
     return kept.strip()

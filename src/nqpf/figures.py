@@ -56,7 +56,6 @@ MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
 # every GB 2312 and Big5 hanzi, so simplified and traditional text; no system font needed.
 CJK_FONT = "Noto Sans SC"
 CJK_FONT_PATH = str(pylopdf_fonts_zh_cn.sans_path())
-CJK_TEXT = re.compile("[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\U00020000-\U0003134f]")
 font_manager.fontManager.addfont(CJK_FONT_PATH)
 
 STYLE = {
