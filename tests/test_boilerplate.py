@@ -247,10 +247,22 @@ def test_check_docs_errors(docs, message):
         ("報告。\n上屆代表會議\n[\n1\n]\n以來的工作報告。", [("footnote", "[\n1\n]")]),
         (ZH + "\n[\nCPC 2\n]\n" + ZH, [("footnote", "[\nCPC 2\n]")]),
         (ZH + "\n\u2191\n为代表大会之误，下同。", [("footnote", "\u2191")]),
+        (ZH + "\n作者：张三", [("author", "作者：张三")]),
+        ("文/李四\n" + ZH, [("author", "文/李四")]),
+        (ZH + "（图片来源：新华社）", [("photo", "（图片来源：新华社）")]),
+        (ZH + "\n图为工人在车间作业。新华社记者 张三 摄\n" + ZH,
+         [("photo", "图为工人在车间作业。新华社记者 张三 摄")]),
+        (ZH + "\n分享到：\n返回顶部\n上一篇",
+         [("navigation", "分享到："), ("navigation", "返回顶部"), ("navigation", "上一篇")]),
+        (ZH + "\n版权所有 © 人民网股份有限公司", [("copyright", "版权所有 © 人民网股份有限公司")]),
+        (ZH + "\n未经授权禁止转载", [("copyright", "未经授权禁止转载")]),
+        (ZH + "（完）", [("end", "（完）")]),
         # Not boilerplate: sentences that mention sources, reporters, editors or dates.
         ("记者从国家统计局获悉，今年经济平稳增长。\n" + ZH, []),
         (ZH + "编辑工作要坚持来源于人民。\n2024年是关键一年。", []),
         ("一九七六年十月粉碎江青反革命集团以来，" + ZH, []),
+        ("作者认为，分享发展成果要坚持完整准确。\n文化建设要加强。\n" + ZH, []),
+        ("各地区要完善制度，更多惠及群众。\n图为什么重要？" + ZH, []),
     ],
 )
 def test_find_boilerplate_chinese_rules(text, expected):

@@ -91,6 +91,9 @@ RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("byline", re.compile(
         rf"^{_H}*(?:新华社|新華社|中新社|中新网|中新網|人民网|人民網|本报|本報)[^\n，。]{{0,20}}?"
         rf"[电電]{_H}*(?:[（(][^（）()\n]{{0,40}}[)）])?", re.MULTILINE)),
+    # "作者：张三", "文/李四", "文｜王五"
+    ("author", re.compile(
+        rf"^{_H}*(?:作者{_COLON}|文{_H}*[/／|｜丨]){_H}*[^\n]{{0,60}}$", re.MULTILINE)),
     # "责任编辑：张三", "编辑：李四", "【责任编辑：王五】" on a line of their own ...
     ("editor", re.compile(
         rf"^{_H}*[（(【\[]?{_H}*(?:责任编辑|責任編輯|编辑|編輯|责编|責編|审核|審核|审校|審校|校对"
@@ -114,6 +117,24 @@ RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("timestamp", re.compile(
         rf"^{_H}*[（(]?{_H}*\d{{4}}{_H}*年{_H}*\d{{1,2}}{_H}*月(?:{_H}*\d{{1,2}}{_H}*[日号號])?"
         rf"{_H}*[)）]?(?:{_H}*\d{{1,2}}:\d{{2}}(?::\d{{2}})?)?{_H}*$", re.MULTILINE)),
+    # "（图片来源：新华社）", "图为……。新华社记者 张三 摄" closing a caption or paragraph
+    ("photo", re.compile(
+        rf"[（(]?(?:图片来源|圖片來源|图源|圖源){_COLON}[^（）()\n]{{0,40}}[)）]?{_H}*$",
+        re.MULTILINE)),
+    ("photo", re.compile(rf"^图为[^\n]{{0,200}}[摄攝]{_H}*$", re.MULTILINE)),
+    # Web-page furniture on a line of its own: "分享到：", "返回顶部", "上一篇", "相关阅读" ...
+    ("navigation", re.compile(
+        rf"^{_H}*(?:分享到|分享|扫一扫|掃一掃|返回顶部|返回頂部|返回首页|返回首頁|打印|列印"
+        rf"|关闭窗口|關閉窗口|关闭|關閉|上一篇|下一篇|相关新闻|相關新聞|相关阅读|相關閱讀|相关链接"
+        rf"|相關鏈接|推荐阅读|推薦閱讀|热门推荐|熱門推薦|更多){_H}*(?:{_COLON})?{_H}*$",
+        re.MULTILINE)),
+    # "版权所有 © 人民网", "未经授权禁止转载"
+    ("copyright", re.compile(
+        r"^[^\n]{0,40}(?:版权所有|版權所有|未经(?:书面)?(?:授权|许可)[^\n]{0,12}(?:不得|禁止)"
+        r"(?:转载|轉載|使用)|未經(?:書面)?(?:授權|許可)[^\n]{0,12}(?:不得|禁止)(?:轉載|使用))"
+        r"[^\n]{0,80}$", re.MULTILINE)),
+    # "……。（完）" closing a news item
+    ("end", re.compile(rf"[（(]{_H}*完{_H}*[)）]{_H}*$", re.MULTILINE)),
     # Wiki footnote marks, "[1]", "[ 12 ]", "[CPC 1]", also broken over lines ("[\n1\n]"),
     # with ASCII or full-width brackets ...
     ("footnote", re.compile(r"\[\s*(?:[A-Za-z]{1,8}\s+)?[1-9]\d{0,2}\s*\]")),
@@ -204,8 +225,8 @@ def find_boilerplate(text: str, *, recurring: Sequence[tuple[int, int]] = ()) ->
     Kinds: ``recurring`` (the ``(start, end)`` blocks passed in, from ``recurring_blocks``),
     ``title`` (a short unpunctuated first line), then those of ``RULES``: ``byline``,
     ``author``, ``editor``, ``reporters``, ``photo``, ``timestamp``, ``navigation``,
-    ``copyright``, ``footnote``. Section headings inside the body are content, not
-    boilerplate."""
+    ``copyright``, ``end`` (（完）), ``footnote``. Section headings inside the body are content,
+    not boilerplate."""
     spans = [Span(start, end, "recurring") for start, end in recurring]
     rules, any_line_rule, end_rules = _ASCII_RULES if text.isascii() else _ALL_RULES
     line_starts = [line.start() for line in _LINE.finditer(text)
