@@ -51,7 +51,7 @@ def make_passages(docs: dict[str, list[str]]) -> pd.DataFrame:
         ("China's 2024 plan", ["china", "s", "2024", "plan"]),
         ("加快发展新质生产力，推动AI技术。", ["加", "快", "发", "展", "新", "质", "生", "产", "力",
                                               "推", "动", "ai", "技", "术"]),
-        ("堅持ＡＩ", ["堅", "持", "ai"]),  # full-width letters normalised, no folding
+        ("堅持ＡＩ", ["坚", "持", "ai"]),  # full-width letters normalised, traditional folded
     ],
 )
 def test_surface_words(text, expected):

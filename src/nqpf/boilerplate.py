@@ -16,6 +16,8 @@ import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, NamedTuple
 
+from nqpf.language import HAN
+
 if TYPE_CHECKING:
     import pandas as pd
 
@@ -144,7 +146,6 @@ RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
 )
 
 TITLE_MAX_WORDS = 25
-HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
 # Any CJK character: ideographs, kana, hangul, CJK and full-width punctuation and forms.
 CJK = re.compile("[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef"
                  "\U00020000-\U0003134f]")

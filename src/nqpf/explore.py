@@ -8,8 +8,9 @@ Units, used consistently:
 - ``tokens``: the passages' ``tokens`` lists (``nqpf.tokenize``: lemmas and ``_`` phrase
   tokens, stopwords and numbers removed); ``frequencies`` and keyness are per 1,000 tokens.
 KWIC, dispersion and directive counts search the RAW text, so offsets cite the original file.
-Chinese queries match across line breaks and spaces inside the raw text (``习　近　平``), and
-KWIC context is cut at any Chinese character, not only at white space.
+Chinese queries match their traditional forms too and across line breaks and spaces inside the
+raw text (``习　近　平``), and KWIC context is cut at any Chinese character, not only at white
+space.
 """
 
 import re
@@ -18,10 +19,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import paths
-from .boilerplate import CJK, HAN
+from . import chinese, paths
+from .boilerplate import CJK
 from .checks import check_docs, read_csv_table, require_columns, require_values
 from .keyness import count_tokens, g2, log_ratio
+from .language import HAN, detect
 from .lexicon import AFTER, BEFORE, Lexicon, default_lexicon
 
 KINDS = ("all", "words", "phrases")
@@ -256,15 +258,15 @@ def directive_profile(docs: pd.DataFrame, *, forms: pd.DataFrame | list[str] | N
                       path: Path = paths.LEXICON / "directives.csv") -> pd.DataFrame:
     """Directive (modal and exhortative) language per document: one row per ``doc_id`` x form
     of the document's language (zeros included), columns ``doc_id, form, category, count,
-    rate, unit``. Column ``language`` of ``docs`` (without it: ``zh`` if Han characters make
-    at least half of the non-space characters, else ``en``): ``zh`` documents get the Chinese
-    forms, ``mixed`` ones all forms, both per 10,000 non-space characters; others the
-    English forms per 1,000 raw whitespace words.
+    rate, unit``. Column ``language`` of ``docs`` (without it: ``nqpf.language.detect``):
+    ``zh`` documents get the Chinese forms, ``mixed`` ones all forms, both per 10,000
+    non-space characters; others the English forms per 1,000 raw whitespace words.
 
     ``forms``: DataFrame ``form, category[, inflect]`` or a list of forms; default: read
-    ``path``. A form with Han characters is Chinese. Matching on the raw text:
-    case-insensitive, any white space between words; English forms as whole words, Chinese
-    forms wherever they occur, except inside the words listed with category ``-`` (重要 and
+    ``path``. A form with Han characters is Chinese, written in simplified characters; its
+    traditional forms count for it. Matching on the raw text: case-insensitive, any white
+    space between words; English forms as whole words, Chinese forms wherever they occur,
+    except inside the words listed with category ``-`` (重要 and
     主要 contain 要 but instruct no one; they are matched and not counted). Inflection rule
     (rows with ``inflect`` yes): the FIRST word also matches -s/-es, -ed and -ing, dropping a
     final ``e`` before -ed/-ing ("accelerate" finds accelerates, accelerated, accelerating;
@@ -284,8 +286,7 @@ def directive_profile(docs: pd.DataFrame, *, forms: pd.DataFrame | list[str] | N
     regex = re.compile("|".join(f"({source})" for source in sources), re.IGNORECASE)
     chinese_form = forms["form"].map(lambda form: HAN.search(form) is not None).to_numpy()
     counted = (forms["category"] != NOT_DIRECTIVE).to_numpy()
-    languages = (docs["language"] if "language" in docs.columns
-                 else docs["text"].map(lambda text: "zh" if _mostly_han(text) else "en"))
+    languages = docs["language"] if "language" in docs.columns else docs["text"].map(detect)
     shown_forms = {"zh": counted & chinese_form, "mixed": counted}
     rows = []
     for doc_id, text, language in zip(docs["doc_id"], docs["text"], languages, strict=True):
@@ -304,11 +305,6 @@ def directive_profile(docs: pd.DataFrame, *, forms: pd.DataFrame | list[str] | N
     return pd.DataFrame(rows, columns=PROFILE_COLUMNS).astype({"count": "int64"})
 
 
-def _mostly_han(text: str) -> bool:
-    """Han characters make at least half of the non-space characters of ``text``."""
-    return 2 * len(HAN.findall(text)) >= len(text) - sum(map(str.isspace, text)) > 0
-
-
 def _phrase(words: list[str], form: str) -> str:
     """Regex source: word regexes separated by white space, with word boundaries at the ends
     of ``form`` that are not Han characters (Chinese is written without spaces)."""
@@ -319,12 +315,17 @@ def _phrase(words: list[str], form: str) -> str:
 
 def _word_regex(word: str) -> str:
     """Regex source for one word: escaped, with optional white space between two Han
-    characters (raw Chinese text breaks lines and spaces names inside words)."""
-    source = re.escape(word[:1])
-    for previous, char in zip(word, word[1:], strict=False):
-        between = r"\s*" if HAN.match(previous) and HAN.match(char) else ""
-        source += between + re.escape(char)
-    return source
+    characters (raw Chinese text breaks lines and spaces names inside words); a word with
+    Han characters also matches its traditional forms (``nqpf.chinese.traditional_forms``)."""
+    forms = [word, *chinese.traditional_forms(word)] if HAN.search(word) else [word]
+    sources = []
+    for form in forms:
+        source = re.escape(form[:1])
+        for previous, char in zip(form, form[1:], strict=False):
+            between = r"\s*" if HAN.match(previous) and HAN.match(char) else ""
+            source += between + re.escape(char)
+        sources.append(source)
+    return sources[0] if len(sources) == 1 else f"(?:{'|'.join(sources)})"
 
 
 def _words_regex(form: str, inflect: bool) -> str:

@@ -1,8 +1,9 @@
 """Reused official phrasing: word sequences and near-identical sentences shared by documents.
 
-Both functions compare *surface* words (``surface_words``: ``nqpf.clean.normalize``, lower
-case, punctuation and hyphens dropped; not lemmatised, stopwords kept), so a slogan is
-matched as it is written, not as the tokeniser reduces it.
+Both functions compare *surface* words (``surface_words``: ``nqpf.chinese.normalize``, i.e.
+``nqpf.clean.normalize`` and traditional characters folded to simplified, lower case,
+punctuation and hyphens dropped; not lemmatised, stopwords kept), so a slogan is matched as it
+is written, not as the tokeniser reduces it.
 
 Chinese is compared character by character: each Han character is a unit of its own. On the
 CPC congress reports (``benchmarks/chinese_reuse.py``) character n-grams found the shared
@@ -18,9 +19,9 @@ import pandas as pd
 from scipy import sparse
 from sklearn.feature_extraction.text import CountVectorizer
 
-from nqpf.boilerplate import HAN
 from nqpf.checks import require_columns
-from nqpf.clean import normalize
+from nqpf.chinese import normalize
+from nqpf.language import CHARS_PER_WORD, HAN
 from nqpf.segment import sentence_spans
 from nqpf.tokens import default_stopwords
 
@@ -28,14 +29,13 @@ from nqpf.tokens import default_stopwords
 UNIT = re.compile(f"{HAN.pattern}|(?:(?!{HAN.pattern})[^\\W_])+")
 NGRAM_COLUMNS = ["ngram", "n_words", "n_docs", "n_occurrences", "doc_ids", "passages"]
 SHINGLE_CHARS = 5
-CHARS_PER_WORD = 2  # Han characters per Chinese word: n words are 2n characters
 
 
 def surface_words(text: str) -> list[str]:
     """Lower-case words of ``text`` after ``normalize`` -> list[str] (n_words,); punctuation,
     hyphens and ``_`` split words and are dropped: ``"High-quality development."`` ->
     ``["high", "quality", "development"]``; each Han character is a word of its own:
-    ``"新质生产力"`` -> ``["新", "质", "生", "产", "力"]``."""
+    ``"新質生產力"`` -> ``["新", "质", "生", "产", "力"]``."""
     return UNIT.findall(normalize(text).lower())
 
 
@@ -51,7 +51,7 @@ def join_words(words: list[str] | tuple[str, ...]) -> str:
 
 
 def _size(words: list[str], n: int) -> int:
-    """n-gram length for a passage's words: ``n``, or ``CHARS_PER_WORD * n`` if most of
+    """n-gram length for a passage's words: ``n``, or ``CHARS_PER_WORD * n`` (2n) if most of
     them are Han characters."""
     han = sum(1 for word in words if HAN.fullmatch(word))
     return CHARS_PER_WORD * n if 2 * han > len(words) else n
