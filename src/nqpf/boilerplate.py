@@ -228,7 +228,7 @@ def find_boilerplate(text: str, *, recurring: Sequence[tuple[int, int]] = ()) ->
     ``author``, ``editor``, ``reporters``, ``photo``, ``timestamp``, ``navigation``,
     ``copyright``, ``end`` (（完）), ``footnote``. Section headings inside the body are content,
     not boilerplate."""
-    spans = [Span(start, end, "recurring") for start, end in recurring]
+    spans: list[Span] = []
     rules, any_line_rule, end_rules = _ASCII_RULES if text.isascii() else _ALL_RULES
     line_starts = [line.start() for line in _LINE.finditer(text)
                    if any_line_rule.match(text, line.start())]
@@ -245,7 +245,14 @@ def find_boilerplate(text: str, *, recurring: Sequence[tuple[int, int]] = ()) ->
     title = _title_span(text, spans)
     if title is not None:
         spans.append(title)
-    return sorted(spans)
+    return set_aside(spans, recurring)
+
+
+def set_aside(spans: list[Span], blocks: Sequence[tuple[int, int]]) -> list[Span]:
+    """A document's boilerplate ``spans`` with its ``blocks`` (``recurring_blocks``) added as
+    ``recurring`` spans, the spans that overlap a block dropped; sorted."""
+    recurring = [Span(start, end, "recurring") for start, end in blocks]
+    return sorted(recurring + [s for s in spans if not _overlaps(s.start, s.end, recurring)])
 
 
 def _paragraphs(text: str, cuts: list[Span]) -> list[tuple[int, int]]:

@@ -10,7 +10,8 @@
   size_bytes, language``; ``status`` is ``loaded``, ``skipped``, ``failed`` or ``metadata``.
   Nothing is dropped silently.
 - ``spans``: {doc_id: its boilerplate spans} (``nqpf.boilerplate.find_boilerplate``, found
-  once per document here and handed on to ``nqpf.pipeline.prepare``).
+  once per document here and handed on to ``nqpf.pipeline.prepare``, plus the blocks that open
+  or close many documents verbatim, ``nqpf.boilerplate.recurring_blocks``).
 
 Encodings: UTF-8 (with or without BOM), UTF-16 with BOM, GB18030 (GBK and GB2312 files are
 reported as ``gb18030``, their superset), Big5 and cp1252; charset-normalizer is the last resort.
@@ -31,7 +32,7 @@ from charset_normalizer import from_bytes
 from joblib import effective_n_jobs
 
 from nqpf import parallel
-from nqpf.boilerplate import Span, body_end, find_all
+from nqpf.boilerplate import Span, body_end, find_all, recurring_blocks, set_aside
 from nqpf.language import LANGUAGES, check_language, count_words, detect, size_factor
 from nqpf.outputs import relative
 
@@ -399,6 +400,7 @@ def load_corpus(source, *, text_column: str = "text", id_column: str | None = No
     n_words = list(map(count_words, texts, languages))
     spans = parallel.map_chunks(texts, find_all, find_all, chunk_size=CHUNK_SIZE,
                                 workers=effective_n_jobs(n_jobs) - 1)
+    spans = list(map(set_aside, spans, recurring_blocks(texts)))  # footers across documents
     ends = list(map(body_end, texts, spans))
     docs = pd.DataFrame({"doc_id": doc_ids, "text": texts,
                          "n_chars": [len(text) for text in texts], "n_words": n_words,

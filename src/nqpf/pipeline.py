@@ -19,7 +19,7 @@ from pathlib import Path
 import pandas as pd
 
 from nqpf import paths
-from nqpf.boilerplate import Span, body_spans, find_all
+from nqpf.boilerplate import Span, body_spans, find_all, recurring_blocks, set_aside
 from nqpf.ingest import Corpus, load_corpus
 from nqpf.segment import segment_docs
 from nqpf.tokens import tokenize_all
@@ -84,8 +84,9 @@ def prepare(source=None, *, text_column: str = "text", id_column: str | None = N
         tables["passages"]["tokens"] = tables["passages"]["tokens"].map(list)
         return Prepared(corpus, **tables)
     docs = corpus.docs
-    spans = corpus.spans or dict(zip(docs["doc_id"], find_all(docs["text"].tolist()),
-                                     strict=True))
+    texts = docs["text"].tolist()
+    spans = corpus.spans or dict(zip(docs["doc_id"], map(set_aside, find_all(texts),
+                                                         recurring_blocks(texts)), strict=True))
     paragraphs = [body_spans(text, spans[doc_id])
                   for doc_id, text in zip(docs["doc_id"], docs["text"], strict=True)]
     passages, sentences = segment_docs(docs, paragraphs, min_words=min_words,
