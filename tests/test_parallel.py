@@ -16,6 +16,10 @@ def tagged(chunk):  # what a worker returns, before decode
     return [("remote", x) for x in chunk]
 
 
+def heavy_modules(chunk):
+    return [sorted({"pandas", "sklearn"} & set(sys.modules)) for _ in chunk]
+
+
 @pytest.mark.parametrize("workers", [0, 1, 2])
 @pytest.mark.parametrize(("n_items", "chunk_size"), [(0, 3), (1, 3), (10, 3), (10, 10), (25, 1)])
 def test_map_chunks_keeps_input_order(workers, n_items, chunk_size):
@@ -28,9 +32,17 @@ def test_map_chunks_keeps_input_order(workers, n_items, chunk_size):
 
 def test_remote_results_are_decoded():
     start_workers(1)
-    result = map_chunks(list(range(40)), double, tagged, chunk_size=2, workers=1,
-                        decode=lambda pairs: [2 * x for _, x in pairs])
+    decoded = []
+
+    def decode(pairs):
+        decoded.append(pairs)
+        return [2 * x for _, x in pairs]
+
+    result = map_chunks(list(range(40)), double, tagged, chunk_size=2, workers=1, decode=decode)
     assert result == [2 * x for x in range(40)]
+    # the worker gets its first two chunks before this process starts on the queue
+    assert len(decoded) >= 2
+    assert all(tag == "remote" for pairs in decoded for tag, _ in pairs)
 
 
 def test_worker_modules_do_not_import_pandas():
@@ -39,3 +51,12 @@ def test_worker_modules_do_not_import_pandas():
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             check=True)
     assert result.stdout.strip() == "[]"
+
+
+def test_workers_run_without_pandas():
+    """Workers start from a fork server, not as copies of this process (which has pandas)."""
+    import pandas  # noqa: F401
+
+    loaded = map_chunks([1, 2], heavy_modules, heavy_modules, chunk_size=1, workers=1,
+                        decode=lambda result: [("worker", result[0])])
+    assert ("worker", []) in loaded

@@ -1,24 +1,39 @@
 """Work through chunks of texts in this process and in worker processes at once.
 
-The workers are joblib's own reusable executor: they stay up between calls, so the tokenizer
-(``nqpf.tokens.tokenize_all``) finds the workers that ``nqpf.ingest.load_corpus`` started, and
-``joblib.Parallel`` (e.g. in ``nqpf.selection``) can take them over afterwards. Worker functions
-live in modules that import neither pandas nor scikit-learn, so workers start quickly and stay
-small.
+The workers belong to one process pool per process (``concurrent.futures.ProcessPoolExecutor``
+from a fork server), kept up between calls, so a step that needs workers again (loading, then
+tokenising) finds them running. Worker functions live in modules that import neither pandas nor
+scikit-learn, so workers start quickly and stay small.
 """
 
 import collections
+import multiprocessing
+import threading
 from collections.abc import Callable, Iterator
 from concurrent import futures
 
-from joblib.executor import get_memmapping_executor
+_POOL: dict = {}  # {"executor": ProcessPoolExecutor, "workers": int}: this process's pool
+_POOL_LOCK = threading.Lock()
+
+
+def executor(workers: int) -> futures.ProcessPoolExecutor:
+    """This process's pool of ``workers`` worker processes, made on first use (and made anew
+    when another number of workers is asked for)."""
+    with _POOL_LOCK:
+        if _POOL.get("workers") != workers:
+            if "executor" in _POOL:
+                _POOL["executor"].shutdown(wait=False, cancel_futures=True)
+            context = multiprocessing.get_context("forkserver")  # no fork of a threaded kernel
+            _POOL.update(executor=futures.ProcessPoolExecutor(workers, mp_context=context),
+                         workers=workers)
+        return _POOL["executor"]
 
 
 def start_workers(workers: int) -> None:
-    """Start ``workers`` worker processes now (joblib starts them on the first task), so they
+    """Start ``workers`` worker processes now (the pool starts them on the first task), so they
     are ready by the time the work arrives."""
     if workers > 0:
-        get_memmapping_executor(workers).submit(int)
+        executor(workers).submit(int)
 
 
 def _chunk_results(chunks: list, local: Callable, remote: Callable, workers: int,
@@ -29,11 +44,11 @@ def _chunk_results(chunks: list, local: Callable, remote: Callable, workers: int
     ``decode``; so no core waits for another to start up. ``remote`` must pickle."""
     queue = collections.deque(enumerate(chunks))
     running: dict = {}
-    executor = get_memmapping_executor(workers) if workers > 0 else None
+    pool = executor(workers) if workers > 0 else None
     while queue or running:
-        while executor is not None and queue and len(running) < 2 * workers:
+        while pool is not None and queue and len(running) < 2 * workers:
             i, chunk = queue.pop()
-            running[executor.submit(remote, chunk)] = i
+            running[pool.submit(remote, chunk)] = i
         if queue:
             i, chunk = queue.popleft()
             yield i, local(chunk)
@@ -41,8 +56,6 @@ def _chunk_results(chunks: list, local: Callable, remote: Callable, workers: int
             futures.wait(running, return_when=futures.FIRST_COMPLETED)
         for future in [future for future in running if future.done()]:
             yield running.pop(future), decode(future.result())
-
-
 def map_chunks(items: list, local: Callable, remote: Callable, *, chunk_size: int,
                workers: int, decode: Callable = lambda result: result,
                done: Callable[[int], object] = lambda n: None) -> list:
