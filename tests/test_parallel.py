@@ -54,7 +54,7 @@ def test_worker_modules_do_not_import_pandas():
 
 
 def test_workers_run_without_pandas():
-    """Workers start from a fork server, not as copies of this process (which has pandas)."""
+    """Workers are fresh processes, not copies of this one (which has pandas)."""
     import pandas  # noqa: F401
 
     loaded = map_chunks([1, 2], heavy_modules, heavy_modules, chunk_size=1, workers=1,

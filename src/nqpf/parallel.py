@@ -1,39 +1,24 @@
 """Work through chunks of texts in this process and in worker processes at once.
 
-The workers belong to one process pool per process (``concurrent.futures.ProcessPoolExecutor``
-from a fork server), kept up between calls, so a step that needs workers again (loading, then
-tokenising) finds them running. Worker functions live in modules that import neither pandas nor
-scikit-learn, so workers start quickly and stay small.
+The workers are loky's reusable process pool (``loky.get_reusable_executor``, the library behind
+joblib's workers): they stay up between calls, so a step that needs workers again (loading, then
+tokenising) finds them running, and they start cleanly from scripts and notebooks alike. Worker
+functions live in modules that import neither pandas nor scikit-learn, so workers start quickly
+and stay small.
 """
 
 import collections
-import multiprocessing
-import threading
 from collections.abc import Callable, Iterator
 from concurrent import futures
 
-_POOL: dict = {}  # {"executor": ProcessPoolExecutor, "workers": int}: this process's pool
-_POOL_LOCK = threading.Lock()
-
-
-def executor(workers: int) -> futures.ProcessPoolExecutor:
-    """This process's pool of ``workers`` worker processes, made on first use (and made anew
-    when another number of workers is asked for)."""
-    with _POOL_LOCK:
-        if _POOL.get("workers") != workers:
-            if "executor" in _POOL:
-                _POOL["executor"].shutdown(wait=False, cancel_futures=True)
-            context = multiprocessing.get_context("forkserver")  # no fork of a threaded kernel
-            _POOL.update(executor=futures.ProcessPoolExecutor(workers, mp_context=context),
-                         workers=workers)
-        return _POOL["executor"]
+from loky import get_reusable_executor
 
 
 def start_workers(workers: int) -> None:
     """Start ``workers`` worker processes now (the pool starts them on the first task), so they
     are ready by the time the work arrives."""
     if workers > 0:
-        executor(workers).submit(int)
+        get_reusable_executor(workers).submit(int)
 
 
 def _chunk_results(chunks: list, local: Callable, remote: Callable, workers: int,
@@ -44,7 +29,7 @@ def _chunk_results(chunks: list, local: Callable, remote: Callable, workers: int
     ``decode``; so no core waits for another to start up. ``remote`` must pickle."""
     queue = collections.deque(enumerate(chunks))
     running: dict = {}
-    pool = executor(workers) if workers > 0 else None
+    pool = get_reusable_executor(workers) if workers > 0 else None
     while queue or running:
         while pool is not None and queue and len(running) < 2 * workers:
             i, chunk = queue.pop()
