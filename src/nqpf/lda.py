@@ -162,7 +162,7 @@ class LDA(TransformerMixin, BaseEstimator):
     def _counts(self, X, *, reset: bool) -> sp.csr_array:
         dtype = [np.float64, np.float32] if reset else self.components_.dtype
         X = validate_data(self, X, reset=reset, accept_sparse="csr", dtype=dtype)
-        check_non_negative(X, f"{type(self).__name__}")
+        check_non_negative(X, type(self).__name__)
         return sp.csr_array(X)
 
     def _perplexity(self, dtm: sp.csr_array) -> float:
