@@ -5,7 +5,7 @@ import sys
 
 import pytest
 
-from nqpf.parallel import map_chunks, start_workers
+from nqpf.parallel import map_chunks
 
 
 def double(chunk):
@@ -31,7 +31,6 @@ def test_map_chunks_keeps_input_order(workers, n_items, chunk_size):
 
 
 def test_remote_results_are_decoded():
-    start_workers(1)
     decoded = []
 
     def decode(pairs):

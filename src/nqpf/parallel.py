@@ -14,13 +14,6 @@ from concurrent import futures
 from loky import get_reusable_executor
 
 
-def start_workers(workers: int) -> None:
-    """Start ``workers`` worker processes now (the pool starts them on the first task), so they
-    are ready by the time the work arrives."""
-    if workers > 0:
-        get_reusable_executor(workers).submit(int)
-
-
 def _chunk_results(chunks: list, local: Callable, remote: Callable, workers: int,
                   decode: Callable = lambda result: result) -> Iterator[tuple[int, object]]:
     """``(index, result)`` of every chunk, as they are done: this process runs ``local(chunk)``
