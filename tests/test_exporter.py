@@ -2,6 +2,7 @@
 
 import base64
 import io
+import re
 
 import matplotlib
 import matplotlib.pyplot as plt
@@ -18,6 +19,7 @@ from nbformat.v4 import (
 from nqpf.exporter import LOADER, MISSING_ALT, TEMPLATE, OfflineExporter, accessible
 
 matplotlib.use("Agg")
+UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 
 def png() -> str:
@@ -44,18 +46,32 @@ def sample_notebook():
     cells = [new_markdown_cell("# Title\n\nSome *text* and `code`.\n\n<img src='data:,'>"),
              new_code_cell("s = '<script>alert(1)</script>'  # <b> &amp; \"q\"\nok = 1 < 2",
                            execution_count=1, outputs=outputs)]
+    # two widget views, one with its state saved in the notebook (rendered), one without
+    widget = "application/vnd.jupyter.widget-view+json"
+    cells.append(new_code_cell("w", execution_count=2, outputs=[
+        new_output("display_data", data={widget: {"model_id": model, "version_major": 2,
+                                                  "version_minor": 0},
+                                         "text/plain": f"widget {model}"})
+        for model in ("saved", "lost")]))
     nb = new_notebook(cells=cells)
     nb.metadata["language_info"] = {"name": "python"}
+    nb.metadata["widgets"] = {"application/vnd.jupyter.widget-state+json": {
+        "state": {"saved": {"model_name": "IntSliderModel"}}, "version_major": 2,
+        "version_minor": 0}}
     return nb
 
 
 @pytest.mark.parametrize("exclude_input", [False, True])
-def test_same_page_as_nbconverts_exporter(exclude_input):
+@pytest.mark.parametrize("resources", [None, {"metadata": {"path": "/a", "name": "05_x"}}])
+def test_same_page_as_nbconverts_exporter(exclude_input, resources):
     options = {"template_name": "lab", "template_file": TEMPLATE, "extra_loaders": [LOADER],
                "embed_images": True, "exclude_input": exclude_input}
     nb = sample_notebook()
-    ours, _ = OfflineExporter(**options).from_notebook_node(nb)
-    stock, _ = HTMLExporter(**options).from_notebook_node(nb)
+    ours, _ = OfflineExporter(**options).from_notebook_node(nb, resources=resources)
+    stock, _ = HTMLExporter(**options).from_notebook_node(nb, resources=resources)
+    assert "widget lost" in ours and "widget saved" not in ours  # the saved one is a view
+    # a rendered widget view gets a random element id
+    ours, stock = (UUID.sub("<uuid>", page) for page in (ours, stock))
     assert BeautifulSoup(ours, "html.parser") == BeautifulSoup(stock, "html.parser")
     assert ours.count('tabindex="0"') == stock.count('tabindex="0"') > 0
     assert "<script>alert" not in ours
@@ -69,7 +85,7 @@ def test_code_renders_as_in_the_lab_template():
     lab, _ = HTMLExporter(template_name="lab").from_notebook_node(nb)
     code = BeautifulSoup(ours, "html.parser").select("div.cm-editor")
     assert code == BeautifulSoup(lab, "html.parser").select("div.cm-editor")
-    assert len(code) == 1
+    assert len(code) == 2
 
 
 @pytest.mark.parametrize(

@@ -5,7 +5,7 @@ import sys
 
 import pytest
 
-from nqpf.parallel import map_chunks, start_workers
+from nqpf.parallel import map_chunks
 
 
 def double(chunk):
@@ -14,6 +14,10 @@ def double(chunk):
 
 def tagged(chunk):  # what a worker returns, before decode
     return [("remote", x) for x in chunk]
+
+
+def heavy_modules(chunk):
+    return [sorted({"pandas", "sklearn"} & set(sys.modules)) for _ in chunk]
 
 
 @pytest.mark.parametrize("workers", [0, 1, 2])
@@ -27,10 +31,17 @@ def test_map_chunks_keeps_input_order(workers, n_items, chunk_size):
 
 
 def test_remote_results_are_decoded():
-    start_workers(1)
-    result = map_chunks(list(range(40)), double, tagged, chunk_size=2, workers=1,
-                        decode=lambda pairs: [2 * x for _, x in pairs])
+    decoded = []
+
+    def decode(pairs):
+        decoded.append(pairs)
+        return [2 * x for _, x in pairs]
+
+    result = map_chunks(list(range(40)), double, tagged, chunk_size=2, workers=1, decode=decode)
     assert result == [2 * x for x in range(40)]
+    # the worker gets its first two chunks before this process starts on the queue
+    assert len(decoded) >= 2
+    assert all(tag == "remote" for pairs in decoded for tag, _ in pairs)
 
 
 def test_worker_modules_do_not_import_pandas():
@@ -39,3 +50,12 @@ def test_worker_modules_do_not_import_pandas():
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             check=True)
     assert result.stdout.strip() == "[]"
+
+
+def test_workers_run_without_pandas():
+    """Workers are fresh processes, not copies of this one (which has pandas)."""
+    import pandas  # noqa: F401
+
+    loaded = map_chunks([1, 2], heavy_modules, heavy_modules, chunk_size=1, workers=1,
+                        decode=lambda result: [("worker", result[0])])
+    assert ("worker", []) in loaded

@@ -326,13 +326,6 @@ def test_cli_missing_corpus_exits_1_without_traceback(tmp_path):
     assert result.stderr == f"nqpf report: error: corpus not found: {tmp_path / 'no_such_corpus'}\n"
 
 
-def test_cli_starts_without_the_iri_parsers():
-    result = subprocess.run([sys.executable, "-X", "importtime", "-m", "nqpf", "--help"],
-                            capture_output=True, text=True, check=True)
-    assert re.search(r"\|\s+nbformat$", result.stderr, re.MULTILINE)
-    assert "rfc3987_syntax.syntax_helpers" not in result.stderr
-
-
 def test_kernels_run_and_stop_quietly(tmp_path, capfd):
     """Kernel start and shutdown print nothing: no TCP warning, no logged interrupt."""
     source = notebook(tmp_path / "01_quiet.ipynb", title="Quiet", intro="Prints.",

@@ -93,6 +93,11 @@ def test_token_vectorizers_equal_scikit_learns(fast, stock, options, interface):
     for mine, expected in pairs:
         assert type(mine) is type(expected) and mine.dtype == expected.dtype
         assert (mine != expected).nnz == 0
+        # the same arrays, entries in the same order (sums over rows add up alike)
+        for part in ("indptr", "indices", "data"):
+            np.testing.assert_array_equal(getattr(mine, part), getattr(expected, part))
+    if stock is TfidfVectorizer:
+        np.testing.assert_array_equal(ours.idf_, theirs.idf_)
 
 
 def test_token_vectorizer_equals_scikit_learns_on_passages(passages):

@@ -4,15 +4,9 @@ User errors (missing corpus or notebook, a failing notebook) end with exit code 
 one-line message on stderr, without a traceback.
 """
 
+import argparse
 import sys
-
-# nbformat validates with jsonschema, whose import builds ~35 Earley parsers in rfc3987_syntax
-# (1.4 s) for the "iri" formats, which no notebook schema uses (python-jsonschema/jsonschema#1428).
-# This process is the command's own, so it starts without them.
-sys.modules.setdefault("rfc3987_syntax", None)
-
-import argparse  # noqa: E402
-from pathlib import Path  # noqa: E402
+from pathlib import Path
 
 
 def parser() -> argparse.ArgumentParser:
@@ -89,7 +83,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    # papermill imports pyarrow.fs (0.1 s) for hdfs:// notebook paths, which `python -m nqpf`
-    # (as `make report` runs it) never reads; not on import, as pandas may need it elsewhere.
-    sys.modules.setdefault("pyarrow.fs", None)
     sys.exit(main())

@@ -13,6 +13,7 @@ pass. nqpf.report imports this module on its renderer thread, so kernels start w
 for nbconvert.
 """
 
+import os
 import re
 from html.parser import HTMLParser
 
@@ -58,11 +59,14 @@ class OfflineExporter(HTMLExporter):
         """Render ``nb``: ``(html, resources)``, as ``HTMLExporter.from_notebook_node``."""
         language = nb.metadata.get("language_info", {})
         lexer = language.get("pygments_lexer", language.get("name", None))
-        resources = self._init_resources(resources)
         self.register_filter("highlight_code", self.filters.get(
             "highlight_code", Highlight2HTML(pygments_lexer=lexer, parent=self)))
+        # widget views render only with the notebook's widget state, which the filter looks
+        # up by the notebook's path in ``resources`` (as HTMLExporter passes it)
+        metadata = (resources or {}).get("metadata", {})
+        path = os.path.join(metadata.get("path", ""), metadata.get("name", ""))
         self.register_filter("filter_data_type", WidgetsDataTypeFilter(
-            notebook_metadata=self._nb_metadata, parent=self, resources=resources))
+            notebook_metadata={path: nb.metadata}, parent=self, resources=resources))
         page, resources = TemplateExporter.from_notebook_node(self, nb, resources, **kw)
         return accessible(page), resources
 

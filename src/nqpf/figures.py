@@ -31,7 +31,7 @@ from matplotlib.patches import Patch
 
 from nqpf import paths
 from nqpf.checks import require_columns
-from nqpf.maps import spring_layout
+from nqpf.layout import spring_layout
 from nqpf.outputs import relative
 
 # Okabe & Ito (2008), ordered so the first colours stay distinct on white and in grey scale.

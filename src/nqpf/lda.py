@@ -1,20 +1,22 @@
-"""scikit-learn's ``LatentDirichletAllocation`` with its per-document loops vectorised.
+"""Latent Dirichlet allocation by batch variational Bayes, with the per-document loops vectorised.
 
-The stock class updates each document's topic distribution in a Python loop (the E-step)
-and scores the variational bound in another; on many short passages these loops are most
-of the fitting time. :class:`LDA` runs the same fixed-point iteration for a block of
-documents at once, each document stopping when its mean change falls below
-``mean_change_tol`` as before, and sums the bound block by block. Everything else
-(parameters, M-step, fitted attributes) is scikit-learn's. The two methods replaced are
-private to scikit-learn (version pinned in pyproject.toml); tests compare the results with
-the stock class. ``n_jobs`` is not used: one process does the vectorised work.
+:class:`LDA` fits the model scikit-learn's ``LatentDirichletAllocation(learning_method="batch")``
+fits, with the same parameters, random draws and fitted attributes (``components_``, ``n_iter_``,
+``bound_``, ...), and gives the same ``transform``, ``perplexity`` and ``score`` (tests compare
+the two). The stock class updates each document's topic distribution in a Python loop (the
+E-step) and scores the variational bound in another; on many short passages these loops are most
+of the fitting time. Here the same fixed-point iteration runs for a block of documents at once,
+each document stopping when its mean change falls below ``mean_change_tol`` as before, and the
+bound is summed block by block. Online learning (``partial_fit``) is not offered: nqpf fits in
+batch.
 """
 
 import numpy as np
 import scipy.sparse as sp
 from scipy.special import gammaln, logsumexp, psi
-from sklearn.decomposition import LatentDirichletAllocation
-from sklearn.decomposition._online_lda_fast import _dirichlet_expectation_2d
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.utils import check_random_state
+from sklearn.utils.validation import check_is_fitted, check_non_negative, validate_data
 
 BLOCK_CELLS = 2_000_000  # E-step blocks: non-zero counts x topics at most this
 
@@ -47,18 +49,23 @@ def segments(lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return np.repeat(np.arange(len(lengths)), lengths), np.cumsum(lengths) - lengths
 
 
+def dirichlet_expectation(values: np.ndarray) -> np.ndarray:
+    """``E[log x]`` for each row of ``values`` (n_rows, K) as Dirichlet parameters."""
+    return psi(values) - psi(values.sum(axis=1))[:, np.newaxis]
+
+
 def update_doc_topics(dtm: sp.csr_array, exp_topic_word: np.ndarray, doc_topic: np.ndarray,
                       *, prior: float, max_iter: int, tol: float) -> np.ndarray:
     """E-step for the documents of ``dtm`` (n_docs, n_terms), starting from ``doc_topic``
     (n_docs, K; updated in place): each document iterates until its mean absolute change is
     below ``tol`` or ``max_iter`` is reached, as in scikit-learn. Returns
     ``exp(E[log theta])`` (n_docs, K) of the final ``doc_topic``."""
-    exp_doc_topic = np.exp(_dirichlet_expectation_2d(doc_topic))
+    exp_doc_topic = np.exp(dirichlet_expectation(doc_topic))
     eps = np.finfo(dtm.dtype).eps
     lengths = np.diff(dtm.indptr)
     empty = lengths == 0  # no words: the update gives the prior at once
     doc_topic[empty] = prior
-    exp_doc_topic[empty] = np.exp(_dirichlet_expectation_2d(doc_topic[empty]))
+    exp_doc_topic[empty] = np.exp(dirichlet_expectation(doc_topic[empty]))
     # documents still iterating (rows of dtm), their values transposed (K, n_rows: the long
     # axis last, so the products and sums below run over contiguous memory), and their
     # non-zeros in row order
@@ -88,11 +95,81 @@ def update_doc_topics(dtm: sp.csr_array, exp_topic_word: np.ndarray, doc_topic: 
     return exp_doc_topic
 
 
-class LDA(LatentDirichletAllocation):
-    """``LatentDirichletAllocation`` with a vectorised E-step and bound (same parameters)."""
+class LDA(TransformerMixin, BaseEstimator):
+    """Batch variational Bayes LDA with the parameters and results of scikit-learn's
+    ``LatentDirichletAllocation(learning_method="batch")``. ``fit``/``transform`` take a
+    dtm (n_docs, n_terms) of counts, sparse or dense; ``transform`` returns topic shares
+    (n_docs, n_components), rows summing to 1. Fitted: ``components_`` (n_components, n_terms),
+    ``exp_dirichlet_component_``, ``doc_topic_prior_``, ``topic_word_prior_``, ``n_iter_``,
+    ``bound_`` (perplexity on the training dtm), ``random_state_``, ``n_features_in_``."""
 
-    def _e_step(self, X, cal_sstats, random_init, parallel=None):
-        dtm = sp.csr_array(X)
+    def __init__(self, n_components=10, *, doc_topic_prior=None, topic_word_prior=None,
+                 max_iter=10, evaluate_every=-1, perp_tol=1e-1, mean_change_tol=1e-3,
+                 max_doc_update_iter=100, random_state=None):
+        self.n_components = n_components
+        self.doc_topic_prior = doc_topic_prior
+        self.topic_word_prior = topic_word_prior
+        self.max_iter = max_iter
+        self.evaluate_every = evaluate_every
+        self.perp_tol = perp_tol
+        self.mean_change_tol = mean_change_tol
+        self.max_doc_update_iter = max_doc_update_iter
+        self.random_state = random_state
+
+    def fit(self, X, y=None):
+        """Fit on the counts ``X`` (n_docs, n_terms); ``max_iter`` passes over all documents,
+        stopping early when the perplexity (checked every ``evaluate_every`` passes) changes
+        by less than ``perp_tol``."""
+        dtm = self._counts(X, reset=True)
+        self.random_state_ = check_random_state(self.random_state)
+        prior = 1.0 / self.n_components
+        self.doc_topic_prior_ = prior if self.doc_topic_prior is None else self.doc_topic_prior
+        self.topic_word_prior_ = prior if self.topic_word_prior is None else self.topic_word_prior
+        self.components_ = self.random_state_.gamma(
+            100.0, 0.01, (self.n_components, dtm.shape[1])).astype(dtm.dtype, copy=False)
+        self.exp_dirichlet_component_ = np.exp(dirichlet_expectation(self.components_))
+        self.n_iter_, last_bound = 0, None
+        for i in range(self.max_iter):
+            _, suff_stats = self._e_step(dtm, sufficient_stats=True, random_init=True)
+            self.components_ = self.topic_word_prior_ + suff_stats
+            self.exp_dirichlet_component_ = np.exp(dirichlet_expectation(self.components_))
+            if self.evaluate_every > 0 and (i + 1) % self.evaluate_every == 0:
+                bound = self._perplexity(dtm)
+                if last_bound and abs(last_bound - bound) < self.perp_tol:
+                    break
+                last_bound = bound
+            self.n_iter_ += 1
+        self.bound_ = self._perplexity(dtm)
+        return self
+
+    def transform(self, X):
+        """Topic shares of each document of ``X``: ndarray (n_docs, n_components)."""
+        check_is_fitted(self)
+        doc_topic, _ = self._e_step(self._counts(X, reset=False))
+        return doc_topic / doc_topic.sum(axis=1)[:, np.newaxis]
+
+    def perplexity(self, X) -> float:
+        """``exp(-bound / number of words)`` of ``X`` (lower is better)."""
+        check_is_fitted(self)
+        return self._perplexity(self._counts(X, reset=False))
+
+    def score(self, X, y=None) -> float:
+        """Approximate log-likelihood of ``X`` (the variational bound)."""
+        check_is_fitted(self)
+        dtm = self._counts(X, reset=False)
+        return self._bound(dtm, self._e_step(dtm)[0])
+
+    def _counts(self, X, *, reset: bool) -> sp.csr_array:
+        dtype = [np.float64, np.float32] if reset else self.components_.dtype
+        X = validate_data(self, X, reset=reset, accept_sparse="csr", dtype=dtype)
+        check_non_negative(X, type(self).__name__)
+        return sp.csr_array(X)
+
+    def _perplexity(self, dtm: sp.csr_array) -> float:
+        return float(np.exp(-self._bound(dtm, self._e_step(dtm)[0]) / dtm.sum()))
+
+    def _e_step(self, dtm: sp.csr_array, *, sufficient_stats=False, random_init=False):
+        """Document-topic parameters (n_docs, K) and, if asked, the M-step's statistics."""
         n_docs = dtm.shape[0]
         if random_init:
             doc_topic = self.random_state_.gamma(100.0, 0.01, (n_docs, self.n_components))
@@ -101,40 +178,38 @@ class LDA(LatentDirichletAllocation):
             doc_topic = np.ones((n_docs, self.n_components), dtype=dtm.dtype)
         exp_topic_word = self.exp_dirichlet_component_
         suff_stats = (np.zeros(self.components_.shape, dtype=self.components_.dtype)
-                      if cal_sstats else None)
+                      if sufficient_stats else None)
         eps = np.finfo(dtm.dtype).eps
         for rows in row_blocks(dtm, self.n_components):
             block = dtm[rows]
             exp_doc_topic = update_doc_topics(
                 block, exp_topic_word, doc_topic[rows], prior=self.doc_topic_prior_,
                 max_iter=self.max_doc_update_iter, tol=self.mean_change_tol)
-            if cal_sstats:
+            if sufficient_stats:
                 norm_phi = pair_sums(block, exp_doc_topic, exp_topic_word) + eps
                 weighted = sp.csr_array((block.data / norm_phi, block.indices, block.indptr),
                                         shape=block.shape)
                 suff_stats += (weighted.T @ exp_doc_topic).T
-        return doc_topic, (suff_stats * exp_topic_word if cal_sstats else None)
+        return doc_topic, (suff_stats * exp_topic_word if sufficient_stats else None)
 
-    def _approx_bound(self, X, doc_topic_distr, sub_sampling):
-        dtm = sp.csr_array(X)
-        log_doc_topic = _dirichlet_expectation_2d(doc_topic_distr)
-        log_topic_word = _dirichlet_expectation_2d(self.components_)
+    def _bound(self, dtm: sp.csr_array, doc_topic: np.ndarray) -> float:
+        """The variational bound of ``dtm`` given its document-topic parameters."""
+        log_doc_topic = dirichlet_expectation(doc_topic)
+        log_topic_word = dirichlet_expectation(self.components_)
         score = 0.0  # E[log p(docs | theta, beta)]
         for rows in row_blocks(dtm, self.n_components):
             block = dtm[rows]
             score += float(block.data @ pair_sums(block, log_doc_topic[rows], log_topic_word,
                                                   reduce=logsumexp))
         # E[log p(theta | alpha) - log q(theta | gamma)]
-        score += _log_likelihood(self.doc_topic_prior_, doc_topic_distr, log_doc_topic,
-                                 self.n_components)
-        if sub_sampling:  # compensate for the subsampling of the documents
-            score *= float(self.total_samples) / dtm.shape[0]
+        score += log_likelihood(self.doc_topic_prior_, doc_topic, log_doc_topic,
+                                self.n_components)
         # E[log p(beta | eta) - log q(beta | lambda)]
-        return score + _log_likelihood(self.topic_word_prior_, self.components_, log_topic_word,
-                                       self.components_.shape[1])
+        return score + log_likelihood(self.topic_word_prior_, self.components_, log_topic_word,
+                                      self.components_.shape[1])
 
 
-def _log_likelihood(prior, distr, log_expectation, size) -> float:
+def log_likelihood(prior, distr, log_expectation, size) -> float:
     """Dirichlet terms of the bound, as scikit-learn computes them."""
     score = np.sum((prior - distr) * log_expectation)
     score += np.sum(gammaln(distr) - gammaln(prior))

@@ -1,24 +1,17 @@
 """Work through chunks of texts in this process and in worker processes at once.
 
-The workers are joblib's own reusable executor: they stay up between calls, so the tokenizer
-(``nqpf.tokens.tokenize_all``) finds the workers that ``nqpf.ingest.load_corpus`` started, and
-``joblib.Parallel`` (e.g. in ``nqpf.selection``) can take them over afterwards. Worker functions
-live in modules that import neither pandas nor scikit-learn, so workers start quickly and stay
-small.
+The workers are loky's reusable process pool (``loky.get_reusable_executor``, the library behind
+joblib's workers): they stay up between calls, so a step that needs workers again (loading, then
+tokenising) finds them running, and they start cleanly from scripts and notebooks alike. Worker
+functions live in modules that import neither pandas nor scikit-learn, so workers start quickly
+and stay small.
 """
 
 import collections
 from collections.abc import Callable, Iterator
 from concurrent import futures
 
-from joblib.executor import get_memmapping_executor
-
-
-def start_workers(workers: int) -> None:
-    """Start ``workers`` worker processes now (joblib starts them on the first task), so they
-    are ready by the time the work arrives."""
-    if workers > 0:
-        get_memmapping_executor(workers).submit(int)
+from loky import get_reusable_executor
 
 
 def _chunk_results(chunks: list, local: Callable, remote: Callable, workers: int,
@@ -29,11 +22,11 @@ def _chunk_results(chunks: list, local: Callable, remote: Callable, workers: int
     ``decode``; so no core waits for another to start up. ``remote`` must pickle."""
     queue = collections.deque(enumerate(chunks))
     running: dict = {}
-    executor = get_memmapping_executor(workers) if workers > 0 else None
+    pool = get_reusable_executor(workers) if workers > 0 else None
     while queue or running:
-        while executor is not None and queue and len(running) < 2 * workers:
+        while pool is not None and queue and len(running) < 2 * workers:
             i, chunk = queue.pop()
-            running[executor.submit(remote, chunk)] = i
+            running[pool.submit(remote, chunk)] = i
         if queue:
             i, chunk = queue.popleft()
             yield i, local(chunk)
@@ -41,8 +34,6 @@ def _chunk_results(chunks: list, local: Callable, remote: Callable, workers: int
             futures.wait(running, return_when=futures.FIRST_COMPLETED)
         for future in [future for future in running if future.done()]:
             yield running.pop(future), decode(future.result())
-
-
 def map_chunks(items: list, local: Callable, remote: Callable, *, chunk_size: int,
                workers: int, decode: Callable = lambda result: result,
                done: Callable[[int], object] = lambda n: None) -> list:

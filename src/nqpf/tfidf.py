@@ -13,6 +13,7 @@ Shapes: ``dtm: sparse (n_passages, n_terms)``, rows in the order of ``passages``
 import itertools
 import textwrap
 from collections.abc import Callable, Sequence
+from numbers import Integral
 
 import numpy as np
 import pandas as pd
@@ -21,6 +22,7 @@ from sklearn import get_config
 from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 from sklearn.metrics.pairwise import cosine_similarity
 from sklearn.preprocessing import normalize as l2_normalize
+from sklearn.utils.validation import check_is_fitted
 
 from nqpf.checks import require_columns
 
@@ -34,45 +36,107 @@ def identity_analyzer(tokens: Sequence[str]) -> list[str]:
     return tokens if type(tokens) is list else list(tokens)
 
 
-class TokenCounting:
-    """Mixin for scikit-learn vectorizers: counts the analyzer's tokens of all documents at
-    once with ``pandas.factorize`` instead of one token at a time in Python. The vocabulary
-    (first-seen order before scikit-learn sorts it) and the counts are the same; everything
-    else (min_df, max_df, idf, norms) is scikit-learn's own code."""
-
-    def _count_vocab(self, raw_documents, fixed_vocab):
-        analyze = self.build_analyzer()
-        docs = [analyze(doc) for doc in raw_documents]
-        lengths = np.fromiter(map(len, docs), dtype=np.int64, count=len(docs))
-        tokens = np.fromiter(itertools.chain.from_iterable(docs), dtype=object,
-                             count=int(lengths.sum()))
-        rows = np.repeat(np.arange(len(docs)), lengths)
-        if fixed_vocab:
-            vocabulary = self.vocabulary_
-            terms = np.empty(len(vocabulary), dtype=object)
-            terms[list(vocabulary.values())] = list(vocabulary)
-            codes = pd.Index(terms).get_indexer(tokens)
-            rows, codes = rows[codes >= 0], codes[codes >= 0]
-        else:
-            codes, terms = pd.factorize(tokens)
-            vocabulary = dict(zip(terms.tolist(), range(len(terms)), strict=True))
-            if not vocabulary:
-                raise ValueError("empty vocabulary; perhaps the documents only contain "
-                                 "stop words")
-        counts = sparse.csr_array((np.ones(len(codes), dtype=self.dtype), (rows, codes)),
-                                  shape=(len(docs), len(vocabulary)))
-        counts.sum_duplicates()
-        if get_config()["sparse_interface"] == "spmatrix":
-            counts = sparse.csr_matrix(counts)
-        return vocabulary, counts
+def count_tokens(docs: Sequence[Sequence[str]], vocabulary: dict[str, int] | None = None, *,
+                 dtype=np.int64) -> tuple[np.ndarray, sparse.csr_array]:
+    """Count the tokens of all token lists at once with ``pandas.factorize`` (not one token at
+    a time in Python). Returns ``(terms, counts)``: ``terms`` (n_terms,) in first-seen order,
+    or ordered by the indices of ``vocabulary`` when given (other tokens are then skipped);
+    ``counts``: csr_array (n_docs, n_terms) of ``dtype``, indices sorted within each row."""
+    lengths = np.fromiter(map(len, docs), dtype=np.int64, count=len(docs))
+    tokens = np.fromiter(itertools.chain.from_iterable(docs), dtype=object,
+                         count=int(lengths.sum()))
+    rows = np.repeat(np.arange(len(docs)), lengths)
+    if vocabulary is None:
+        codes, terms = pd.factorize(tokens)
+        terms = np.asarray(terms, dtype=object)
+    else:
+        terms = np.empty(len(vocabulary), dtype=object)
+        terms[list(vocabulary.values())] = list(vocabulary)
+        codes = pd.Index(terms).get_indexer(tokens)
+        rows, codes = rows[codes >= 0], codes[codes >= 0]
+    counts = sparse.csr_array((np.ones(len(codes), dtype=dtype), (rows, codes)),
+                              shape=(len(docs), len(terms)))
+    counts.sum_duplicates()
+    return terms, counts
 
 
-class TokenCountVectorizer(TokenCounting, CountVectorizer):
-    """``CountVectorizer`` with the fast counting of :class:`TokenCounting`."""
+def keep_terms(counts: sparse.csr_array, terms: np.ndarray, *, min_df: int | float,
+               max_df: int | float, max_features: int | None
+               ) -> tuple[sparse.csr_array, dict[str, int]]:
+    """Sort the columns of ``counts`` (n_docs, n_terms) by term and keep the terms in at least
+    ``min_df`` and at most ``max_df`` documents (a float: a share of the documents), the
+    ``max_features`` most frequent of them if given, as scikit-learn's ``CountVectorizer`` does
+    (the same matrix, index order included). Returns ``(counts, vocabulary)``."""
+    n_docs = counts.shape[0]
+    max_count = max_df if isinstance(max_df, Integral) else max_df * n_docs
+    min_count = min_df if isinstance(min_df, Integral) else min_df * n_docs
+    if max_count < min_count:
+        raise ValueError("max_df corresponds to < documents than min_df")
+    order = np.argsort(terms)
+    rank = np.empty(len(terms), dtype=counts.indices.dtype)
+    rank[order] = np.arange(len(terms), dtype=rank.dtype)
+    counts = sparse.csr_array((counts.data, rank.take(counts.indices), counts.indptr),
+                              shape=counts.shape)
+    doc_frequencies = np.bincount(counts.indices, minlength=len(terms))
+    keep = (doc_frequencies <= max_count) & (doc_frequencies >= min_count)
+    if max_features is not None and keep.sum() > max_features:
+        totals = np.asarray(counts.sum(axis=0)).ravel()
+        most = np.flatnonzero(keep)[(-totals[keep]).argsort()[:max_features]]
+        keep = np.zeros(len(terms), dtype=bool)
+        keep[most] = True
+    kept = np.flatnonzero(keep)
+    if not len(kept):
+        raise ValueError("After pruning, no terms remain. Try a lower min_df or a higher max_df.")
+    vocabulary = dict(zip(terms[order][kept].tolist(), range(len(kept)), strict=True))
+    return counts[:, kept], vocabulary
 
 
-class TokenTfidfVectorizer(TokenCounting, TfidfVectorizer):
-    """``TfidfVectorizer`` with the fast counting of :class:`TokenCounting`."""
+def sparse_output(counts: sparse.csr_array):
+    """``counts`` as the sparse type scikit-learn's ``sparse_interface`` setting asks for."""
+    return sparse.csr_matrix(counts) if get_config()["sparse_interface"] == "spmatrix" else counts
+
+
+class TokenCountVectorizer(CountVectorizer):
+    """``CountVectorizer`` that counts the analyzer's tokens with :func:`count_tokens`; the same
+    ``vocabulary_`` and matrices (options ``analyzer``, ``min_df``, ``max_df``,
+    ``max_features``, ``binary``, ``dtype``; a fixed ``vocabulary`` is not supported)."""
+
+    def fit_transform(self, raw_documents, y=None):
+        """Learn the vocabulary; return the counts: sparse (n_docs, n_terms)."""
+        if self.vocabulary is not None:
+            raise ValueError(f"{type(self).__name__} learns its vocabulary; vocabulary= is "
+                             "not supported")
+        terms, counts = count_tokens(self._analyzed(raw_documents), dtype=self.dtype)
+        if not len(terms):
+            raise ValueError("empty vocabulary; perhaps the documents only contain stop words")
+        if self.binary:
+            counts.data.fill(1)
+        counts, self.vocabulary_ = keep_terms(counts, terms, min_df=self.min_df,
+                                              max_df=self.max_df,
+                                              max_features=self.max_features)
+        return sparse_output(counts)
+
+    def transform(self, raw_documents):
+        """Counts of the vocabulary's terms: sparse (n_docs, n_terms); other tokens are
+        ignored."""
+        check_is_fitted(self, "vocabulary_")
+        _, counts = count_tokens(self._analyzed(raw_documents), self.vocabulary_,
+                                 dtype=self.dtype)
+        if self.binary:
+            counts.data.fill(1)
+        return sparse_output(counts)
+
+    def _analyzed(self, raw_documents) -> list:
+        if isinstance(raw_documents, str):
+            raise ValueError("Iterable over raw text documents expected, string object "
+                             "received.")
+        return list(map(self.build_analyzer(), raw_documents))
+
+
+class TokenTfidfVectorizer(TfidfVectorizer, TokenCountVectorizer):
+    """``TfidfVectorizer`` whose counting is :class:`TokenCountVectorizer`'s: scikit-learn's
+    ``fit``/``fit_transform``/``transform`` get their counts from it through ``super()``, then
+    weight them with its own ``TfidfTransformer``."""
 
 
 def _check_rows(dtm, n_rows: int, what: str) -> None:

@@ -210,9 +210,8 @@ class TopicModel(BaseEstimator):
             model = NMF(self.n_topics, init="nndsvda", max_iter=max_iter, tol=1e-4,
                         random_state=self.random_state)
         else:
-            model = LDA(
-                self.n_topics, learning_method="batch", max_iter=max_iter, evaluate_every=5,
-                perp_tol=0.1, random_state=self.random_state)
+            model = LDA(self.n_topics, max_iter=max_iter, evaluate_every=5, perp_tol=0.1,
+                        random_state=self.random_state)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ConvergenceWarning)  # recorded in converged_
             weights = model.fit_transform(dtm)

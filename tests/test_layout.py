@@ -3,7 +3,7 @@ import pandas as pd
 import pytest
 from scipy.spatial.distance import pdist, squareform
 
-from nqpf import maps
+from nqpf import layout
 
 SAME_DIFFERENT = np.array([[1.0, 1.0, 0.0, 0.0], [2.0, 2.0, 0.0, 0.0], [0.0, 0.0, 1.0, 3.0]])
 
@@ -16,7 +16,7 @@ SAME_DIFFERENT = np.array([[1.0, 1.0, 0.0, 0.0], [2.0, 2.0, 0.0, 0.0], [0.0, 0.0
     ],
 )
 def test_topic_distances(components, expected):
-    assert np.allclose(maps.topic_distances(components), expected)
+    assert np.allclose(layout.topic_distances(components), expected)
 
 
 @pytest.mark.parametrize(
@@ -26,7 +26,7 @@ def test_topic_distances(components, expected):
 )
 def test_topic_distances_rejects_bad_components(components, message):
     with pytest.raises(ValueError, match=message):
-        maps.topic_distances(components)
+        layout.topic_distances(components)
 
 
 POINTS = np.array([[0.0, 0.0], [3.0, 0.0], [0.0, 4.0], [1.0, 1.0]])
@@ -41,7 +41,7 @@ POINTS = np.array([[0.0, 0.0], [3.0, 0.0], [0.0, 4.0], [1.0, 1.0]])
     ],
 )
 def test_classical_mds_reproduces_distances(distances, expected):
-    coords = maps.classical_mds(distances)
+    coords = layout.classical_mds(distances)
     assert coords.shape == (len(distances), 2)
     assert np.allclose(squareform(pdist(coords)), distances)
     assert np.allclose(coords.mean(axis=0), 0)
@@ -59,7 +59,7 @@ def test_classical_mds_reproduces_distances(distances, expected):
 )
 def test_classical_mds_rejects_bad_input(distances, kwargs, message):
     with pytest.raises(ValueError, match=message):
-        maps.classical_mds(distances, **kwargs)
+        layout.classical_mds(distances, **kwargs)
 
 
 @pytest.mark.parametrize(
@@ -71,7 +71,7 @@ def test_classical_mds_rejects_bad_input(distances, kwargs, message):
     ],
 )
 def test_topic_prevalence(doc_topic, lengths, expected):
-    assert np.allclose(maps.topic_prevalence(doc_topic, lengths), expected)
+    assert np.allclose(layout.topic_prevalence(doc_topic, lengths), expected)
 
 
 @pytest.mark.parametrize(
@@ -81,7 +81,7 @@ def test_topic_prevalence(doc_topic, lengths, expected):
 )
 def test_topic_prevalence_rejects_bad_input(doc_topic, lengths, message):
     with pytest.raises(ValueError, match=message):
-        maps.topic_prevalence(doc_topic, lengths)
+        layout.topic_prevalence(doc_topic, lengths)
 
 
 @pytest.mark.parametrize(
@@ -89,7 +89,7 @@ def test_topic_prevalence_rejects_bad_input(doc_topic, lengths, message):
     [(None, ["T1", "T2", "T3"]), (["talent", "tech", "reform"], ["talent", "tech", "reform"])],
 )
 def test_intertopic_map_table(labels, expected_labels):
-    table = maps.intertopic_map(SAME_DIFFERENT, [0.2, 0.3, 0.5], labels=labels)
+    table = layout.intertopic_map(SAME_DIFFERENT, [0.2, 0.3, 0.5], labels=labels)
     assert list(table.columns) == ["topic", "label", "x", "y", "prevalence"]
     assert table["topic"].tolist() == [1, 2, 3]
     assert table["label"].tolist() == expected_labels
@@ -105,7 +105,7 @@ def test_intertopic_map_table(labels, expected_labels):
 )
 def test_intertopic_map_rejects_mismatched_lengths(prevalence, labels, message):
     with pytest.raises(ValueError, match=message):
-        maps.intertopic_map(SAME_DIFFERENT, prevalence, labels=labels)
+        layout.intertopic_map(SAME_DIFFERENT, prevalence, labels=labels)
 
 
 TOKENS = [["talent", "innovation", "talent"], ["talent", "reform"], ["innovation", "talent"],
@@ -123,7 +123,7 @@ TOKENS = [["talent", "innovation", "talent"], ["talent", "reform"], ["innovation
     ],
 )
 def test_cooccurrence_edges(terms, min_count, expected):
-    edges = maps.cooccurrence_edges(TOKENS, terms, min_count=min_count)
+    edges = layout.cooccurrence_edges(TOKENS, terms, min_count=min_count)
     assert list(edges.columns) == ["source", "target", "passages"]
     assert list(edges.itertuples(index=False, name=None)) == expected
 
@@ -138,21 +138,21 @@ def test_cooccurrence_edges_rejects_bad_input(token_lists, terms, message):
     if not isinstance(token_lists, pd.DataFrame):
         token_lists = pd.Series(token_lists, dtype=object)
     with pytest.raises(ValueError, match=message):
-        maps.cooccurrence_edges(token_lists, terms)
+        layout.cooccurrence_edges(token_lists, terms)
 
 
 @pytest.mark.parametrize("n", [1, 2, 5])
 def test_spring_layout_is_seeded_and_scaled(n):
     weights = np.ones((n, n)) - np.eye(n)
-    pos = maps.spring_layout(weights, random_state=3)
+    pos = layout.spring_layout(weights, random_state=3)
     assert pos.shape == (n, 2)
     assert np.abs(pos).max() <= 1.0 + 1e-12
-    np.testing.assert_array_equal(pos, maps.spring_layout(weights, random_state=3))
+    np.testing.assert_array_equal(pos, layout.spring_layout(weights, random_state=3))
 
 
 def test_spring_layout_pulls_linked_nodes_together():
     weights = np.zeros((4, 4))
     weights[0, 1] = weights[1, 0] = weights[2, 3] = weights[3, 2] = 1.0  # two pairs
-    pos = maps.spring_layout(weights)
+    pos = layout.spring_layout(weights)
     gap = np.linalg.norm(pos[:, None] - pos[None], axis=-1)
     assert max(gap[0, 1], gap[2, 3]) < min(gap[0, 2], gap[0, 3], gap[1, 2], gap[1, 3])

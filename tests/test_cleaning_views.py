@@ -2,7 +2,7 @@ import pandas as pd
 import pytest
 
 from nqpf import clean
-from nqpf.compare import before_after, char_names, reveal, variant_forms
+from nqpf.cleaning_views import before_after, char_names, reveal, variant_forms
 from nqpf.lexicon import Lexicon
 
 LEXICON = Lexicon(pd.DataFrame({
