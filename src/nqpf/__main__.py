@@ -1,12 +1,31 @@
-"""Command line: ``python -m nqpf report`` (or the ``nqpf`` console script).
+"""Command line: ``python -m nqpf report`` (or the ``nqpf`` console script), and
+``nqpf cache clear`` (or ``size``) for the cache in ``data/processed/``.
 
-User errors (missing corpus or notebook, a failing notebook) end with exit code 1 and a
-one-line message on stderr, without a traceback.
+User errors (missing corpus or notebook, an unknown parameter, a failing notebook) end with
+exit code 1 and a one-line message on stderr, without a traceback; when notebooks fail the
+report is written anyway and the message names them.
 """
 
 import argparse
 import sys
 from pathlib import Path
+
+
+class ParametersHelp(argparse.Action):
+    """``-h/--help`` of ``nqpf report``: the usual help, then every notebook parameter."""
+
+    def __init__(self, option_strings, dest=argparse.SUPPRESS, default=argparse.SUPPRESS,
+                 help=None):  # noqa: A002 - argparse's name
+        super().__init__(option_strings, dest=dest, default=default, nargs=0, help=help)
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        from nqpf.report import default_notebooks, describe_parameters
+
+        parser.epilog = ("notebook parameters (set with -p NAME VALUE or --params FILE; "
+                         "[NN]: the notebooks that declare them):\n"
+                         + describe_parameters(default_notebooks()))
+        parser.print_help()
+        parser.exit()
 
 
 def parser() -> argparse.ArgumentParser:
@@ -19,7 +38,11 @@ def parser() -> argparse.ArgumentParser:
         "report",
         help="run the notebooks and write the HTML report",
         description="Run every notebook and write an offline HTML report with an index page.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        add_help=False,
     )
+    report.add_argument("-h", "--help", action=ParametersHelp,
+                        help="show this help, with every notebook parameter, and exit")
     report.add_argument(
         "--corpus", type=Path, help="folder or file of documents (default: the study corpus)"
     )
@@ -30,7 +53,17 @@ def parser() -> argparse.ArgumentParser:
     report.add_argument("--k-min", type=int, help="smallest number of topics/clusters to try")
     report.add_argument("--k-max", type=int, help="largest number of topics/clusters to try")
     report.add_argument("--k-step", type=int, default=1, help="step between k values (default 1)")
-    report.add_argument("--random-state", type=int, default=0, help="seed (default 0)")
+    report.add_argument("--random-state", type=int, help="seed (default 0)")
+    report.add_argument(
+        "-p", "--parameter", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"),
+        help="set a notebook parameter in every notebook that declares it (repeatable); VALUE "
+             "is read as YAML/JSON (3, 0.5, [2, 3], null, true), else as a string",
+    )
+    report.add_argument("--params", type=Path, metavar="FILE",
+                        help="YAML or JSON file of notebook parameters (name: value); -p and "
+                             "the options above win over it")
+    report.add_argument("--list-parameters", action="store_true",
+                        help="list the parameters of the notebooks to run, and exit")
     report.add_argument(
         "--notebooks", nargs="+", type=Path, metavar="NOTEBOOK",
         help="notebooks to run, in order (default: notebooks/NN_*.ipynb)",
@@ -38,7 +71,56 @@ def parser() -> argparse.ArgumentParser:
     report.add_argument("--kernel", default="python3", help="Jupyter kernel (default python3)")
     report.add_argument("--jobs", type=int, default=2,
                         help="notebooks run at the same time (default 2)")
+    cache = commands.add_parser(
+        "cache", help="manage the cache of prepared tables in data/processed/",
+        description="The cache of prepared tables (data/processed/) is rebuilt on demand.",
+    )
+    cache.add_argument("action", choices=["clear", "size"],
+                       help="clear: delete every cached table; size: print the cache's size")
     return main_parser
+
+
+def parse_value(text: str):
+    """A ``-p`` value: a YAML/JSON literal if it parses as one, else the string itself."""
+    import yaml
+
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError:
+        return text
+
+
+def read_parameters(path: Path) -> dict:
+    """Notebook parameters from a YAML or JSON file (a mapping of name to value)."""
+    import yaml
+
+    try:
+        values = yaml.safe_load(Path(path).expanduser().read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise FileNotFoundError(f"parameters file not found: {path}") from None
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
+        reason = " ".join(str(error).split())
+        raise ValueError(f"{path}: not a readable YAML or JSON file ({reason})") from None
+    if values is None:
+        return {}
+    if not isinstance(values, dict) or not all(isinstance(name, str) for name in values):
+        raise ValueError(f"{path}: must map parameter names to values, e.g. 'min_df: 1'")
+    return values
+
+
+def notebook_parameters(args: argparse.Namespace) -> dict:
+    """The notebook parameters of a ``report`` command line: ``--params`` file, then ``-p``,
+    then the dedicated options (``--random-state``, ``--k-min``/``--k-max``, columns)."""
+    values = read_parameters(args.params) if args.params else {}
+    values.update((name, parse_value(value)) for name, value in args.parameter)
+    if args.random_state is not None:
+        values["random_state"] = args.random_state
+    ks = k_range(args.k_min, args.k_max, args.k_step)
+    if ks is not None:
+        values["k_range"] = ks
+    if corpus_options(args):
+        values["corpus_options"] = {**values.get("corpus_options", {}), **corpus_options(args)}
+    return values
 
 
 def k_range(k_min: int | None, k_max: int | None, k_step: int) -> list[int] | None:
@@ -62,23 +144,39 @@ def corpus_options(args: argparse.Namespace) -> dict:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point; returns the exit code."""
-    from nqpf.report import NotebookError, build_report
-
     args = parser().parse_args(argv)
+    if args.command == "cache":
+        return cache_command(args.action)
+    from nqpf.report import NotebookError, build_report, default_notebooks, describe_parameters
+
     try:
+        if args.list_parameters:
+            print(describe_parameters(args.notebooks or default_notebooks()))
+            return 0
         build_report(
             corpus=args.corpus,
             out_dir=args.out,
             notebooks=args.notebooks,
-            corpus_options=corpus_options(args),
-            k_range=k_range(args.k_min, args.k_max, args.k_step),
-            random_state=args.random_state,
+            parameters=notebook_parameters(args),
             kernel_name=args.kernel,
             n_jobs=args.jobs,
         )
     except (FileNotFoundError, ValueError, NotebookError) as error:
-        print(f"nqpf report: error: {error}", file=sys.stderr)
+        print(f"nqpf report: error: {' '.join(str(error).split())}", file=sys.stderr)
         return 1
+    return 0
+
+
+def cache_command(action: str) -> int:
+    """``nqpf cache clear`` / ``nqpf cache size``."""
+    from nqpf.pipeline import cache_size, clear_cache
+
+    files, size = cache_size()
+    if action == "clear":
+        clear_cache()
+        print(f"removed {files} cached file(s), {size / 2**20:.1f} MiB")
+    else:
+        print(f"{files} cached file(s), {size / 2**20:.1f} MiB")
     return 0
 
 

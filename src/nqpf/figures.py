@@ -10,7 +10,9 @@ Word clouds live in ``nqpf.clouds``. Chinese (simplified and traditional) is dra
 
 import csv
 import functools
+import hashlib
 import re
+import tempfile
 import textwrap
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -32,7 +34,7 @@ from matplotlib.patches import Patch
 from nqpf import paths
 from nqpf.checks import require_columns
 from nqpf.layout import spring_layout
-from nqpf.outputs import relative
+from nqpf.outputs import CAPTIONS, relative
 
 # Okabe & Ito (2008), ordered so the first colours stay distinct on white and in grey scale.
 PALETTE = (
@@ -76,6 +78,8 @@ STYLE = {
     "savefig.dpi": 150,
     "svg.fonttype": "none",  # text stays text: editable, searchable, deterministic
     "svg.hashsalt": "nqpf",  # stable element ids
+    # text is shown as written: a "$" in a document id or a term never starts mathtext
+    "text.parse_math": False,
 }
 SVG_METADATA = {"Date": None, "Creator": None}
 PNG_METADATA = {"Software": None}
@@ -84,7 +88,6 @@ PNG_OPTIONS = {"compress_level": 3}
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
 LABEL_BOX = {"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none",
              "alpha": 0.75}  # keeps labels readable over bubbles and edges
-CAPTIONS = "captions.csv"
 MAX_ANNOTATED_CELLS = 300  # heatmap: print values in at most this many cells by default
 
 
@@ -157,8 +160,10 @@ def save_figure(
 
 
 def _store_caption(path: Path, name: str, caption: str) -> None:
-    """Add or replace ``name``'s row; locked, as notebooks may run side by side."""
-    with FileLock(path.with_name(f".{path.name}.lock")):
+    """Add or replace ``name``'s row; locked, as notebooks may run side by side (the lock file
+    lives in the temporary folder, so none is left beside the figures)."""
+    key = hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:16]
+    with FileLock(Path(tempfile.gettempdir()) / f"nqpf-captions-{key}.lock"):
         captions = {}
         if path.exists():
             with path.open(newline="", encoding="utf-8") as handle:

@@ -1,10 +1,24 @@
-"""Where a notebook run writes its figures and tables, and how it names them in its output."""
+"""Where a notebook run writes its figures and tables, how it names them in its output, and
+the manifest of a report run (``manifest.json``: the files it wrote, its parameters, the
+versions), with which the next run removes what it no longer writes."""
 
+import csv
+import json
+import os
+import platform
+import tempfile
+from datetime import UTC, datetime
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 import pandas as pd
 
 from nqpf import paths
+
+MANIFEST = "manifest.json"
+CAPTIONS = "captions.csv"
+VERSIONED = ("nqpf", "numpy", "scipy", "pandas", "scikit-learn", "matplotlib", "papermill",
+             "nbconvert")
 
 
 def out_root(out_dir=None) -> Path:
@@ -45,3 +59,97 @@ def first_documents(passages: pd.DataFrame, max_docs: int, *,
     return doc_ids[:max_docs], (f"{shown} cover the first {max_docs} of {len(doc_ids)} "
                                 "documents (parameter max_docs); everything else covers all "
                                 "of them.")
+
+
+def clock(out_dir) -> int:
+    """The file system's time in ``out_dir`` (ns): a file written from now on is this new or
+    newer (a file written there now is the clock, so coarse time stamps cannot mislead)."""
+    with tempfile.NamedTemporaryFile(dir=out_dir, prefix=".nqpf-clock-") as marker:
+        return os.stat(marker.name).st_mtime_ns
+
+
+def manifest_files(out_dir) -> list[str]:
+    """The files (relative to ``out_dir``) that the last run's manifest lists; [] if there is
+    no readable manifest."""
+    try:
+        files = json.loads((Path(out_dir) / MANIFEST).read_text(encoding="utf-8"))["files"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return []
+    return [name for name in files if isinstance(name, str)] if isinstance(files, list) else []
+
+
+def written_since(out_dir, since: int) -> list[str]:
+    """Files under ``out_dir`` (relative, sorted) modified at file-system time ``since`` or
+    later, the manifest excepted."""
+    out_dir = Path(out_dir)
+    found = []
+    for folder, _, names in os.walk(out_dir):
+        for name in names:
+            path = Path(folder, name)
+            try:
+                if path.stat().st_mtime_ns >= since:
+                    found.append(path.relative_to(out_dir).as_posix())
+            except OSError:  # vanished meanwhile
+                continue
+    return sorted(name for name in found if name != MANIFEST)
+
+
+def remove_stale(out_dir, previous: list[str], written: list[str]) -> list[str]:
+    """Delete the files listed in ``previous`` (an earlier manifest) that are not in
+    ``written``, and the folders this leaves empty; only regular files inside ``out_dir``.
+    Returns the removed names."""
+    out_dir = Path(out_dir).resolve()
+    removed = []
+    for name in sorted(set(previous) - set(written)):
+        path = out_dir / name
+        if path.is_symlink() or not path.is_file() or not path.resolve().is_relative_to(out_dir):
+            continue
+        path.unlink()
+        removed.append(name)
+        for folder in path.parents:
+            if folder == out_dir or any(folder.iterdir()):
+                break
+            folder.rmdir()
+    return removed
+
+
+def prune_captions(folder) -> None:
+    """Drop the rows of ``folder/captions.csv`` whose figure (``<figure>.png``) is gone."""
+    path = Path(folder) / CAPTIONS
+    if not path.is_file():
+        return
+    with path.open(newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    kept = [row for row in rows if (path.parent / f"{row['figure']}.png").is_file()]
+    if len(kept) < len(rows):
+        with path.open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.writer(handle, lineterminator="\n")
+            writer.writerow(["figure", "caption"])
+            writer.writerows((row["figure"], row["caption"]) for row in kept)
+
+
+def versions() -> dict[str, str]:
+    """Python's version and those of nqpf and the packages whose output the report shows."""
+    found = {"python": platform.python_version()}
+    for name in VERSIONED:
+        try:
+            found[name] = version(name)
+        except PackageNotFoundError:
+            found[name] = "not installed"
+    return found
+
+
+def write_manifest(out_dir, *, since: int, previous: list[str], parameters: dict,
+                   notebooks: dict[str, str]) -> list[str]:
+    """End a report run in ``out_dir``: remove what the ``previous`` manifest lists and this run
+    (started at file-system time ``since``) did not write, then write ``manifest.json`` (files
+    written, ``parameters``, each notebook's status, versions). Returns the removed names."""
+    out_dir = Path(out_dir)
+    removed = remove_stale(out_dir, previous, written_since(out_dir, since))
+    prune_captions(out_dir / "figures")
+    manifest = {"created": datetime.now(UTC).isoformat(timespec="seconds"),
+                "parameters": parameters, "notebooks": notebooks, "versions": versions(),
+                "files": written_since(out_dir, since), "removed": removed}
+    (out_dir / MANIFEST).write_text(json.dumps(manifest, indent=1, ensure_ascii=False,
+                                               default=str) + "\n", encoding="utf-8")
+    return removed

@@ -13,6 +13,7 @@ second notebook reuses it and any edit to the inputs invalidates it.
 import hashlib
 import json
 import os
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -102,3 +103,14 @@ def prepare(source=None, *, text_column: str = "text", id_column: str | None = N
             table.to_parquet(partial, index=False)
             partial.replace(folder / f"{name}.parquet")
     return Prepared(corpus, **tables)
+
+
+def cache_size() -> tuple[int, int]:
+    """Files in the cache (``data/processed/``) and their total size in bytes."""
+    files = [path for path in paths.PROCESSED.rglob("*") if path.is_file()]
+    return len(files), sum(path.stat().st_size for path in files)
+
+
+def clear_cache() -> None:
+    """Delete the cache (``data/processed/``); ``prepare`` rebuilds what it needs."""
+    shutil.rmtree(paths.PROCESSED, ignore_errors=True)

@@ -2,7 +2,11 @@
 
 ``build_report`` executes every notebook with papermill (parameters injected into the
 cell tagged ``parameters``), renders each executed copy twice (``nqpf.exporter``: the full
-notebook and a reader's version without code) and writes ``index.html`` linking them.
+notebook and a reader's version without code) and writes ``index.html`` linking them. A
+notebook that fails does not stop the others: the index marks it failed, with its error and a
+link to the executed copy, and ``build_report`` raises ``NotebookError`` once the index is
+written. Each run records what it wrote in ``manifest.json`` and removes the files that an
+earlier run listed there and this run did not write again (``nqpf.outputs``).
 
 Every page is checked after rendering: no scripts, no event-handler attributes and no
 resource that is not a ``data:`` URI, so a page opens offline and corpus text shown in
@@ -14,6 +18,7 @@ import html
 import re
 import threading
 import time
+from collections import defaultdict
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from html.parser import HTMLParser
@@ -25,7 +30,7 @@ import papermill
 from papermill.exceptions import PapermillExecutionError
 from traitlets.config import Config
 
-from nqpf import paths
+from nqpf import outputs, paths
 
 if TYPE_CHECKING:
     from nqpf.exporter import OfflineExporter
@@ -54,16 +59,51 @@ class NotebookError(RuntimeError):
 
 
 class Page(NamedTuple):
-    """One notebook of the report: executed copy and its two HTML renderings."""
+    """One notebook of the report: executed copy and its two HTML renderings (None when the
+    copy could not be rendered), and why the notebook failed ("" if it ran to the end)."""
 
     notebook: Path
-    full_html: Path
-    reader_html: Path
+    full_html: Path | None
+    reader_html: Path | None
+    error: str = ""
 
 
 def declared_parameters(notebook: Path) -> set[str]:
     """Names assigned in the notebook's cell tagged ``parameters`` (empty if it has none)."""
     return set(papermill.inspect_notebook(str(notebook)))
+
+
+def notebook_parameters(notebooks: Iterable[Path]) -> dict[str, list[tuple[str, str, str]]]:
+    """Every parameter the notebooks declare: name -> [(notebook stem, default, comment)], in
+    order of first appearance."""
+    found = defaultdict(list)
+    for notebook in notebooks:
+        for name, info in papermill.inspect_notebook(str(notebook)).items():
+            found[name].append((Path(notebook).stem, info["default"], info["help"]))
+    return dict(found)
+
+
+def describe_parameters(notebooks: Iterable[Path]) -> str:
+    """The notebooks' parameters as text, a line per name and default:
+    ``name = default  # comment  [NN, …]`` (the numbers of the notebooks that declare it)."""
+    blocks = []
+    for name, declarations in notebook_parameters(notebooks).items():
+        for default, comment in dict.fromkeys((d, c) for _, d, c in declarations):
+            where = ", ".join(stem[:2] for stem, d, c in declarations
+                              if (d, c) == (default, comment))
+            note = f"  # {comment}" if comment else ""
+            blocks.append(f"  {name} = {' '.join(default.split())}{note}  [{where}]")
+    return "\n".join(blocks)
+
+
+def check_parameters(parameters: dict, notebooks: Iterable[Path]) -> None:
+    """Raise ``ValueError`` naming the known parameters if ``parameters`` has a name that no
+    notebook declares."""
+    known = notebook_parameters(notebooks)
+    unknown = [name for name in parameters if name not in known]
+    if unknown:
+        raise ValueError(f"unknown notebook parameter(s) {', '.join(map(repr, unknown))}; the "
+                         f"notebooks declare: {', '.join(sorted(known))}")
 
 
 def run_notebooks(
@@ -88,16 +128,17 @@ def run_notebooks(
             raise FileNotFoundError(f"notebook not found: {notebook}")
     target = paths.output_dir(Path(out_dir) / "notebooks")
     return run_each(notebooks, target, parameters, kernel_name=kernel_name, progress=progress,
-                    n_jobs=n_jobs, finish=lambda source, executed: executed)
+                    n_jobs=n_jobs, finish=lambda source, executed, error: executed)
 
 
 def run_each(notebooks: list[Path], target: Path, parameters: dict, *, kernel_name: str,
              progress: Callable[[str], object], n_jobs: int,
-             finish: Callable[[Path, Path], T]) -> list[T]:
+             finish: Callable[[Path, Path, str], T], keep_going: bool = False) -> list[T]:
     """Run each notebook into ``target``, ``n_jobs`` at a time in threads (each notebook in its
-    own kernel process), and return ``finish(source, executed copy)`` for each, in input order;
-    ``finish`` runs in the same thread as soon as its notebook is done. The first error, in
-    input order, is raised. Progress lines are printed one at a time."""
+    own kernel process), and return ``finish(source, executed copy, error)`` for each, in input
+    order; ``finish`` runs in the same thread as soon as its notebook is done. A failed notebook
+    raises ``NotebookError`` (the first, in input order), or with ``keep_going`` is finished
+    with its error message (else ""). Progress lines are printed one at a time."""
     lock = threading.Lock()
 
     def locked_progress(line: str) -> None:
@@ -106,10 +147,17 @@ def run_each(notebooks: list[Path], target: Path, parameters: dict, *, kernel_na
 
     def run(numbered: tuple[int, Path]) -> T:
         i, source = numbered
-        executed = run_notebook(source, target / source.name, parameters,
-                                kernel_name=kernel_name, progress=locked_progress,
-                                label=f"[{i}/{len(notebooks)}] {source.stem} …")
-        return finish(source, executed)
+        label = f"[{i}/{len(notebooks)}] {source.stem} …"
+        try:
+            executed = run_notebook(source, target / source.name, parameters,
+                                    kernel_name=kernel_name, progress=locked_progress,
+                                    label=label)
+        except NotebookError as error:
+            if not keep_going:
+                raise
+            locked_progress(f"{label} FAILED: {error}")
+            return finish(source, target / source.name, str(error))
+        return finish(source, executed, "")
 
     with ThreadPoolExecutor(max_workers=max(1, n_jobs)) as pool:
         return list(pool.map(run, enumerate(notebooks, start=1)))
@@ -143,6 +191,10 @@ def run_notebook(notebook: Path, output: Path, parameters: dict, *, kernel_name:
         raise NotebookError(
             f"notebook {notebook.name} failed at In [{error.exec_count}]: "
             f"{error.ename}: {error.evalue} (traceback in {output})"
+        ) from None
+    except Exception as error:  # a kernel that died or did not start, an unreadable notebook
+        raise NotebookError(
+            f"notebook {notebook.name} failed: {type(error).__name__}: {error}"
         ) from None
     progress(f"{label} done ({time.perf_counter() - start:.1f} s)")
     return output
@@ -191,9 +243,16 @@ def _exporter(*, reader: bool) -> "OfflineExporter":
     )
 
 
-def _publish(executed: Path, out_dir: Path, *, source_dir: Path) -> Page:
-    """Render an executed notebook's two pages into ``out_dir``."""
-    return Page(executed, *render_html(executed, out_dir, source_dir=source_dir))
+def _publish(executed: Path, out_dir: Path, *, source_dir: Path, error: str = "") -> Page:
+    """Render an executed notebook's two pages into ``out_dir`` (a failed notebook's too, as
+    far as it ran); a page that cannot be rendered is None and its reason joins ``error``."""
+    if not executed.is_file():
+        return Page(executed, None, None, error)
+    try:
+        return Page(executed, *render_html(executed, out_dir, source_dir=source_dir), error)
+    except Exception as problem:  # noqa: BLE001 - any rendering problem is shown in the index
+        why = f"the executed notebook could not be rendered: {type(problem).__name__}: {problem}"
+        return Page(executed, None, None, f"{error}; {why}" if error else why)
 
 
 def render_html(
@@ -291,6 +350,8 @@ h1 {{ font-size: 1.6rem; }}
 ol {{ padding-left: 1.4rem; }}
 li {{ margin-bottom: 1rem; }}
 .title {{ font-weight: 600; }}
+.failed {{ color: #D55E00; font-weight: 600; }}
+pre.error {{ white-space: pre-wrap; background: #fbeee6; padding: 0.5rem; font-size: 0.85rem; }}
 .links a {{ margin-right: 1rem; }}
 dl {{ font-size: 0.9rem; color: #444; }}
 dt {{ font-weight: 600; float: left; margin-right: 0.5rem; }}
@@ -308,9 +369,9 @@ version with the results only. Every page works offline.</p>
 </html>
 """
 
-_INDEX_ITEM = """<li><span class="title">{title}</span><br>{description}<br>
-<span class="links"><a href="{reader}">reader's version</a>\
-<a href="{full}">full notebook with code</a></span></li>"""
+_INDEX_ITEM = """<li{css}><span class="title">{title}</span>{status}<br>{description}<br>
+{error}<span class="links">{links}</span></li>"""
+_FAILED = ' <span class="failed">failed</span>'
 
 
 def write_index(
@@ -320,7 +381,8 @@ def write_index(
     title: str = "New quality productive forces: analysis report",
     settings: dict | None = None,
 ) -> Path:
-    """Write ``out_dir/index.html`` linking each page's reader and full version.
+    """Write ``out_dir/index.html`` linking each page's reader and full version; a failed
+    page is marked failed, with its error and a link to the executed notebook.
 
     ``settings`` (name -> value), when given, is listed under the links so readers can see
     which corpus and parameters produced the report.
@@ -328,14 +390,24 @@ def write_index(
     out_dir = paths.output_dir(Path(out_dir))
     items = []
     for entry in entries:
-        nb = nbformat.read(entry.notebook, as_version=4)
-        nb_title, description = describe_notebook(nb, default_title=entry.notebook.stem)
+        nb_title, description = entry.notebook.stem, ""
+        if entry.notebook.is_file():
+            nb = nbformat.read(entry.notebook, as_version=4)
+            nb_title, description = describe_notebook(nb, default_title=entry.notebook.stem)
+        links = [(page, text) for page, text in (
+            (entry.reader_html, "reader's version"), (entry.full_html, "full notebook with code"),
+            (entry.notebook if entry.error and entry.notebook.is_file() else None,
+             "executed notebook (.ipynb)")) if page is not None]
         items.append(
             _INDEX_ITEM.format(
+                css=' class="failed-notebook"' if entry.error else "",
                 title=html.escape(nb_title),
+                status=_FAILED if entry.error else "",
                 description=html.escape(description),
-                reader=html.escape(_relative(entry.reader_html, out_dir)),
-                full=html.escape(_relative(entry.full_html, out_dir)),
+                error=f'<pre class="error">{html.escape(entry.error)}</pre>\n'
+                if entry.error else "",
+                links="".join(f'<a href="{html.escape(_relative(page, out_dir))}">{text}</a>'
+                              for page, text in links),
             )
         )
     rows = "".join(
@@ -370,6 +442,7 @@ def build_report(
     notebooks: Iterable[Path] | None = None,
     k_range: Iterable[int] | None = None,
     random_state: int = 0,
+    parameters: dict | None = None,
     kernel_name: str = "python3",
     progress: Callable[[str], object] = print,
     n_jobs: int = 2,
@@ -380,6 +453,10 @@ def build_report(
     ``corpus`` defaults to the study corpus (``paths.RAW``), ``corpus_options`` (e.g.
     ``{"text_column": "content"}``) go to ``nqpf.prepare``, ``out_dir`` to ``paths.REPORTS``,
     ``notebooks`` to ``notebooks/NN_*.ipynb``; ``k_range`` is passed only when given.
+    ``parameters`` sets any other notebook parameter (name -> value; it wins over the
+    arguments above), in every notebook that declares it; a name that no notebook declares
+    raises ``ValueError``. If a notebook fails, the others still run, the index marks it
+    failed, and ``NotebookError`` is raised after the index and the manifest are written.
     """
     corpus = Path(corpus if corpus is not None else paths.RAW).expanduser().resolve()
     if not corpus.exists():
@@ -391,20 +468,40 @@ def build_report(
     for nb in notebooks:
         if not nb.is_file():
             raise FileNotFoundError(f"notebook not found: {nb}")
+    extra = dict(parameters or {})
+    for name, option in (("corpus", "--corpus"), ("out_dir", "--out")):
+        if name in extra:
+            raise ValueError(f"set the notebook parameter {name!r} with {option}")
+    check_parameters(extra, notebooks)
     out_dir = paths.output_dir(Path(out_dir if out_dir is not None else paths.REPORTS)).resolve()
     parameters = {"corpus": str(corpus), "corpus_options": dict(corpus_options or {}),
                   "out_dir": str(out_dir), "random_state": random_state}
     if k_range is not None:
         parameters["k_range"] = [int(k) for k in k_range]
+    parameters.update(extra)
+    previous = outputs.manifest_files(out_dir)
+    started = outputs.clock(out_dir)
     # Pages render in a thread of their own while the next notebooks run: a runner thread that
     # rendered its notebook itself left a core idle before starting the next kernel.
     with ThreadPoolExecutor(max_workers=1) as renderer:
         rendered = run_each(
             notebooks, paths.output_dir(out_dir / "notebooks"), parameters,
-            kernel_name=kernel_name, progress=progress, n_jobs=n_jobs,
-            finish=lambda source, executed: renderer.submit(
-                _publish, executed, out_dir, source_dir=source.parent))
+            kernel_name=kernel_name, progress=progress, n_jobs=n_jobs, keep_going=True,
+            finish=lambda source, executed, error: renderer.submit(
+                _publish, executed, out_dir, source_dir=source.parent, error=error))
         pages = [page.result() for page in rendered]
     index = write_index(pages, out_dir, settings=parameters)
+    statuses = {page.notebook.stem: page.error or "complete" for page in pages}
+    removed = outputs.write_manifest(out_dir, since=started, previous=previous,
+                                     parameters=parameters, notebooks=statuses)
+    if removed:
+        progress(f"removed {len(removed)} file(s) an earlier run wrote and this one did not: "
+                 f"{', '.join(removed[:5])}{' …' if len(removed) > 5 else ''}")
     progress(f"report written to {index}")
+    failed = [page for page in pages if page.error]
+    if failed:
+        names = ", ".join(page.notebook.stem for page in failed)
+        raise NotebookError(f"{len(failed)} of {len(pages)} notebooks failed ({names}); "
+                            f"{index} marks them and links their executed copies. "
+                            + " | ".join(" ".join(page.error.split()) for page in failed))
     return index
