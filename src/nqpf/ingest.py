@@ -8,7 +8,12 @@
   ``ends_mid_sentence``, ``is_short``, ``is_duplicate``.
 - ``report``: one row per file (or record) seen: ``path, status, reason, encoding,
   size_bytes, language``; ``status`` is ``loaded``, ``skipped``, ``failed`` or ``metadata``.
-  Nothing is dropped silently.
+  Nothing is dropped silently: a file that cannot be read (permission denied, vanished, a
+  symbolic link loop) gets a row and the rest loads; so does a ``metadata.csv`` that is empty
+  or unreadable (the texts load without metadata), each of its lines that cannot be used (wrong
+  number of fields, a line break in the id, a repeated id: ``metadata.csv#line N``) and each id
+  without a document (with a hint when it differs from one only in case or extension). The
+  ``metadata`` row counts the documents without metadata.
 - ``spans``: {doc_id: its boilerplate spans} (``nqpf.boilerplate.find_boilerplate``, found
   once per document here and handed on to ``nqpf.pipeline.prepare``, plus the blocks that open
   or close many documents verbatim, ``nqpf.boilerplate.recurring_blocks``).
@@ -18,6 +23,8 @@ reported as ``gb18030``, their superset), Big5 and cp1252; charset-normalizer is
 """
 
 import codecs
+import csv
+import errno
 import gzip
 import io
 import json
@@ -229,21 +236,33 @@ def _given_languages(metadata: pd.DataFrame | None, path: Path) -> dict[str, str
     return dict(zip(given["doc_id"].astype(str), values, strict=True))
 
 
+def _file_problem(error: OSError) -> str:
+    """Why a file could not be read, in words."""
+    if error.errno == errno.ELOOP:
+        return "symbolic link loop (not read)"
+    if isinstance(error, FileNotFoundError):
+        return "vanished while loading (or a broken symbolic link)"
+    if isinstance(error, PermissionError):
+        return "permission denied (not readable)"
+    return f"could not be read: {error.strerror or error}"
+
+
 def _read_folder(folder: Path, rows: list[_Row]) -> tuple[list[_Record], pd.DataFrame | None]:
     records, metadata = [], None
     for path in sorted(folder.iterdir()):
-        name, size = path.name, path.stat().st_size if path.is_file() else 0
-        if path.is_dir():
+        name = path.name
+        try:
+            info = path.stat()
+        except OSError as error:
+            rows.append(_row(name, "failed", _file_problem(error)))
+            continue
+        is_dir, size = path.is_dir(), info.st_size
+        if is_dir:
             rows.append(_row(name, "skipped", "folder (not read)"))
         elif name.startswith("."):
             rows.append(_row(name, "skipped", "hidden file", size=size))
         elif name == METADATA_FILE:
-            try:
-                text, encoding = read_text(path)
-            except ValueError as error:
-                raise ValueError(f"{path}: {error}") from None
-            metadata = _read_csv(text, path)
-            rows.append(_row(name, "metadata", "", encoding, size))
+            metadata = _read_metadata(path, size, rows)
         elif path.suffix.lower() not in TEXT_SUFFIXES:
             rows.append(_row(name, "skipped", f"unsupported file type {path.suffix}", size=size))
         elif size == 0:
@@ -251,11 +270,88 @@ def _read_folder(folder: Path, rows: list[_Row]) -> tuple[list[_Record], pd.Data
         else:
             try:
                 text, encoding = read_text(path)
+            except OSError as error:
+                rows.append(_row(name, "failed", _file_problem(error), size=size))
+                continue
             except ValueError as error:
                 rows.append(_row(name, "failed", str(error), size=size))
                 continue
             records.append((path.stem, text, name, encoding, size))
     return records, metadata
+
+
+def _read_metadata(path: Path, size: int, rows: list[_Row]) -> pd.DataFrame | None:
+    """The usable rows of a folder's ``metadata.csv`` (None if there are none); the file's
+    row, and one for each line that cannot be used, go to ``rows``."""
+    name, without = path.name, "; the documents are loaded without metadata"
+    try:
+        text, encoding = decode_bytes(path.read_bytes()) if size else ("", "")
+    except OSError as error:
+        rows.append(_row(name, "failed", _file_problem(error) + without, size=size))
+        return None
+    except ValueError as error:
+        rows.append(_row(name, "failed", f"{error}{without}", size=size))
+        return None
+    header, records = _csv_records(text)
+    if not header:
+        rows.append(_row(name, "failed", f"empty metadata file{without}", encoding, size))
+        return None
+    if "doc_id" not in header:
+        rows.append(_row(name, "failed", f"no 'doc_id' column (columns are {header}){without}",
+                         encoding, size))
+        return None
+    id_at, clashes = header.index("doc_id"), [c for c in header if c in DOC_COLUMNS]
+    rows.append(_row(name, "metadata", f"columns {clashes} ignored: they clash with computed "
+                     "ones" if clashes else "", encoding, size))
+    kept, lines, seen = [], [], {}
+    for first, last, fields in records:
+        where = f"line {first}" if first == last else f"lines {first}-{last}"
+        doc_id = fields[id_at] if len(fields) > id_at else ""
+        problem = (f"{len(fields)} fields where the header has {len(header)} (check the quoting)"
+                   if len(fields) != len(header)
+                   else "the doc_id contains a line break (an unclosed quote?)"
+                   if "\n" in doc_id or "\r" in doc_id
+                   else "empty doc_id" if not doc_id.strip()
+                   else _swallowed_row(header, fields) if first < last and
+                   _swallowed_row(header, fields)
+                   else f"repeated doc_id {doc_id} (first on line {seen[doc_id]})"
+                   if doc_id in seen else "")
+        if problem:
+            rows.append(_row(f"{name}#line {first}", "skipped", f"metadata {where}: {problem}"))
+            continue
+        seen[doc_id] = first
+        kept.append(fields)
+        lines.append(first)
+    table = pd.DataFrame(kept, columns=header, dtype=str).drop(columns=clashes)
+    return table.assign(_line=lines) if len(table) else None
+
+
+def _swallowed_row(header: list[str], fields: list[str]) -> str:
+    """Why a field that spans lines looks like an unclosed quote that took in the next rows
+    (a continuation line with commas), or ""."""
+    for column, field in zip(header, fields, strict=True):
+        later = field.splitlines()[1:]
+        if any("," in line for line in later):
+            shown = next(line for line in later if "," in line)[:40]
+            return (f"the {column!r} field runs over into {shown!r}, which looks like another "
+                    "row (an unclosed quote?)")
+    return ""
+
+
+def _csv_records(text: str) -> tuple[list[str], list[tuple[int, int, list[str]]]]:
+    """Header and records of CSV ``text``: (first line, last line, fields) for each non-blank
+    record; a record whose quoted field spans lines has ``last > first``."""
+    reader = csv.reader(io.StringIO(text, newline=""))
+    header, records, line = [], [], 0
+    for fields in reader:
+        first, line = line + 1, reader.line_num
+        if not any(field.strip() for field in fields):
+            continue
+        if header:
+            records.append((first, line, fields))
+        else:
+            header = [field.strip() for field in fields]
+    return header, records
 
 
 def _read_csv(text: str, path: Path) -> pd.DataFrame:
@@ -326,22 +422,44 @@ def _read_table(path: Path, text_column: str, id_column: str | None, rows: list[
 
 def _join_metadata(docs: pd.DataFrame, metadata: pd.DataFrame | None, path: Path,
                    rows: list[_Row]) -> pd.DataFrame:
-    """Left join on doc_id; metadata rows without a document are logged in ``rows``."""
+    """Left join on doc_id. For a folder's ``metadata.csv`` (``metadata`` has a ``_line``
+    column) its rows without a document are logged in ``rows``, with a hint when an id differs
+    from a document's only in case or extension, and its row in ``rows`` counts the documents
+    without metadata."""
     if metadata is None:
         return docs
-    if "doc_id" not in metadata:
-        raise ValueError(f"{path}: no 'doc_id' column; columns are {list(metadata.columns)}")
-    clashes = [c for c in metadata.columns if c in DOC_COLUMNS]
-    if clashes or metadata["doc_id"].duplicated().any():
-        problem = f"columns {clashes} clash with computed ones" if clashes else "repeated doc_id"
-        raise ValueError(f"{path}: {problem}")
-    metadata = metadata.astype({"doc_id": str}).replace("", pd.NA)
-    known = set(docs["doc_id"].tolist())
-    for number, doc_id in enumerate(metadata["doc_id"].tolist(), start=1):
-        if doc_id not in known:
-            rows.append(_row(f"{path.name}#row {number}", "skipped",
-                             f"metadata row without a document (doc_id {doc_id})"))
-    return docs.merge(metadata, on="doc_id", how="left")
+    if "_line" not in metadata:  # the other columns of a CSV/JSONL corpus
+        clashes = [c for c in metadata.columns if c in DOC_COLUMNS]
+        if clashes:
+            raise ValueError(f"{path}: columns {clashes} clash with computed ones")
+        return docs.merge(metadata, on="doc_id", how="left")
+    metadata = metadata.replace("", pd.NA)
+    known = docs["doc_id"].tolist()
+    known_set = set(known)
+    folded = {_id_key(doc_id): doc_id for doc_id in known}
+    listed = set(metadata["doc_id"].tolist())
+    for line, doc_id in zip(metadata["_line"].tolist(), metadata["doc_id"].tolist(),
+                            strict=True):
+        if doc_id not in known_set:
+            match = folded.get(_id_key(doc_id))
+            hint = (f"; did you mean {match!r}? (a doc_id is the file name without extension, "
+                    "case counts)" if match is not None and match not in listed else "")
+            rows.append(_row(f"{path.name}#line {line}", "skipped",
+                             f"metadata row without a document (doc_id {doc_id}){hint}"))
+    missing = [doc_id for doc_id in known if doc_id not in listed]
+    at = next(i for i, row in enumerate(rows) if row[0] == path.name and row[1] == "metadata")
+    if missing:
+        shown = ", ".join(missing[:5]) + (" …" if len(missing) > 5 else "")
+        note = f"{len(missing)} of {len(known)} documents have no metadata row ({shown})"
+        rows[at] = rows[at][:2] + ("; ".join(filter(None, [rows[at][2], note])),) + rows[at][3:]
+    return docs.merge(metadata.drop(columns="_line"), on="doc_id", how="left")
+
+
+def _id_key(doc_id: str) -> str:
+    """``doc_id`` without a text file extension, case folded: ids equal up to these match."""
+    stem = doc_id[: -len(Path(doc_id).suffix)] if Path(doc_id).suffix.lower() in TEXT_SUFFIXES \
+        else doc_id
+    return stem.casefold()
 
 
 def _why_empty(rows: list[_Row], noun: str) -> str:
