@@ -408,3 +408,30 @@ def test_cjk_font_is_a_fallback_after_the_house_font():
     found = font_manager.findfont(font_manager.FontProperties(family=figures.CJK_FONT),
                                   fallback_to_default=False)
     assert found == figures.CJK_FONT_PATH
+
+
+DOLLARS = "latex $\\alert$ and $5 $6"
+
+
+@pytest.mark.parametrize("name", list(CHARTS))
+def test_dollar_signs_are_text_not_mathtext(name, tmp_path):
+    """A title or label with two "$" (e.g. from a document id) is drawn as written."""
+    func, key, data, kwargs, _ = CHARTS[name]
+    data = data.copy()
+    text_columns = [c for c in data.columns if data[c].dtype == object]
+    for column in text_columns:
+        data[column] = data[column].map(lambda value: f"{value} {DOLLARS}")
+    if not text_columns:  # labels from the index
+        data.index = [f"{value} {DOLLARS}" for value in data.index]
+    fig = func(**{key: data, **kwargs, "title": DOLLARS})
+    figures.save_figure(fig, "dollars", caption=DOLLARS, folder=tmp_path)
+    plt.close(fig)
+    assert DOLLARS in (tmp_path / "dollars.svg").read_text(encoding="utf-8")
+
+
+def test_caption_lock_is_not_left_beside_the_figures(tmp_path):
+    fig = draw("heatmap")
+    figures.save_figure(fig, "a_fig", caption="First.", folder=tmp_path)
+    plt.close(fig)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a_fig.png", "a_fig.svg",
+                                                         "captions.csv"]

@@ -152,7 +152,7 @@ def test_report_on_hostile_corpus(case, tmp_path, project_before):
         assert (ingest["status"] == "loaded").sum() == 3
 
     assert snapshot(corpus) == corpus_before
-    assert set(os.listdir(tmp_path)) == tmp_before
+    assert set(os.listdir(tmp_path)) == tmp_before | {"out"}
     assert not [p for p in out.rglob("*.lock")]
     assert set(manifest["files"]) == {p.relative_to(out).as_posix() for p in out.rglob("*")
                                       if p.is_file()} - {"manifest.json"}

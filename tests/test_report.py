@@ -1,6 +1,8 @@
 """End-to-end tests of nqpf.report on tiny notebooks generated in tmp_path."""
 
+import contextlib
 import html
+import json
 import os
 import re
 import subprocess
@@ -10,13 +12,16 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import nbformat
+import papermill
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from nqpf.__main__ import k_range, main
+from nqpf import paths
+from nqpf.__main__ import k_range, main, notebook_parameters, parser
 from nqpf.report import (
     NotebookError,
     build_report,
+    default_notebooks,
     describe_notebook,
     offline_problems,
     render_html,
@@ -333,3 +338,133 @@ def test_kernels_run_and_stop_quietly(tmp_path, capfd):
     run_notebooks([source], out_dir=tmp_path / "out", parameters={}, progress=lambda line: None)
     captured = capfd.readouterr()
     assert (captured.out, captured.err) == ("", "")
+
+
+@pytest.fixture(scope="module")
+def failing_report(tmp_path_factory):
+    """A report whose first notebook fails: (index, notebooks, error, progress lines)."""
+    root = tmp_path_factory.mktemp("failing")
+    (root / "corpus").mkdir()
+    others = tiny_notebooks(root / "nbs")[1:]
+    notebooks = [notebook(root / "nbs" / "01_broken.ipynb", title="Broken <b>", intro="Fails.",
+                          parameters="corpus = None", code="raise ValueError('no <two> groups')"),
+                 *others]
+    lines = []
+    with pytest.raises(NotebookError) as info:
+        build_report(corpus=root / "corpus", out_dir=root / "out", notebooks=notebooks,
+                     progress=lines.append)
+    return root / "out" / "index.html", notebooks, str(info.value), lines
+
+
+def test_failed_notebook_is_marked_and_the_others_run(failing_report):
+    index, _, error, lines = failing_report
+    page = index.read_text(encoding="utf-8")
+    assert error.startswith("1 of 2 notebooks failed (01_broken)")
+    assert "ValueError: no <two> groups" in error
+    assert page.count('class="failed-notebook"') == 1
+    assert "ValueError: no &lt;two&gt; groups" in page and "<two>" not in page
+    links = re.findall(r'<a href="([^"]+)"', page)
+    assert links == ["01_broken.reader.html", "01_broken.html", "notebooks/01_broken.ipynb",
+                     "02_outputs.reader.html", "02_outputs.html"]
+    assert all((index.parent / link).is_file() for link in links)
+    assert any(line.startswith("[1/2] 01_broken … FAILED: notebook 01_broken.ipynb failed")
+               for line in lines)
+    assert offline_problems(page) == []
+
+
+def test_manifest_lists_files_parameters_and_statuses(failing_report):
+    index, _, _, _ = failing_report
+    manifest = json.loads((index.parent / "manifest.json").read_text(encoding="utf-8"))
+    files = {p.relative_to(index.parent).as_posix() for p in index.parent.rglob("*")
+             if p.is_file()}
+    assert set(manifest["files"]) == files - {"manifest.json"}
+    assert manifest["notebooks"]["02_outputs"] == "complete"
+    assert manifest["notebooks"]["01_broken"].startswith("notebook 01_broken.ipynb failed")
+    assert manifest["parameters"]["random_state"] == 0
+    assert {"python", "nqpf", "pandas", "matplotlib"} <= set(manifest["versions"])
+
+
+def test_a_rerun_removes_what_it_no_longer_writes(tmp_path):
+    out, corpus = tmp_path / "out", tmp_path / "corpus"
+    corpus.mkdir()
+    (tmp_path / "nbs").mkdir()
+    first = notebook(tmp_path / "nbs" / "01_figs.ipynb", title="Figs", intro="Saves.",
+                     parameters="out_dir = None\nnames = ['a', 'b']",
+                     code="from pathlib import Path\nfor name in names:\n"
+                          "    (Path(out_dir) / 'tables').mkdir(exist_ok=True)\n"
+                          "    (Path(out_dir) / 'tables' / f'{name}.csv').write_text('x')")
+    (out / "mine").mkdir(parents=True)
+    (out / "mine" / "notes.txt").write_text("my own file")
+    build_report(corpus=corpus, out_dir=out, notebooks=[first], progress=lambda line: None)
+    assert (out / "tables" / "b.csv").is_file()
+    lines = []
+    build_report(corpus=corpus, out_dir=out, notebooks=[first], parameters={"names": ["a"]},
+                 progress=lines.append)
+    assert not (out / "tables" / "b.csv").exists()
+    assert (out / "tables" / "a.csv").is_file() and (out / "mine" / "notes.txt").is_file()
+    assert "removed 1 file(s) an earlier run wrote and this one did not: tables/b.csv" in lines
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        (["-p", "min_df", "1"], {"min_df": 1}),
+        (["-p", "query", "talent and reform"], {"query": "talent and reform"}),
+        (["-p", "k_range", "[2, 3]", "-p", "labels_file", "null"],
+         {"k_range": [2, 3], "labels_file": None}),
+        (["-p", "example_id", "[unclosed"], {"example_id": "[unclosed"}),
+        (["--params", "{params}", "-p", "max_df", "0.5"], {"min_df": 1, "max_df": 0.5}),
+        (["--params", "{params}", "--k-min", "2", "--k-max", "4", "--random-state", "3"],
+         {"min_df": 1, "max_df": 0.8, "k_range": [2, 3, 4], "random_state": 3}),
+        (["--text-column", "body", "-p", "corpus_options", '{"id_column": "key"}'],
+         {"corpus_options": {"id_column": "key", "text_column": "body"}}),
+    ],
+)
+def test_command_line_notebook_parameters(tmp_path, argv, expected):
+    params = tmp_path / "params.yaml"
+    params.write_text("min_df: 1\nmax_df: 0.8\n", encoding="utf-8")
+    args = parser().parse_args(["report", *[a.replace("{params}", str(params)) for a in argv]])
+    assert notebook_parameters(args) == expected
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [("- 1\n- 2\n", "must map parameter names to values"), ("a: [1\n", "not a readable YAML"),
+     (None, "parameters file not found")],
+)
+def test_bad_parameters_file_is_one_line(tmp_path, capsys, content, message):
+    params = tmp_path / "p.yaml"
+    if content is not None:
+        params.write_text(content, encoding="utf-8")
+    assert main(["report", "--params", str(params), "--out", str(tmp_path / "out")]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("nqpf report: error: ") and message in err and err.count("\n") == 1
+
+
+def test_unknown_parameter_lists_the_known_ones(tmp_path, capsys):
+    assert main(["report", "-p", "min_dff", "1", "--out", str(tmp_path / "out")]) == 1
+    err = capsys.readouterr().err
+    assert "unknown notebook parameter(s) 'min_dff'; the notebooks declare: " in err
+    assert "min_df" in err and "n_topics" in err
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("argv", [["report", "--help"], ["report", "--list-parameters"]])
+def test_help_lists_every_notebook_parameter(capsys, argv):
+    with contextlib.suppress(SystemExit):
+        assert main(argv) == 0
+    shown = capsys.readouterr().out
+    for nb in default_notebooks():
+        for name, info in papermill.inspect_notebook(str(nb)).items():
+            assert f"  {name} = {' '.join(info['default'].split())}  # {info['help']}" in shown
+
+
+def test_cache_clear(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(paths, "PROCESSED", tmp_path / "processed")
+    (tmp_path / "processed" / "abc").mkdir(parents=True)
+    (tmp_path / "processed" / "abc" / "passages.parquet").write_bytes(b"x" * 2048)
+    assert main(["cache", "size"]) == 0
+    assert capsys.readouterr().out == "1 cached file(s), 0.0 MiB\n"
+    assert main(["cache", "clear"]) == 0
+    assert capsys.readouterr().out == "removed 1 cached file(s), 0.0 MiB\n"
+    assert not (tmp_path / "processed").exists()

@@ -62,8 +62,8 @@ def first_documents(passages: pd.DataFrame, max_docs: int, *,
 
 
 def clock(out_dir) -> int:
-    """The file system's time in ``out_dir`` (ns): a file written from now on is this new or
-    newer (a file written there now is the clock, so coarse time stamps cannot mislead)."""
+    """The file system's time in ``out_dir`` (ns), read from a file written there now: a file
+    written later (after the next tick of the file system's clock) is newer."""
     with tempfile.NamedTemporaryFile(dir=out_dir, prefix=".nqpf-clock-") as marker:
         return os.stat(marker.name).st_mtime_ns
 
@@ -79,15 +79,15 @@ def manifest_files(out_dir) -> list[str]:
 
 
 def written_since(out_dir, since: int) -> list[str]:
-    """Files under ``out_dir`` (relative, sorted) modified at file-system time ``since`` or
-    later, the manifest excepted."""
+    """Files under ``out_dir`` (relative, sorted) modified after file-system time ``since``,
+    the manifest excepted."""
     out_dir = Path(out_dir)
     found = []
     for folder, _, names in os.walk(out_dir):
         for name in names:
             path = Path(folder, name)
             try:
-                if path.stat().st_mtime_ns >= since:
+                if path.stat().st_mtime_ns > since:
                     found.append(path.relative_to(out_dir).as_posix())
             except OSError:  # vanished meanwhile
                 continue
