@@ -1,3 +1,5 @@
+import hashlib
+
 import pandas as pd
 import pytest
 
@@ -10,10 +12,37 @@ def test_save_table_writes_csv_and_names_it(tmp_path):
     assert line == f"Table saved: {tmp_path / 'tables' / 'demo.csv'} (2 rows)"
 
 
-@pytest.mark.parametrize("name", ["", "a/b", "..\\x"])
-def test_save_table_rejects_paths_as_names(tmp_path, name):
-    with pytest.raises(ValueError, match="plain file name"):
-        outputs.save_table(pd.DataFrame(), name, out_dir=tmp_path)
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("03_keyness", "03_keyness"),
+        ("latex $\\alert$", "latex_alert-{digest}"),
+        ("../../etc/passwd", "etc_passwd-{digest}"),
+        ("..\\x", "x-{digest}"),
+        ("", "-{digest}"),
+        ("新质生产力", "-{digest}"),
+        ("a" * 81, "a" * 40 + "-{digest}"),
+        (".hidden", "hidden-{digest}"),
+    ],
+)
+def test_file_name_is_never_a_path(name, expected):
+    digest = hashlib.sha256(name.encode()).hexdigest()[:8]
+    stem = outputs.file_name(name)
+    assert stem == expected.format(digest=digest).lstrip("-")
+    assert outputs.PLAIN_NAME.match(stem)
+
+
+def test_save_table_makes_names_safe_and_records_them(tmp_path):
+    line = outputs.save_table(pd.DataFrame({"a": [1]}), "doc $1/2", out_dir=tmp_path)
+    outputs.save_table(pd.DataFrame({"a": [1]}), "plain", out_dir=tmp_path)
+    outputs.save_table(pd.DataFrame({"a": [1]}), "doc $1/3", out_dir=tmp_path)
+    stem = outputs.file_name("doc $1/2")
+    assert line == f"Table saved: {tmp_path / 'tables' / stem}.csv (1 rows)"
+    assert sorted(p.name for p in (tmp_path / "tables").iterdir()) == sorted(
+        [f"{stem}.csv", f"{outputs.file_name('doc $1/3')}.csv", "plain.csv", "file_names.csv"])
+    mapping = pd.read_csv(tmp_path / "tables" / "file_names.csv")
+    assert mapping.values.tolist() == [["doc $1/2", stem], ["doc $1/3", outputs.file_name(
+        "doc $1/3")]]
 
 
 @pytest.mark.parametrize(

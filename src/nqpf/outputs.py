@@ -3,20 +3,26 @@ the manifest of a report run (``manifest.json``: the files it wrote, its paramet
 versions), with which the next run removes what it no longer writes."""
 
 import csv
+import hashlib
 import json
 import os
 import platform
+import re
 import tempfile
 from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 import pandas as pd
+from filelock import FileLock
 
 from nqpf import paths
 
 MANIFEST = "manifest.json"
 CAPTIONS = "captions.csv"
+FILE_NAMES = "file_names.csv"  # text -> file name, where a name had to be made safe
+PLAIN_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,79}$")
+UNSAFE_CHARACTERS = re.compile(r"[^A-Za-z0-9_-]+")
 VERSIONED = ("nqpf", "numpy", "scipy", "pandas", "scikit-learn", "matplotlib", "papermill",
              "nbconvert")
 
@@ -40,11 +46,44 @@ def relative(path: Path) -> str:
     return str(path.relative_to(paths.ROOT)) if path.is_relative_to(paths.ROOT) else str(path)
 
 
+def file_name(text) -> str:
+    """``text`` (e.g. a document id) as a file name stem that is never a path: ``text`` itself
+    if it is plain (letters, digits, ``_``, ``-``; at most 80), else its plain characters (others
+    as ``_``, at most 40) and 8 hex digits of its SHA-256, so that two texts never share a name."""
+    text = str(text)
+    if PLAIN_NAME.match(text):
+        return text
+    digest = hashlib.sha256(text.encode()).hexdigest()[:8]
+    return f"{UNSAFE_CHARACTERS.sub('_', text).strip('_')[:40]}-{digest}".lstrip("-")
+
+
+def safe_name(text, folder: Path) -> str:
+    """``file_name(text)``; when that differs from ``text`` the pair is recorded in
+    ``folder/file_names.csv`` (columns ``name, file_name``; locked, as notebooks may run side
+    by side)."""
+    stem = file_name(text)
+    if stem != str(text):
+        path = Path(folder) / FILE_NAMES
+        key = hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:16]
+        with FileLock(Path(tempfile.gettempdir()) / f"nqpf-names-{key}.lock"):
+            rows = {}
+            if path.exists():
+                with path.open(newline="", encoding="utf-8") as handle:
+                    rows = {row["name"]: row["file_name"] for row in csv.DictReader(handle)}
+            rows[str(text)] = stem
+            with path.open("w", newline="", encoding="utf-8") as handle:
+                writer = csv.writer(handle, lineterminator="\n")
+                writer.writerow(["name", "file_name"])
+                writer.writerows(sorted(rows.items()))
+    return stem
+
+
 def save_table(table: pd.DataFrame, name: str, *, out_dir=None) -> str:
-    """Write ``table`` to ``<out_dir>/tables/<name>.csv`` and return a line saying where."""
-    if not name or "/" in name or "\\" in name:
-        raise ValueError(f"table name must be a plain file name, got {name!r}")
-    path = tables_dir(out_dir) / f"{name}.csv"
+    """Write ``table`` to ``<out_dir>/tables/<name>.csv`` and return a line saying where. A
+    ``name`` that is not a plain file name (say, a document id) is made one (``safe_name``:
+    the mapping goes to ``tables/file_names.csv``)."""
+    folder = tables_dir(out_dir)
+    path = folder / f"{safe_name(name, folder)}.csv"
     table.to_csv(path, index=False)
     return f"Table saved: {relative(path)} ({len(table):,} rows)"
 
