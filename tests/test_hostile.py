@@ -96,8 +96,9 @@ def snapshot(folder: Path) -> dict[str, tuple[int, int]]:
 
 
 def git_status() -> str:
-    return subprocess.run(["git", "status", "--porcelain"], cwd=paths.ROOT, text=True,
-                          capture_output=True, check=False).stdout
+    """Changes to the project's data and notebooks (the cache, ignored by git, aside)."""
+    return subprocess.run(["git", "status", "--porcelain", "--", "data", "notebooks"],
+                          cwd=paths.ROOT, text=True, capture_output=True, check=False).stdout
 
 
 @pytest.fixture(scope="module")

@@ -15,7 +15,7 @@ class ParametersHelp(argparse.Action):
     """``-h/--help`` of ``nqpf report``: the usual help, then every notebook parameter."""
 
     def __init__(self, option_strings, dest=argparse.SUPPRESS, default=argparse.SUPPRESS,
-                 help=None):  # noqa: A002 - argparse's name
+                 help=None):
         super().__init__(option_strings, dest=dest, default=default, nargs=0, help=help)
 
     def __call__(self, parser, namespace, values, option_string=None):

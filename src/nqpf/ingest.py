@@ -312,10 +312,9 @@ def _read_metadata(path: Path, size: int, rows: list[_Row]) -> pd.DataFrame | No
                    else "the doc_id contains a line break (an unclosed quote?)"
                    if "\n" in doc_id or "\r" in doc_id
                    else "empty doc_id" if not doc_id.strip()
-                   else _swallowed_row(header, fields) if first < last and
-                   _swallowed_row(header, fields)
                    else f"repeated doc_id {doc_id} (first on line {seen[doc_id]})"
-                   if doc_id in seen else "")
+                   if doc_id in seen
+                   else _swallowed_row(header, fields) if first < last else "")
         if problem:
             rows.append(_row(f"{name}#line {first}", "skipped", f"metadata {where}: {problem}"))
             continue

@@ -250,7 +250,7 @@ def _publish(executed: Path, out_dir: Path, *, source_dir: Path, error: str = ""
         return Page(executed, None, None, error)
     try:
         return Page(executed, *render_html(executed, out_dir, source_dir=source_dir), error)
-    except Exception as problem:  # noqa: BLE001 - any rendering problem is shown in the index
+    except Exception as problem:  # whatever it is, the index shows it
         why = f"the executed notebook could not be rendered: {type(problem).__name__}: {problem}"
         return Page(executed, None, None, f"{error}; {why}" if error else why)
 
@@ -472,7 +472,8 @@ def build_report(
     for name, option in (("corpus", "--corpus"), ("out_dir", "--out")):
         if name in extra:
             raise ValueError(f"set the notebook parameter {name!r} with {option}")
-    check_parameters(extra, notebooks)
+    if extra:
+        check_parameters(extra, notebooks)
     out_dir = paths.output_dir(Path(out_dir if out_dir is not None else paths.REPORTS)).resolve()
     parameters = {"corpus": str(corpus), "corpus_options": dict(corpus_options or {}),
                   "out_dir": str(out_dir), "random_state": random_state}
