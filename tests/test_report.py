@@ -395,8 +395,11 @@ def test_a_rerun_removes_what_it_no_longer_writes(tmp_path):
                           "    (Path(out_dir) / 'tables' / f'{name}.csv').write_text('x')")
     (out / "mine").mkdir(parents=True)
     (out / "mine" / "notes.txt").write_text("my own file")
+    (out / "figures").mkdir()
+    (out / "figures" / ".captions.csv.lock").write_text("")  # left by earlier versions
     build_report(corpus=corpus, out_dir=out, notebooks=[first], progress=lambda line: None)
     assert (out / "tables" / "b.csv").is_file()
+    assert not (out / "figures").exists()
     lines = []
     build_report(corpus=corpus, out_dir=out, notebooks=[first], parameters={"names": ["a"]},
                  progress=lines.append)

@@ -23,6 +23,7 @@ CAPTIONS = "captions.csv"
 FILE_NAMES = "file_names.csv"  # text -> file name, where a name had to be made safe
 PLAIN_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,79}$")
 UNSAFE_CHARACTERS = re.compile(r"[^A-Za-z0-9_-]+")
+LEFT_BEHIND = ["figures/.captions.csv.lock"]  # what versions before the manifest left behind
 VERSIONED = ("nqpf", "numpy", "scipy", "pandas", "scikit-learn", "matplotlib", "papermill",
              "nbconvert")
 
@@ -180,11 +181,12 @@ def versions() -> dict[str, str]:
 
 def write_manifest(out_dir, *, since: int, previous: list[str], parameters: dict,
                    notebooks: dict[str, str]) -> list[str]:
-    """End a report run in ``out_dir``: remove what the ``previous`` manifest lists and this run
-    (started at file-system time ``since``) did not write, then write ``manifest.json`` (files
-    written, ``parameters``, each notebook's status, versions). Returns the removed names."""
+    """End a report run in ``out_dir``: remove what the ``previous`` manifest lists (and the lock
+    file that versions before it left in ``figures/``) and this run, started at file-system time
+    ``since``, did not write; then write ``manifest.json`` (files written, ``parameters``, each
+    notebook's status, versions). Returns the removed names."""
     out_dir = Path(out_dir)
-    removed = remove_stale(out_dir, previous, written_since(out_dir, since))
+    removed = remove_stale(out_dir, [*previous, *LEFT_BEHIND], written_since(out_dir, since))
     prune_captions(out_dir / "figures")
     manifest = {"created": datetime.now(UTC).isoformat(timespec="seconds"),
                 "parameters": parameters, "notebooks": notebooks, "versions": versions(),
