@@ -64,3 +64,16 @@ def test_teaching_structure(path):
     for heading in ("## What you will learn", "## Summary", "## Exercises"):
         assert heading in text
     assert text.count("<details>") >= 2
+
+
+def printed(path) -> str:
+    return "".join("".join(output.get("text", "")) for cell in cells(path, "code")
+                   for output in cell.get("outputs", []))
+
+
+def test_visualisation_shows_the_k_that_topics_chose():
+    """Notebook 06 fits the K notebook 05 chooses (their stored outputs, checked by nbval)."""
+    by_stage = {p.stem.split("_", 1)[1]: p for p in NOTEBOOKS}
+    chosen = re.search(r"Chosen for NMF: K = (\d+)", printed(by_stage["topics"]))
+    shown = re.search(r"n_topics = (\d+)", printed(by_stage["visualisation"]))
+    assert chosen and shown and chosen.group(1) == shown.group(1)

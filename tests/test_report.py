@@ -471,3 +471,14 @@ def test_cache_clear(tmp_path, monkeypatch, capsys):
     assert main(["cache", "clear"]) == 0
     assert capsys.readouterr().out == "removed 1 cached file(s), 0.0 MiB\n"
     assert not (tmp_path / "processed").exists()
+
+
+def test_a_kernel_that_cannot_start_is_a_failure_in_the_index(tmp_path):
+    (tmp_path / "corpus").mkdir()
+    sources = tiny_notebooks(tmp_path / "nbs")
+    with pytest.raises(NotebookError, match="2 of 2 notebooks failed .*NoSuchKernel"):
+        build_report(corpus=tmp_path / "corpus", out_dir=tmp_path / "out", notebooks=sources,
+                     kernel_name="no_such_kernel", progress=lambda line: None)
+    page = (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
+    assert page.count('class="failed-notebook"') == 2
+    assert offline_problems(page) == []
