@@ -81,13 +81,26 @@ def parser() -> argparse.ArgumentParser:
 
 
 def parse_value(text: str):
-    """A ``-p`` value: a YAML/JSON literal if it parses as one, else the string itself."""
+    """A ``-p`` value: a number, ``true``/``false``, ``null``, a ``[list]`` or a ``{mapping}``
+    (YAML/JSON), else the string itself: ``talent: reform``, ``no`` and ``2024-03-10`` stay
+    strings (YAML 1.1 would read a mapping, a boolean and a date), ``1e-3`` is a number."""
     import yaml
 
     try:
-        return yaml.safe_load(text)
+        value = yaml.safe_load(text)
     except yaml.YAMLError:
         return text
+    stripped = text.strip()
+    if isinstance(value, bool):
+        return value if stripped.lower() in {"true", "false"} else text
+    if isinstance(value, list | dict):
+        return value if stripped.startswith(("[", "{")) else text
+    if isinstance(value, str) and stripped[:1] in set("+-.0123456789"):
+        try:
+            return float(stripped)  # YAML 1.1 reads 1e-3 as a string
+        except ValueError:
+            return value
+    return value if value is None or isinstance(value, int | float | str) else text
 
 
 def read_parameters(path: Path) -> dict:
