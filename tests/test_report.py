@@ -362,6 +362,8 @@ def test_failed_notebook_is_marked_and_the_others_run(failing_report):
     assert error.startswith("1 of 2 notebooks failed (01_broken)")
     assert "ValueError: no <two> groups" in error
     assert page.count('class="failed-notebook"') == 1
+    assert '<span class="title">Broken &lt;b&gt;</span>' in page  # not papermill's marker cell
+    assert "An Exception was encountered" not in page
     assert "ValueError: no &lt;two&gt; groups" in page and "<two>" not in page
     links = re.findall(r'<a href="([^"]+)"', page)
     assert links == ["01_broken.reader.html", "01_broken.html", "notebooks/01_broken.ipynb",

@@ -38,6 +38,8 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 NOTEBOOK_GLOB = "[0-9][0-9]_*.ipynb"
 
+# papermill's tag for the cells it adds to a failed notebook ("An Exception was encountered")
+ERROR_MARKER_TAG = "papermill-error-cell-tag"
 # Cells that only set papermill parameters: shown in the full version, dropped for readers.
 PARAMETER_TAGS = {"parameters", "injected-parameters"}
 _READER_CONFIG = Config({"TagRemovePreprocessor": {"remove_cell_tags": PARAMETER_TAGS}})
@@ -204,11 +206,13 @@ def describe_notebook(nb: nbformat.NotebookNode, *, default_title: str = "") -> 
     """Title and one-sentence description of a notebook, as plain text.
 
     Taken from metadata ``nqpf.title`` / ``nqpf.description`` when present, otherwise from the
-    first markdown cell: its first heading and the first sentence of the text after it.
+    first markdown cell (not counting those papermill adds to a failed notebook): its first
+    heading and the first sentence of the text after it.
     """
     meta = nb.metadata.get("nqpf", {})
     title, description = meta.get("title", ""), meta.get("description", "")
-    markdown = next((c.source for c in nb.cells if c.cell_type == "markdown"), "")
+    markdown = next((c.source for c in nb.cells if c.cell_type == "markdown"
+                     and ERROR_MARKER_TAG not in c.metadata.get("tags", [])), "")
     lines = markdown.splitlines()
     heading = next((i for i, line in enumerate(lines) if _HEADING.match(line)), None)
     if heading is not None:
