@@ -23,6 +23,7 @@ pytestmark = pytest.mark.slow
 
 NOTEBOOKS = sorted(p.stem for p in (paths.ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 MUST_COMPLETE = {"01_ingest", "06_visualisation"}  # notebooks that degrade on every case here
+MARKUP = "<script>alert(1)</script> <img src=x onerror=alert(2)>"
 SENTENCE = ("Local governments support innovation, talent training and advanced manufacturing "
             "to develop new quality productive forces for high-quality development.")
 TEXTS = [
@@ -81,7 +82,14 @@ CASES = {
     "unreadable_file": lambda f: write(f, {f"d{i}.txt": long_text(i) for i in range(3)}),
     "symlink_loop": lambda f: (write(f, {f"d{i}.txt": long_text(i) for i in range(3)}),
                                (f / "loop.txt").symlink_to(f / "loop.txt")),
+    # a CSV corpus whose ids and texts look like markup, paths and mathtext
+    "markup_csv": lambda f: (pd.DataFrame({
+        "id": ["<b>bold</b>", "../../escape", "$a$ and $b$"],
+        "text": [f"{MARKUP} {long_text(i)}" for i in range(3)]}).to_csv(f / "docs.csv",
+                                                                         index=False),
+        f / "docs.csv")[1],
 }
+TABLE_ROWS = {"markup_csv": 3}
 
 
 def snapshot(folder: Path) -> dict[str, tuple[int, int]]:
@@ -111,13 +119,13 @@ def test_report_on_hostile_corpus(case, tmp_path, project_before):
     corpus, out, hook = tmp_path / "corpus", tmp_path / "out", tmp_path / "hook"
     corpus.mkdir()
     hook.mkdir()
-    CASES[case](corpus)
+    source = CASES[case](corpus) or corpus
     (hook / "sitecustomize.py").write_text(UNREADABLE_HOOK, encoding="utf-8")
     env = {**os.environ, "PYTHONPATH": str(hook), "OMP_NUM_THREADS": "1",
            "NQPF_TEST_UNREADABLE": "d1.txt" if case == "unreadable_file" else ""}
     corpus_before, tmp_before = snapshot(corpus), set(os.listdir(tmp_path))
     result = subprocess.run(
-        [sys.executable, "-m", "nqpf", "report", "--corpus", str(corpus), "--out", str(out),
+        [sys.executable, "-m", "nqpf", "report", "--corpus", str(source), "--out", str(out),
          "--jobs", "2"], capture_output=True, text=True, env=env, check=False, timeout=900)
 
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
@@ -142,7 +150,10 @@ def test_report_on_hostile_corpus(case, tmp_path, project_before):
             assert f'href="{name}.reader.html"' in index
 
     ingest = pd.read_csv(out / "tables" / "01_ingest_report.csv", keep_default_na=False)
-    assert set(os.listdir(corpus)) <= set(ingest["path"])
+    if case in TABLE_ROWS:
+        assert set(ingest["path"]) == {f"docs.csv#row {n}" for n in range(1, 4)}
+    else:
+        assert set(os.listdir(corpus)) <= set(ingest["path"])
     assert ingest["reason"].str.contains("Traceback").sum() == 0
     if case == "unreadable_file":
         assert ingest.set_index("path").loc["d1.txt", "reason"] == (
@@ -156,6 +167,9 @@ def test_report_on_hostile_corpus(case, tmp_path, project_before):
     assert snapshot(corpus) == corpus_before
     assert set(os.listdir(tmp_path)) == tmp_before | {"out"}
     assert not [p for p in out.rglob("*.lock")]
+    for page in out.glob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        assert "<script>alert" not in text and "<img src=x" not in text, page.name
     assert set(manifest["files"]) == {p.relative_to(out).as_posix() for p in out.rglob("*")
                                       if p.is_file()} - {"manifest.json"}
     before_status, before_reports = project_before
