@@ -359,6 +359,10 @@ NO_METADATA = "; the documents are loaded without metadata"
           "metadata.csv#line 5": ("skipped", "metadata line 5: repeated doc_id c (first on "
                                   "line 4)")},
          ["-", "-", "x", "z"]),
+        # unnamed and repeated columns get names of their own
+        (b"doc_id,genre,genre,,\na,x,y,,\nb,x,y,1,\nc,x,y,,\nd,x,y,,\n",
+         {"metadata.csv": ("metadata", "unnamed or repeated columns renamed to ['genre.1', "
+                                       "'column_4', 'column_5']")}, ["x", "x", "x", "x"]),
         # metadata columns named like computed ones are ignored, not a reason to stop
         (b"doc_id,n_words\na,7\nb,1\nc,2\nd,3\n",
          {"metadata.csv": ("metadata", "columns ['n_words'] ignored: they clash with computed "

@@ -300,9 +300,11 @@ def _read_metadata(path: Path, size: int, rows: list[_Row]) -> pd.DataFrame | No
         rows.append(_row(name, "failed", f"no 'doc_id' column (columns are {header}){without}",
                          encoding, size))
         return None
+    header, renamed = _unique_names(header)
     id_at, clashes = header.index("doc_id"), [c for c in header if c in DOC_COLUMNS]
-    rows.append(_row(name, "metadata", f"columns {clashes} ignored: they clash with computed "
-                     "ones" if clashes else "", encoding, size))
+    notes = ([f"columns {clashes} ignored: they clash with computed ones"] if clashes else []) + (
+        [f"unnamed or repeated columns renamed to {renamed}"] if renamed else [])
+    rows.append(_row(name, "metadata", "; ".join(notes), encoding, size))
     kept, lines, seen = [], [], {}
     for first, last, fields in records:
         where = f"line {first}" if first == last else f"lines {first}-{last}"
@@ -323,6 +325,21 @@ def _read_metadata(path: Path, size: int, rows: list[_Row]) -> pd.DataFrame | No
         lines.append(first)
     table = pd.DataFrame(kept, columns=header, dtype=str).drop(columns=clashes)
     return table.assign(_line=lines) if len(table) else None
+
+
+def _unique_names(header: list[str]) -> tuple[list[str], list[str]]:
+    """Column names made unique as pandas does (an empty one becomes ``column_N``, a repeated
+    one ``name.1``, ``name.2``, …), and the names that were changed."""
+    names, renamed = [], []
+    for i, column in enumerate(header, start=1):
+        unique, k = column or f"column_{i}", 0
+        while unique in names:
+            k += 1
+            unique = f"{column or f'column_{i}'}.{k}"
+        if unique != column:
+            renamed.append(unique)
+        names.append(unique)
+    return names, renamed
 
 
 def _swallowed_row(header: list[str], fields: list[str]) -> str:
