@@ -119,7 +119,8 @@ def test_report_on_hostile_corpus(case, tmp_path, project_before):
     corpus, out, hook = tmp_path / "corpus", tmp_path / "out", tmp_path / "hook"
     corpus.mkdir()
     hook.mkdir()
-    source = CASES[case](corpus) or corpus
+    source = CASES[case](corpus)  # a case that builds a table returns its path
+    source = source if isinstance(source, Path) else corpus
     (hook / "sitecustomize.py").write_text(UNREADABLE_HOOK, encoding="utf-8")
     env = {**os.environ, "PYTHONPATH": str(hook), "OMP_NUM_THREADS": "1",
            "NQPF_TEST_UNREADABLE": "d1.txt" if case == "unreadable_file" else ""}
@@ -128,6 +129,7 @@ def test_report_on_hostile_corpus(case, tmp_path, project_before):
         [sys.executable, "-m", "nqpf", "report", "--corpus", str(source), "--out", str(out),
          "--jobs", "2"], capture_output=True, text=True, env=env, check=False, timeout=900)
 
+    assert (out / "manifest.json").is_file(), result.stdout + result.stderr
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     statuses = manifest["notebooks"]
     failed = {name: error for name, error in statuses.items() if error != "complete"}
