@@ -310,6 +310,7 @@ def test_k_range_rejects_bad_bounds(args, message):
     [
         (["--corpus", "no_such_corpus"], "corpus not found"),
         (["--notebooks", "no_such_notebook.ipynb"], "notebook not found"),
+        (["--list-parameters", "--notebooks", "no_such_notebook.ipynb"], "notebook not found"),
         (["--k-min", "5", "--k-max", "2"], "k-min"),
         (["--k-min", "5"], "both --k-min and --k-max"),
     ],

@@ -164,7 +164,11 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         if args.list_parameters:
-            print(describe_parameters(args.notebooks or default_notebooks()))
+            notebooks = args.notebooks or default_notebooks()
+            for notebook in notebooks:
+                if not notebook.is_file():
+                    raise FileNotFoundError(f"notebook not found: {notebook}")
+            print(describe_parameters(notebooks))
             return 0
         build_report(
             corpus=args.corpus,
