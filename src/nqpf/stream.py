@@ -485,8 +485,9 @@ def top_terms(model, vocab, *, n: int = 10) -> list[list[str]]:
 class Prepared:
     """What the two-pass count keeps of a corpus: ``vocab`` (n_terms,), ``doc_frequencies``
     (n_terms,), the numbers of documents and passages, the ``report`` of every record or file
-    not loaded, and the blocks, read one at a time by ``load`` (``Block``s, in input order,
-    duplicates already removed)."""
+    not loaded, and ``n_blocks`` blocks (in input order, duplicates removed), fetched one at a
+    time: ``load(i)`` gives block ``i``, ``counts(i)`` its counts over ``vocab`` (default
+    ``load(i).to_vocab(vocab)``)."""
 
     vocab: pd.Index
     doc_frequencies: np.ndarray
@@ -495,12 +496,15 @@ class Prepared:
     report: pd.DataFrame
     n_blocks: int
     load: Callable[[int], Block]
+    counts: Callable[[int], sparse.csr_matrix] | None = None
 
     def blocks(self) -> Iterator[Block]:
         return map(self.load, range(self.n_blocks))
 
     def count_blocks(self) -> Iterator[sparse.csr_matrix]:
         """Each block's counts over ``vocab``: sparse (n_passages_in_block, n_terms)."""
+        if self.counts is not None:
+            return map(self.counts, range(self.n_blocks))
         return (block.to_vocab(self.vocab) for block in self.blocks())
 
     def tfidf_blocks(self, **options) -> Iterator[sparse.csr_matrix]:
@@ -515,29 +519,31 @@ class Prepared:
         return fit_topics(batches, n_topics, method=method, n_passages=self.n_passages,
                           **options)
 
-    def _order(self, tables: list[pd.DataFrame]) -> tuple[pd.DataFrame, np.ndarray]:
-        table = pd.concat(tables, ignore_index=True)
-        table = table.sort_values(["doc_id", "passage_id"], kind="stable")
-        return table.reset_index(drop=True), table.index.to_numpy()
-
     def passages(self) -> pd.DataFrame:
         """All passages (``PASSAGE_COLUMNS``, plus ``text`` and ``tokens`` if kept), sorted by
         ``doc_id`` and ``passage_id`` as in ``nqpf.prepare``: for corpora that fit in memory."""
-        return self._order([block.table() for block in self.blocks()])[0]
+        return _sorted(pd.concat([block.table() for block in self.blocks()],
+                                 ignore_index=True)).reset_index(drop=True)
 
     def dtm(self) -> sparse.csr_matrix:
         """All counts over ``vocab``: sparse (n_passages, n_terms), rows in the order of
         ``passages()``: for corpora that fit in memory."""
-        blocks = list(self.blocks())
-        _, order = self._order([block.table()[["doc_id", "passage_id"]] for block in blocks])
-        matrix = sparse.vstack([block.to_vocab(self.vocab) for block in blocks], format="csr")
-        return matrix[order]
+        keys = pd.concat([block.table()[["doc_id", "passage_id"]] for block in self.blocks()],
+                         ignore_index=True)
+        matrix = sparse.vstack(list(self.count_blocks()), format="csr")
+        return matrix[_sorted(keys).index.to_numpy()]
+
+
+def _sorted(table: pd.DataFrame) -> pd.DataFrame:
+    """``table`` sorted by ``doc_id`` and ``passage_id`` (index: the rows' old positions)."""
+    return table.sort_values(["doc_id", "passage_id"], kind="stable")
 
 
 def prepared(frequencies: pd.Series, n_docs: int, n_passages: int, report: list[tuple],
-             n_blocks: int, load: Callable[[int], Block], **vocab_options) -> Prepared:
-    """A ``Prepared`` from the merged first pass (``vocabulary`` options: min_df, max_df)."""
-    vocab = vocabulary(frequencies, n_passages, **vocab_options)
+             n_blocks: int, load: Callable[[int], Block], *, min_df: int | float = 2,
+             max_df: int | float = 0.95) -> Prepared:
+    """A ``Prepared`` from the merged first pass (``vocabulary`` options)."""
+    vocab = vocabulary(frequencies, n_passages, min_df=min_df, max_df=max_df)
     return Prepared(pd.Index(vocab.index, dtype=object), vocab.to_numpy(), n_docs, n_passages,
                     pd.DataFrame(report, columns=REPORT_COLUMNS), n_blocks, load)
 
