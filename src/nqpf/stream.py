@@ -120,7 +120,8 @@ class Block:
         """Passages with ``doc_id`` instead of ``doc`` (``PASSAGE_COLUMNS``, plus ``text`` and
         ``tokens`` if kept)."""
         table = self.passages.copy()
-        table.insert(0, "doc_id", np.asarray(self.doc_ids, dtype=object)[table.pop("doc")])
+        doc_ids = np.asarray(self.doc_ids, dtype=object)[table.pop("doc").to_numpy()]
+        table.insert(0, "doc_id", pd.Series(doc_ids, dtype="str", index=table.index))
         return table
 
     def to_vocab(self, vocab: pd.Index) -> sparse.csr_matrix:
