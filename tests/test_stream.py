@@ -179,3 +179,14 @@ def test_topics_by_partial_fit_are_seeded(tmp_path, method):
     np.testing.assert_array_equal(first.components_, second.components_)
     terms = stream.top_terms(first, prepared.vocab, n=4)
     assert len(terms) == 3 and all(len(t) == 4 for t in terms)
+
+
+@pytest.mark.parametrize("sizes, min_rows, expected", [
+    ([1, 1, 3, 0, 2], 2, [2, 3, 2]),
+    ([5], 2, [5]),
+    ([1, 0, 1], 5, [2]),
+    ([0, 0], 1, []),
+])
+def test_batches_are_stacked_to_a_minimum(sizes, min_rows, expected):
+    blocks = [sparse.csr_matrix((n, 3)) for n in sizes]
+    assert [b.shape[0] for b in stream.batches_of(blocks, min_rows)] == expected

@@ -33,6 +33,7 @@ import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from numbers import Integral
+from operator import methodcaller
 from pathlib import Path
 
 import numpy as np
@@ -454,13 +455,29 @@ def tfidf_transformer(doc_frequencies: np.ndarray, n_passages: int, *,
     return transformer
 
 
+def batches_of(blocks: Iterable[sparse.csr_matrix], min_rows: int) -> Iterator:
+    """``blocks`` with consecutive ones stacked until each batch has at least ``min_rows``
+    rows (the last may have fewer; empty batches are left out)."""
+    pending, rows = [], 0
+    for block in blocks:
+        pending.append(block)
+        rows += block.shape[0]
+        if rows >= min_rows:
+            yield sparse.vstack(pending, format="csr")
+            pending, rows = [], 0
+    if rows:
+        yield sparse.vstack(pending, format="csr")
+
+
 def fit_topics(batches: Callable[[], Iterable], n_topics: int, *, method: str = "nmf",
-               n_passages: int | None = None, n_epochs: int = 1, random_state: int = 0):
-    """A topic model fitted by ``partial_fit`` on each batch of ``batches()`` (TF-IDF blocks
-    for ``method="nmf"``: scikit-learn's ``MiniBatchNMF``, ``nndsvda`` start from the first
-    batch; count blocks for ``"lda"``: online ``LatentDirichletAllocation`` with
-    ``total_samples=n_passages``), ``n_epochs`` times over. Returns the fitted estimator
-    (``components_``: (n_topics, n_terms))."""
+               n_passages: int | None = None, n_epochs: int = 1, min_batch: int = 2000,
+               random_state: int = 0):
+    """A topic model fitted by ``partial_fit`` on the blocks of ``batches()`` (stacked to at
+    least ``max(min_batch, n_topics)`` rows each; TF-IDF blocks for ``method="nmf"``:
+    scikit-learn's ``MiniBatchNMF``, ``nndsvda`` start from the first batch; count blocks for
+    ``"lda"``: online ``LatentDirichletAllocation`` with ``total_samples=n_passages``),
+    ``n_epochs`` times over. Returns the fitted estimator (``components_``: (n_topics,
+    n_terms))."""
     if method == "nmf":
         model = MiniBatchNMF(n_components=n_topics, init="nndsvda", random_state=random_state)
     elif method == "lda":
@@ -470,9 +487,8 @@ def fit_topics(batches: Callable[[], Iterable], n_topics: int, *, method: str = 
     else:
         raise ValueError(f"method must be 'nmf' or 'lda', got {method!r}")
     for _ in range(n_epochs):
-        for batch in batches():
-            if batch.shape[0]:
-                model.partial_fit(batch)
+        for batch in batches_of(batches(), max(min_batch, n_topics)):
+            model.partial_fit(batch)
     return model
 
 
@@ -511,8 +527,8 @@ class Prepared:
     def tfidf_blocks(self, **options) -> Iterator[sparse.csr_matrix]:
         """Each block's TF-IDF (``tfidf_transformer`` options) over ``vocab``."""
         transformer = tfidf_transformer(self.doc_frequencies, self.n_passages, **options)
-        return (sparse.csr_matrix(transformer.transform(counts.astype(np.float64)))
-                for counts in self.count_blocks())
+        return (sparse.csr_matrix(transformer.transform(counts) if counts.shape[0] else counts)
+                for counts in map(methodcaller("astype", np.float64), self.count_blocks()))
 
     def fit_topics(self, n_topics: int, *, method: str = "nmf", **options):
         """``fit_topics`` over this corpus's blocks (TF-IDF for NMF, counts for LDA)."""
