@@ -10,9 +10,11 @@ equal the in-memory path's), and each block's counts are mapped to it on its wor
 blocks stay in the workers' memory; ``Prepared.fit_topics`` streams them to this process one
 at a time for ``partial_fit``.
 
-Start a cluster with ``dask scheduler`` and ``dask worker ADDRESS`` on each machine (every
-worker needs this package installed and the corpus at the same path), then
-``client = distributed.Client(ADDRESS)``; on one machine ``distributed.LocalCluster``.
+Start a cluster with ``dask scheduler`` and ``dask worker ADDRESS --preload nqpf.cluster`` on
+each machine (every worker needs this package installed and the corpus at the same path), then
+``client = distributed.Client(ADDRESS)``; on one machine
+``distributed.LocalCluster(preload=["nqpf.cluster"])``. The preload (``dask_setup``) imports
+the pipeline and loads the lemma dictionary when a worker starts, not in its first task.
 """
 
 from dataclasses import replace
@@ -20,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from distributed import Client
+from distributed import Client, wait
 from tqdm.auto import tqdm
 
 from nqpf.stream import (
@@ -37,8 +39,15 @@ from nqpf.stream import (
     prepared,
     read_block,
 )
+from nqpf.tokens import tokenize
 
 FAN_IN = 8  # frequency tables merged per task
+
+
+def dask_setup(worker) -> None:
+    """Worker preload (``--preload nqpf.cluster``): tokenise once, so that the tokenizer's
+    modules, lexicon and lemma dictionary are loaded before the first task."""
+    tokenize("New quality productive forces drive high-quality development.")
 
 
 def header(block: Block) -> Block:
@@ -78,8 +87,8 @@ def prepare_distributed(source, client: Client, *, text_column: str = "text",
                         show_progress: bool = False) -> Prepared:
     """Prepare ``source`` on ``client``'s workers (see module docstring); options as in
     ``nqpf.stream.prepare_stream``, ``block_bytes``/``files_per_part`` as in
-    ``nqpf.stream.parts``. Returns a ``nqpf.stream.Prepared`` whose blocks live on the
-    workers."""
+    ``nqpf.stream.parts``. Returns, once every block's dtm is built, a ``nqpf.stream.Prepared``
+    whose blocks live on the workers."""
     all_parts, report = parts(source, block_bytes=block_bytes, files_per_part=files_per_part)
     id_column = id_column_of(all_parts[0], id_column, text_column)
     split = [i for i, part in enumerate(all_parts) if part.stop is not None]
@@ -108,4 +117,5 @@ def prepare_distributed(source, client: Client, *, text_column: str = "text",
                       lambda i: selected[i].result(), min_df=min_df, max_df=max_df)
     vocab = client.scatter(result.vocab, broadcast=True)
     dtm = client.map(to_vocab, selected, vocab=vocab)
+    wait(dtm)
     return replace(result, counts=lambda i: dtm[i].result())
