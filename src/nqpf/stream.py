@@ -17,7 +17,7 @@ reads the stored counts, not the text. Hashing would save the pass but gives col
 names (and collisions) and a matrix unlike the in-memory one.
 
 Duplicates as ``nqpf.load_corpus`` drops them (``Deduplicator``: same text after stripping, or
-a doc_id already loaded), compared by 64-bit hashes (about 130 bytes per document in memory).
+a doc_id already loaded), compared by 64-bit hashes (two integers per document kept in memory).
 Rows of a block are in input order; ``Streamed.dtm()`` and ``Streamed.passages()`` sort them
 by ``doc_id`` and ``passage_id`` as ``nqpf.prepare`` does.
 
@@ -27,6 +27,7 @@ Shapes: block ``counts``: sparse (n_passages_in_block, n_block_terms); ``dtm``: 
 
 import gzip
 import hashlib
+import itertools
 import json
 import pickle
 import tempfile
@@ -565,20 +566,19 @@ def prepared(frequencies: pd.Series, n_docs: int, n_passages: int, report: list[
                     pd.DataFrame(report, columns=REPORT_COLUMNS), n_blocks, load)
 
 
-def _chunks(part: Part, chunk_lines: int) -> Iterator[Part | list]:
-    """A whole-file JSONL part in chunks of ``chunk_lines`` raw lines, each as
-    ``(first line number, lines)``; other parts as they are."""
+def records_of(part: Part, chunk_lines: int, **columns) -> Iterator[Records]:
+    """The records of ``part`` (``read_part`` options ``columns``), a whole JSONL file in
+    chunks of ``chunk_lines`` lines."""
     if part.kind != "jsonl" or part.stop is not None:
-        yield part
+        yield read_part(part, **columns)
         return
-    chunk, first = [], 1
-    for number, line in enumerate(_part_lines(part), start=1):
-        chunk.append(line)
-        if len(chunk) == chunk_lines:
-            yield [first, chunk]
-            chunk, first = [], number + 1
-    if chunk:
-        yield [first, chunk]
+    lines = _part_lines(part)
+    for first in itertools.count(1, chunk_lines):
+        chunk = list(itertools.islice(lines, chunk_lines))
+        if not chunk:
+            return
+        yield parse_records(_json_rows(chunk, first, part.encoding), Path(part.path).name,
+                            **columns)
 
 
 def prepare_stream(source, *, text_column: str = "text", id_column: str | None = None,
@@ -603,12 +603,8 @@ def prepare_stream(source, *, text_column: str = "text", id_column: str | None =
     bar = tqdm(desc="prepare", unit=" docs", disable=not show_progress)
     for part in all_parts:
         name = Path(part.path).name
-        for chunk in _chunks(part, chunk_lines):
-            if isinstance(chunk, Part):
-                records = read_part(chunk, text_column=text_column, id_column=id_column)
-            else:
-                records = parse_records(_json_rows(chunk[1], chunk[0], part.encoding), name,
-                                        text_column=text_column, id_column=id_column)
+        for records in records_of(part, chunk_lines, text_column=text_column,
+                                  id_column=id_column):
             block = build_block(records, **options)
             keep, dropped = dedup.keep(block, name)
             block = block.select(keep)
