@@ -46,7 +46,7 @@ from tqdm.auto import tqdm
 
 from nqpf import paths
 from nqpf.ingest import METADATA_FILE, TEXT_SUFFIXES, detect_encoding, read_text
-from nqpf.segment import passage_spans
+from nqpf.segment import passage_spans, sentence_spans
 from nqpf.tfidf import TokenCountVectorizer, identity_analyzer
 from nqpf.tokens import tokenize_all
 
@@ -90,7 +90,8 @@ class Records:
 class Block:
     """A part, prepared: one row per document (``doc_ids``, ``lines``, hash keys of its
     stripped text and its id), one row per passage (``passages``: ``doc`` = row of its
-    document, ``passage_id, start, end, n_words``, plus ``text`` and ``tokens`` if kept) and
+    document, ``passage_id, start, end, n_words``, plus ``text``, ``n_sentences`` and
+    ``tokens`` if kept) and
     ``counts``: sparse (n_passages, n_terms) over the block's own sorted ``terms``."""
 
     doc_ids: list[str]
@@ -119,8 +120,8 @@ class Block:
         return pd.Series(df, index=self.terms)[df > 0]
 
     def table(self) -> pd.DataFrame:
-        """Passages with ``doc_id`` instead of ``doc`` (``PASSAGE_COLUMNS``, plus ``text`` and
-        ``tokens`` if kept)."""
+        """Passages with ``doc_id`` instead of ``doc`` (``PASSAGE_COLUMNS``; with ``keep_text``,
+        the columns of ``nqpf.segment.passages_table``)."""
         table = self.passages.copy()
         doc_ids = np.asarray(self.doc_ids, dtype=object)[table.pop("doc").to_numpy()]
         table.insert(0, "doc_id", pd.Series(doc_ids, dtype="str", index=table.index))
@@ -358,14 +359,17 @@ def read_part(part: Part, *, text_column: str = "text", id_column: str | None = 
 def build_block(records: Records, *, min_words: int = 60, max_words: int = 200,
                 keep_text: bool = False, n_jobs: int = 1) -> Block:
     """Passages, tokens and counts of ``records`` (see ``Block``); ``keep_text`` keeps each
-    passage's ``text`` and ``tokens``; ``n_jobs`` as in ``tokenize_all``."""
-    rows, texts = [], []
+    passage's ``text``, ``n_sentences`` and ``tokens`` (the columns of
+    ``nqpf.segment.passages_table``); ``n_jobs`` as in ``tokenize_all``."""
+    rows, texts, sentences = [], [], []
     for doc, raw in enumerate(records.texts):
         spans = passage_spans(raw, min_words=min_words, max_words=max_words)
         for passage_id, (start, end) in enumerate(spans, start=1):
             text = raw[start:end]
             rows.append((doc, passage_id, start, end, len(text.split())))
             texts.append(text)
+            if keep_text:
+                sentences.append(len(sentence_spans(raw, start, end)))
     passages = pd.DataFrame(rows, columns=["doc", "passage_id", "start", "end", "n_words"],
                             dtype="int64")
     tokens = tokenize_all(texts, n_jobs=n_jobs)
@@ -376,8 +380,9 @@ def build_block(records: Records, *, min_words: int = 60, max_words: int = 200,
     else:
         counts = sparse.csr_matrix((len(tokens), 0), dtype=np.int64)
         terms = np.array([], dtype=object)
-    if keep_text:
-        passages["text"] = texts
+    if keep_text:  # the columns of nqpf.segment.passages_table, in its order
+        passages.insert(4, "text", texts)
+        passages["n_sentences"] = np.asarray(sentences, dtype=np.int64)
         passages["tokens"] = tokens
     return Block(records.doc_ids, np.asarray(records.lines, dtype=np.int64),
                  np.fromiter((key(t.strip()) for t in records.texts), np.uint64,
@@ -538,8 +543,9 @@ class Prepared:
                           **options)
 
     def passages(self) -> pd.DataFrame:
-        """All passages (``PASSAGE_COLUMNS``, plus ``text`` and ``tokens`` if kept), sorted by
-        ``doc_id`` and ``passage_id`` as in ``nqpf.prepare``: for corpora that fit in memory."""
+        """All passages (``Block.table``), sorted by ``doc_id`` and ``passage_id`` as in
+        ``nqpf.prepare`` (with ``keep_text``: equal to its ``passages``): for corpora that fit
+        in memory."""
         return _sorted(pd.concat([block.table() for block in self.blocks()],
                                  ignore_index=True)).reset_index(drop=True)
 
