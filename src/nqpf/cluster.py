@@ -4,9 +4,9 @@
 a folder of JSONL/Parquet files, one large uncompressed JSONL file in byte ranges, or a
 folder of text files), and the workers read, clean, segment, tokenise and count each part
 (``nqpf.stream.read_block``). This process then drops duplicates in input order (it receives
-only each block's hash keys), the workers sum the document frequencies in a tree, the
-vocabulary is kept by the same two-pass count as in ``nqpf.stream`` (so vocabulary and ``dtm``
-equal the in-memory path's), and each block's counts are mapped to it on its worker. The
+only each block's ids and hash keys), the workers sum the document frequencies in a tree and
+keep the vocabulary by the same two-pass count as in ``nqpf.stream`` (so vocabulary and
+``dtm`` equal the in-memory path's), and each block's counts are mapped to it on its worker. The
 blocks stay in the workers' memory; ``Prepared.fit_topics`` streams them to this process one
 at a time for ``partial_fit``.
 
@@ -38,6 +38,7 @@ from nqpf.stream import (
     parts,
     prepared,
     read_block,
+    vocabulary,
 )
 from nqpf.tokens import tokenize
 
@@ -113,9 +114,10 @@ def prepare_distributed(source, client: Client, *, text_column: str = "text",
                          "not loaded (see the report)")
     total = sum(client.gather(client.map(n_passages, selected)))
     merged = tree_merge(client, client.map(frequencies, selected))
-    result = prepared(merged.result(), n_docs, total, report, len(selected),
-                      lambda i: selected[i].result(), min_df=min_df, max_df=max_df)
-    vocab = client.scatter(result.vocab, broadcast=True)
-    dtm = client.map(to_vocab, selected, vocab=vocab)
+    vocab = client.submit(vocabulary, merged, total, min_df=min_df, max_df=max_df)
+    result = prepared(vocab.result(), n_docs, total, report, len(selected),
+                      lambda i: selected[i].result())
+    shared = client.scatter(result.vocab, broadcast=True)
+    dtm = client.map(to_vocab, selected, vocab=shared)
     wait(dtm)
     return replace(result, counts=lambda i: dtm[i].result())

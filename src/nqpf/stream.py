@@ -563,11 +563,9 @@ def _sorted(table: pd.DataFrame) -> pd.DataFrame:
     return table.sort_values(["doc_id", "passage_id"], kind="stable")
 
 
-def prepared(frequencies: pd.Series, n_docs: int, n_passages: int, report: list[tuple],
-             n_blocks: int, load: Callable[[int], Block], *, min_df: int | float = 2,
-             max_df: int | float = 0.95) -> Prepared:
-    """A ``Prepared`` from the merged first pass (``vocabulary`` options)."""
-    vocab = vocabulary(frequencies, n_passages, min_df=min_df, max_df=max_df)
+def prepared(vocab: pd.Series, n_docs: int, n_passages: int, report: list[tuple],
+             n_blocks: int, load: Callable[[int], Block]) -> Prepared:
+    """A ``Prepared`` from the ``vocabulary`` (terms and their document frequencies)."""
     return Prepared(pd.Index(vocab.index, dtype=object), vocab.to_numpy(), n_docs, n_passages,
                     pd.DataFrame(report, columns=REPORT_COLUMNS), n_blocks, load)
 
@@ -632,5 +630,5 @@ def prepare_stream(source, *, text_column: str = "text", id_column: str | None =
         with open(folder / f"block-{i:06d}.pkl", "rb") as file:
             return pickle.load(file)
 
-    return prepared(frequencies, n_docs, n_passages, report, n_blocks, load, min_df=min_df,
-                    max_df=max_df)
+    vocab = vocabulary(frequencies, n_passages, min_df=min_df, max_df=max_df)
+    return prepared(vocab, n_docs, n_passages, report, n_blocks, load)
