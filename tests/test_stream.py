@@ -187,3 +187,17 @@ def test_topics_by_partial_fit_are_seeded(tmp_path, method):
 def test_batches_are_stacked_to_a_minimum(sizes, min_rows, expected):
     blocks = [sparse.csr_matrix((n, 3)) for n in sizes]
     assert [b.shape[0] for b in stream.batches_of(blocks, min_rows)] == expected
+
+
+def test_deduplicator_remembers_across_blocks():
+    dedup = stream.Deduplicator()
+    first = stream.Block(["a", "b"], np.array([1, 2]), np.array([5, 9], dtype=np.uint64),
+                         np.array([1, 2], dtype=np.uint64), None, None, None)
+    second = stream.Block(["c", "b", "d"], np.array([3, 4, 5]),
+                          np.array([9, 7, 1], dtype=np.uint64),
+                          np.array([3, 2, 4], dtype=np.uint64), None, None, None)
+    assert dedup.keep(first)[0].tolist() == [True, True]
+    keep, report = dedup.keep(second, "f")
+    assert keep.tolist() == [False, False, True]
+    assert [row[2] for row in report] == ["duplicate text c", "duplicate doc_id b"]
+    assert dedup.texts.keys.tolist() == [1, 5, 9]
