@@ -69,6 +69,7 @@ def child_single(path: str, n_jobs: int) -> dict:
 def child_dask(path: str, block_bytes: int) -> dict:
     from distributed import Client, LocalCluster, get_task_stream
 
+    from nqpf import stream
     from nqpf.cluster import prepare_distributed
 
     start = time.perf_counter()
@@ -81,12 +82,18 @@ def child_dask(path: str, block_bytes: int) -> dict:
         prepared = prepare_distributed(path, client, block_bytes=block_bytes)
         prepare = time.perf_counter() - start
     topics, _ = fit_nmf(prepared.tfidf_blocks())
+    blocks, dedup = list(prepared.blocks()), stream.Deduplicator()
+    start = time.perf_counter()
+    for block in blocks:  # the client's share of prepare: duplicate keys, in input order
+        dedup.keep(block)
+    dedup_seconds = time.perf_counter() - start
     reads = [sum(s["stop"] - s["start"] for s in task["startstops"] if s["action"] == "compute")
              for task in tasks.data if task["key"].startswith("read_block")]
     workers = client.run(lambda: resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
     result = {"start": started, "prepare": prepare, "topics": topics,
               "passages": prepared.n_passages, "terms": len(prepared.vocab),
               "docs": prepared.n_docs, "parts": prepared.n_blocks, "read_seconds": sum(reads),
+              "dedup_seconds": dedup_seconds,
               "rss": peak_mib(), "worker_rss": max(workers.values())}
     client.close()
     cluster.close()
@@ -182,10 +189,12 @@ def section(args, single1, single2, dask, streams, calibration) -> str:
         f"10,000,000 / ({per_part:,.0f} x N) s for the workers' pass "
         f"({10_000_000 / per_part / 8 / 60:.0f} min on 8, "
         f"{10_000_000 / per_part / 32 / 60:.0f} min on 32), plus the client's sequential "
-        f"work: duplicate keys and partial_fit, here {median(dask, 'topics'):.1f} s of NMF for "
-        f"{first['passages']:,} passages, i.e. about "
-        f"{10_000_000 / first['passages'] * median(dask, 'topics') / 60:.0f} min for 10 million "
-        "passages on one client core (fit the topics on a sample at that size).",
+        f"work: duplicate keys at {first['docs'] / median(dask, 'dedup_seconds'):,.0f} "
+        f"documents/s ({10_000_000 * median(dask, 'dedup_seconds') / first['docs'] / 60:.1f} "
+        f"min for 10 million) and NMF by partial_fit, here {median(dask, 'topics'):.1f} s "
+        f"for {first['passages']:,} passages, i.e. about "
+        f"{10_000_000 / first['passages'] * median(dask, 'topics') / 60:.0f} min for 10 "
+        "million passages on one client core (fit the topics on a sample at that size).",
     ]
     if streams:
         lines += ["", "Streaming (`nqpf.stream.prepare_stream`, blocks of 50,000 lines on disk, "
