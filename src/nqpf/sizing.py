@@ -16,13 +16,13 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from nqpf.ingest import METADATA_FILE, TABLE_SUFFIXES, TEXT_SUFFIXES
+
 MIB = 2**20
 SAMPLE_BYTES = MIB
 MEMORY_BASE = 200 * MIB
 MEMORY_PER_BYTE = 12
 MEMORY_PER_DOC = 400
-TEXT_SUFFIXES = (".txt", ".md")
-TABLE_SUFFIXES = (".jsonl", ".csv")
 
 
 class CorpusTooLarge(ValueError):
@@ -76,9 +76,9 @@ def estimate_size(source) -> SizeEstimate:
     file_bytes = text_bytes = n_docs = n_files = 0
     for path in files:
         name = path.name.lower()
-        if name == "metadata.csv":
+        if name == METADATA_FILE:
             continue
-        if name.removesuffix(".gz").endswith(TABLE_SUFFIXES):
+        if name.endswith(TABLE_SUFFIXES):
             text, docs = _table_size(path)
         elif name.endswith(".parquet"):
             import pyarrow.parquet as pq
@@ -87,7 +87,7 @@ def estimate_size(source) -> SizeEstimate:
             text = sum(metadata.row_group(i).total_byte_size
                        for i in range(metadata.num_row_groups))
             docs = metadata.num_rows
-        elif name.endswith(TEXT_SUFFIXES):
+        elif path.suffix.lower() in TEXT_SUFFIXES:
             text, docs = path.stat().st_size, 1
         else:
             continue

@@ -56,7 +56,6 @@ BLOCK_BYTES = 32 * 2**20  # bytes of an uncompressed JSONL file per part
 FILES_PER_PART = 200  # text files per part
 CHUNK_LINES = 50_000  # lines (records) per block when streaming one file
 SAMPLE_BYTES = 2**20  # bytes read to detect a file's encoding and id column
-PASSAGE_COLUMNS = ["doc_id", "passage_id", "start", "end", "n_words"]
 REPORT_COLUMNS = ["path", "status", "reason"]
 
 
@@ -120,8 +119,8 @@ class Block:
         return pd.Series(df, index=self.terms)[df > 0]
 
     def table(self) -> pd.DataFrame:
-        """Passages with ``doc_id`` instead of ``doc`` (``PASSAGE_COLUMNS``; with ``keep_text``,
-        the columns of ``nqpf.segment.passages_table``)."""
+        """Passages with ``doc_id`` instead of ``doc`` (``doc_id, passage_id, start, end,
+        n_words``; with ``keep_text``, the columns of ``nqpf.segment.passages_table``)."""
         table = self.passages.copy()
         doc_ids = np.asarray(self.doc_ids, dtype=object)[table.pop("doc").to_numpy()]
         table.insert(0, "doc_id", pd.Series(doc_ids, dtype="str", index=table.index))
