@@ -83,7 +83,8 @@ def tree_merge(client: Client, futures: list):
 def prepare_distributed(source, client: Client, *, text_column: str = "text",
                         id_column: str | None = None, min_words: int = 60,
                         max_words: int = 200, min_df: int | float = 2,
-                        max_df: int | float = 0.95, keep_text: bool = False,
+                        max_df: int | float = 0.95, language: str | None = None,
+                        keep_text: bool = False,
                         block_bytes: int = BLOCK_BYTES, files_per_part: int = FILES_PER_PART,
                         show_progress: bool = False) -> Prepared:
     """Prepare ``source`` on ``client``'s workers (see module docstring); options as in
@@ -97,7 +98,8 @@ def prepare_distributed(source, client: Client, *, text_column: str = "text",
     counts = dict(zip(split, lines, strict=True))
     all_parts = number_lines(all_parts, [counts.get(i) for i in range(len(all_parts))])
     blocks = client.map(read_block, all_parts, text_column=text_column, id_column=id_column,
-                        min_words=min_words, max_words=max_words, keep_text=keep_text)
+                        min_words=min_words, max_words=max_words, language=language,
+                        keep_text=keep_text)
     dedup, selected, n_docs = Deduplicator(), [], 0
     headers = client.map(header, blocks)
     for part, block, future in tqdm(zip(all_parts, blocks, headers, strict=True),

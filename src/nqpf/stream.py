@@ -46,9 +46,9 @@ from tqdm.auto import tqdm
 
 from nqpf import paths
 from nqpf.ingest import METADATA_FILE, TEXT_SUFFIXES, detect_encoding, read_text
-from nqpf.segment import passage_spans, sentence_spans
+from nqpf.language import detect
+from nqpf.segment import passages_table
 from nqpf.tfidf import TokenCountVectorizer, identity_analyzer
-from nqpf.tokens import tokenize_all
 
 JSONL_SUFFIXES = (".jsonl", ".jsonl.gz")
 PARQUET_SUFFIX = ".parquet"
@@ -76,22 +76,30 @@ class Part:
 
 @dataclass
 class Records:
-    """Documents read from a part (``doc_ids``, ``texts``, their ``lines``) and a report row
-    for every record not read (``report``: (path, status, reason) tuples)."""
+    """Documents read from a part (``doc_ids``, ``texts``, their ``lines`` and ``languages``
+    as given in a ``language`` field, else None) and a report row for every record not read
+    (``report``: (path, status, reason) tuples)."""
 
-    doc_ids: list[str]
-    texts: list[str]
-    lines: list[int]
-    report: list[tuple[str, str, str]]
+    doc_ids: list[str] = field(default_factory=list)
+    texts: list[str] = field(default_factory=list)
+    lines: list[int] = field(default_factory=list)
+    report: list[tuple[str, str, str]] = field(default_factory=list)
+    languages: list[str | None] = field(default_factory=list)
+
+    def add(self, doc_id: str, text: str, line: int, language: str | None = None) -> None:
+        self.doc_ids.append(doc_id)
+        self.texts.append(text)
+        self.lines.append(line)
+        self.languages.append(language)
 
 
 @dataclass
 class Block:
     """A part, prepared: one row per document (``doc_ids``, ``lines``, hash keys of its
-    stripped text and its id), one row per passage (``passages``: ``doc`` = row of its
-    document, ``passage_id, start, end, n_words``, plus ``text``, ``n_sentences`` and
-    ``tokens`` if kept) and
-    ``counts``: sparse (n_passages, n_terms) over the block's own sorted ``terms``."""
+    stripped text and its id), one row per passage (``passages``: the columns of
+    ``nqpf.segment.passages_table`` with ``doc`` = row of its document for ``doc_id``, without
+    ``text`` and ``tokens`` unless kept) and ``counts``: sparse (n_passages, n_terms) over the
+    block's own sorted ``terms``."""
 
     doc_ids: list[str]
     lines: np.ndarray
@@ -119,8 +127,8 @@ class Block:
         return pd.Series(df, index=self.terms)[df > 0]
 
     def table(self) -> pd.DataFrame:
-        """Passages with ``doc_id`` instead of ``doc`` (``doc_id, passage_id, start, end,
-        n_words``; with ``keep_text``, the columns of ``nqpf.segment.passages_table``)."""
+        """Passages with ``doc_id`` instead of ``doc`` (with ``keep_text``, the columns of
+        ``nqpf.segment.passages_table``)."""
         table = self.passages.copy()
         doc_ids = np.asarray(self.doc_ids, dtype=object)[table.pop("doc").to_numpy()]
         table.insert(0, "doc_id", pd.Series(doc_ids, dtype="str", index=table.index))
@@ -283,7 +291,7 @@ def parse_records(rows: Iterable[tuple[int, object]], name: str, *, text_column:
     """Records from ``(line number, parsed record or an error message)`` pairs, as
     ``load_corpus`` reads a table: a record that is not a JSON object or has an empty id is
     reported as failed, an empty text as skipped."""
-    records = Records([], [], [], [])
+    records = Records()
     for number, record in rows:
         where = f"{name}#row {number}"
         if isinstance(record, str):
@@ -296,9 +304,7 @@ def parse_records(rows: Iterable[tuple[int, object]], name: str, *, text_column:
         elif not text.strip():
             records.report.append((where, "skipped", "empty text"))
         else:
-            records.doc_ids.append(doc_id)
-            records.texts.append(text)
-            records.lines.append(number)
+            records.add(doc_id, text, number, _as_text(record.get("language")).strip() or None)
     return records
 
 
@@ -320,7 +326,7 @@ def _json_rows(lines: Iterable[bytes], first_line: int,
 
 
 def _text_records(part: Part) -> Records:
-    records = Records([], [], [], [])
+    records = Records()
     for number, file in enumerate(map(Path, part.files), start=part.first_line):
         if file.stat().st_size == 0:
             records.report.append((file.name, "skipped", "empty file"))
@@ -333,9 +339,7 @@ def _text_records(part: Part) -> Records:
         if not text.strip():
             records.report.append((file.name, "skipped", "empty file"))
             continue
-        records.doc_ids.append(file.stem)
-        records.texts.append(text)
-        records.lines.append(number)
+        records.add(file.stem, text, number)
     return records
 
 
@@ -356,22 +360,20 @@ def read_part(part: Part, *, text_column: str = "text", id_column: str | None = 
 
 
 def build_block(records: Records, *, min_words: int = 60, max_words: int = 200,
-                keep_text: bool = False, n_jobs: int = 1) -> Block:
-    """Passages, tokens and counts of ``records`` (see ``Block``); ``keep_text`` keeps each
-    passage's ``text``, ``n_sentences`` and ``tokens`` (the columns of
-    ``nqpf.segment.passages_table``); ``n_jobs`` as in ``tokenize_all``."""
-    rows, texts, sentences = [], [], []
-    for doc, raw in enumerate(records.texts):
-        spans = passage_spans(raw, min_words=min_words, max_words=max_words)
-        for passage_id, (start, end) in enumerate(spans, start=1):
-            text = raw[start:end]
-            rows.append((doc, passage_id, start, end, len(text.split())))
-            texts.append(text)
-            if keep_text:
-                sentences.append(len(sentence_spans(raw, start, end)))
-    passages = pd.DataFrame(rows, columns=["doc", "passage_id", "start", "end", "n_words"],
-                            dtype="int64")
-    tokens = tokenize_all(texts, n_jobs=n_jobs)
+                language: str | None = None, keep_text: bool = False,
+                n_jobs: int = 1) -> Block:
+    """Passages, tokens and counts of ``records`` (see ``Block``) by
+    ``nqpf.segment.passages_table``; each document's language is ``language``, else its
+    record's ``language`` field, else detected (as ``load_corpus`` decides it).
+    ``keep_text`` keeps each passage's ``text`` and ``tokens``; ``n_jobs`` as in
+    ``tokenize_all``."""
+    languages = [language or given or detect(text)
+                 for given, text in zip(records.languages, records.texts, strict=True)]
+    docs = pd.DataFrame({"doc_id": range(len(records.texts)), "text": records.texts,
+                         "language": languages})
+    passages = passages_table(docs, min_words=min_words, max_words=max_words, n_jobs=n_jobs)
+    passages = passages.rename(columns={"doc_id": "doc"}).astype({"doc": "int64"})
+    tokens = passages["tokens"].tolist()
     if any(tokens):
         vectorizer = TokenCountVectorizer(analyzer=identity_analyzer)
         counts = sparse.csr_matrix(vectorizer.fit_transform(tokens))
@@ -379,10 +381,8 @@ def build_block(records: Records, *, min_words: int = 60, max_words: int = 200,
     else:
         counts = sparse.csr_matrix((len(tokens), 0), dtype=np.int64)
         terms = np.array([], dtype=object)
-    if keep_text:  # the columns of nqpf.segment.passages_table, in its order
-        passages.insert(4, "text", texts)
-        passages["n_sentences"] = np.asarray(sentences, dtype=np.int64)
-        passages["tokens"] = tokens
+    if not keep_text:
+        passages = passages.drop(columns=["text", "tokens"])
     return Block(records.doc_ids, np.asarray(records.lines, dtype=np.int64),
                  np.fromiter((key(t.strip()) for t in records.texts), np.uint64,
                              len(records.texts)),
@@ -567,8 +567,9 @@ class Prepared:
         """All passages (``Block.table``), sorted by ``doc_id`` and ``passage_id`` as in
         ``nqpf.prepare`` (with ``keep_text``: equal to its ``passages``): for corpora that fit
         in memory."""
-        return _sorted(pd.concat([block.table() for block in self.blocks()],
-                                 ignore_index=True)).reset_index(drop=True)
+        tables = [block.table() for block in self.blocks()]
+        tables = [table for table in tables if len(table)] or tables[:1]  # empty: other dtypes
+        return _sorted(pd.concat(tables, ignore_index=True)).reset_index(drop=True)
 
     def dtm(self) -> sparse.csr_matrix:
         """All counts over ``vocab``: sparse (n_passages, n_terms), rows in the order of
@@ -608,9 +609,10 @@ def records_of(part: Part, chunk_lines: int, **columns) -> Iterator[Records]:
 
 def prepare_stream(source, *, text_column: str = "text", id_column: str | None = None,
                    min_words: int = 60, max_words: int = 200, min_df: int | float = 2,
-                   max_df: int | float = 0.95, keep_text: bool = False,
-                   folder: Path | None = None, chunk_lines: int = CHUNK_LINES,
-                   n_jobs: int = 1, show_progress: bool = False) -> Prepared:
+                   max_df: int | float = 0.95, language: str | None = None,
+                   keep_text: bool = False, folder: Path | None = None,
+                   chunk_lines: int = CHUNK_LINES, n_jobs: int = 1,
+                   show_progress: bool = False) -> Prepared:
     """Prepare ``source`` (see ``parts``) one block at a time: read, drop duplicates, build
     passages, tokens and counts, store the block in ``folder`` (default: a new folder under
     ``data/processed/``) and add its document frequencies; then keep the vocabulary.
@@ -623,7 +625,8 @@ def prepare_stream(source, *, text_column: str = "text", id_column: str | None =
     paths.output_dir(folder)
     dedup, frequencies = Deduplicator(), pd.Series([], dtype="int64")
     n_docs = n_passages = n_blocks = 0
-    options = {"min_words": min_words, "max_words": max_words, "keep_text": keep_text,
+    options = {"min_words": min_words, "max_words": max_words, "language": language,
+               "keep_text": keep_text,
                "n_jobs": n_jobs}
     bar = tqdm(desc="prepare", unit=" docs", disable=not show_progress)
     for part in all_parts:
