@@ -201,3 +201,12 @@ def test_deduplicator_remembers_across_blocks():
     assert keep.tolist() == [False, False, True]
     assert [row[2] for row in report] == ["duplicate text c", "duplicate doc_id b"]
     assert dedup.texts.keys.tolist() == [1, 5, 9]
+
+
+def test_chinese_corpus_as_in_memory(tmp_path):  # per-document language, Chinese tokens
+    source = paths.ROOT.parent / "shared" / "corpus-zh" / "cpc_congress_reports.jsonl"
+    if not source.exists():
+        pytest.skip(f"Chinese corpus not found: {source}")
+    options = {"text_column": "content", "id_column": "title"}
+    prepared = stream.prepare_stream(source, keep_text=True, folder=tmp_path, **options)
+    assert_same(prepared, *in_memory(source, **options))
