@@ -165,8 +165,10 @@ def test_nqpf_uses_only_public_apis():
 
 def test_nqpf_imports_only_declared_packages():
     project = tomllib.loads((paths.ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    requirements = [*project["project"]["dependencies"],
+                    *project["project"]["optional-dependencies"]["dask"]]  # nqpf.cluster
     declared = {requirement.split("==")[0].split(">=")[0].split("[")[0].strip().lower()
-                for requirement in project["project"]["dependencies"]}
+                for requirement in requirements}
     distributions = packages_distributions()
     imported = set()
     for path in SOURCES:
