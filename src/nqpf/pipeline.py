@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from nqpf import paths
+from nqpf import paths, sizing
 from nqpf.boilerplate import Span, body_spans, find_all, recurring_blocks, set_aside
 from nqpf.ingest import Corpus, load_corpus
 from nqpf.segment import segment_docs
@@ -75,8 +75,11 @@ def prepare(source=None, *, text_column: str = "text", id_column: str | None = N
     build the passages (n_passages rows; ``min_words``-``max_words`` words, for Chinese times
     ``nqpf.language.CHARS_PER_WORD`` characters), sentences and boilerplate tables, reusing a
     cached copy if one exists. ``n_jobs`` processes tokenise the passages (worth it from some
-    thousand passages on)."""
-    corpus = load_corpus(paths.RAW if source is None else source, text_column=text_column,
+    thousand passages on). A corpus that would not fit in memory is refused before loading
+    (``nqpf.sizing.CorpusTooLarge``, saying what to do instead)."""
+    source = paths.RAW if source is None else source
+    sizing.check_fits(source)
+    corpus = load_corpus(source, text_column=text_column,
                          id_column=id_column, language=language)
     settings = {"min_words": min_words, "max_words": max_words, "language": language}
     folder = paths.PROCESSED / cache_key(corpus.docs, settings)

@@ -120,8 +120,7 @@ def check_fits(source, *, available: int | None = None, share: float = 0.5) -> S
         raise CorpusTooLarge(
             f"{source}: {estimate.describe()}; preparing it in memory needs about "
             f"{estimate.memory_bytes / 2**30:,.1f} GiB, but {available / 2**30:,.1f} GiB is "
-            "available. Run it on a Dask cluster (python -m nqpf report --scheduler ADDRESS, "
-            "or nqpf.cluster.prepare_distributed(source, client)), prepare it in chunks "
-            "(nqpf.stream.prepare_stream), analyse the first documents only (--max-docs N), "
-            "or a random sample of the corpus.")
+            "available. Prepare it on a Dask cluster "
+            "(nqpf.cluster.prepare_distributed(source, client)) or in chunks "
+            "(nqpf.stream.prepare_stream), or analyse a random sample of the corpus.")
     return estimate
