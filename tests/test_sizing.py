@@ -45,7 +45,8 @@ def test_check_fits_refuses_early_and_says_what_to_do(corpus, available, fits):
     with pytest.raises(sizing.CorpusTooLarge) as error:
         sizing.check_fits(source, available=available)
     message = str(error.value)
-    for needed in ("packed.jsonl.gz", "documents", "GiB", "prepare_distributed", "prepare_stream", "sample"):
+    for needed in ("packed.jsonl.gz", "documents", "GiB", "prepare_distributed",
+                   "prepare_stream", "sample"):
         assert needed in message
 
 
