@@ -1,5 +1,7 @@
+import numpy as np
 import pandas as pd
 import pytest
+from scipy import sparse
 
 from nqpf.reuse import (
     NGRAM_COLUMNS,
@@ -7,6 +9,7 @@ from nqpf.reuse import (
     join_words,
     shared_ngrams,
     shared_sentences,
+    similar_pairs,
     surface_words,
 )
 
@@ -277,3 +280,47 @@ def test_shared_sentences_in_chinese():
             "c": ["这句话完全不同，讲的是别的事情。"]}
     table = shared_sentences(make_passages(docs), min_words=8)
     assert table[["doc_id_a", "doc_id_b", "similarity"]].values.tolist() == [["a", "b", 1.0]]
+
+
+def brute_force_pairs(sets, threshold, groups):
+    """Every pair with Jaccard >= threshold and different groups, by comparing all pairs."""
+    rows = [set(np.flatnonzero(row)) for row in sets]
+    found = []
+    for i in range(len(rows)):
+        for j in range(i + 1, len(rows)):
+            union = len(rows[i] | rows[j])
+            score = len(rows[i] & rows[j]) / union if union else 0.0
+            if groups[i] != groups[j] and score >= threshold:
+                found.append((i, j, score))
+    return found
+
+
+@pytest.mark.parametrize("threshold", [0.2, 0.4, 0.8, 1.0])
+@pytest.mark.parametrize("seed", [0, 1])
+def test_similar_pairs_equals_all_pairs(threshold, seed):
+    rng = np.random.default_rng(seed)
+    base = rng.random((12, 30)) < 0.3
+    sets = np.vstack([base, base ^ (rng.random((12, 30)) < 0.08), base[:3]])  # near copies
+    groups = rng.integers(0, 4, len(sets))
+    first, second, jaccard = similar_pairs(sparse.csr_array(sets.astype(int)), threshold, groups)
+    expected = brute_force_pairs(sets, threshold, groups)
+    assert expected  # the planted near copies
+    assert list(zip(first.tolist(), second.tolist(), strict=True)) == [e[:2] for e in expected]
+    assert jaccard.tolist() == pytest.approx([e[2] for e in expected])
+
+
+@pytest.mark.parametrize("max_pairs, block_rows", [(1, 1), (5, 2), (7, 256)])
+def test_similar_pairs_stops_at_max_pairs(max_pairs, block_rows):
+    sets = sparse.csr_array(np.ones((10, 4), dtype=int))  # 10 identical rows: 45 pairs
+    first, second, _ = similar_pairs(sets, 0.8, np.arange(10), max_pairs=max_pairs,
+                                     block_rows=block_rows)
+    assert list(zip(first, second, strict=True)) == [
+        (i, j) for i in range(10) for j in range(i + 1, 10)][:max_pairs]
+
+
+def test_shared_sentences_max_pairs():
+    sentence = "the provincial bureau issued its annual plan for coastal ports today"
+    table = pd.DataFrame({"doc_id": list("abcde"), "sentence_id": 1, "start": 0,
+                          "end": len(sentence), "text": sentence})
+    assert len(shared_sentences(table)) == 10
+    assert len(shared_sentences(table, max_pairs=3)) == 3

@@ -22,7 +22,7 @@ import pandas as pd
 from . import chinese, paths
 from .boilerplate import CJK
 from .checks import check_docs, read_csv_table, require_columns, require_values
-from .keyness import count_tokens, g2, log_ratio
+from .keyness import count_matrix, count_tokens, g2, log_ratio
 from .language import HAN, detect
 from .lexicon import AFTER, BEFORE, Lexicon, default_lexicon
 
@@ -57,13 +57,13 @@ def corpus_stats(docs: pd.DataFrame, passages: pd.DataFrame,
     if sentences is not None:
         require_columns(sentences, ["doc_id"], "sentences")
         table["sentences"] = table["doc_id"].map(sentences["doc_id"].value_counts())
-    by_doc = passages.groupby("doc_id")["tokens"]
-    table["passages"] = table["doc_id"].map(by_doc.size())
-    table["tokens"] = table["doc_id"].map(by_doc.agg(lambda t: sum(map(len, t))))
-    table["types"] = table["doc_id"].map(by_doc.agg(lambda t: len(count_tokens(t))))
+    labels, terms, counts = count_matrix(passages["tokens"], passages["doc_id"])
+    table["passages"] = table["doc_id"].map(passages["doc_id"].value_counts())
+    table["tokens"] = table["doc_id"].map(pd.Series(counts.sum(axis=1), index=labels))
+    table["types"] = table["doc_id"].map(pd.Series(counts.count_nonzero(axis=1), index=labels))
     table = table.fillna(0)
     total = table.drop(columns="doc_id").sum().to_dict()
-    total.update(doc_id="corpus", types=len(count_tokens(passages["tokens"])))
+    total.update(doc_id="corpus", types=len(terms))
     table = pd.concat([table, pd.DataFrame([total])], ignore_index=True)
     table = table.astype({c: "int64" for c in table.columns if c != "doc_id"})
     table["ttr"] = table["types"] / table["tokens"].where(table["tokens"] > 0)
@@ -93,26 +93,30 @@ def frequencies(passages: pd.DataFrame, *, by: str | None = None, top: int | Non
         raise ValueError(f"kind must be one of {KINDS}, got {kind!r}")
     if top is not None and top < 1:
         raise ValueError(f"top must be a positive integer or None, got {top!r}")
-    columns = ["tokens", "text"] if per == "characters" else ["tokens"]
-    groups = passages.groupby(by, sort=False)[columns] if by else [(None, passages[columns])]
+    codes = passages[by] if by else np.zeros(len(passages))
+    labels, terms, counts = count_matrix(passages["tokens"], codes)
+    if per == "characters":
+        chars = [len(text) - sum(map(str.isspace, text)) for text in passages["text"]]
+        sizes, scale = pd.Series(chars).groupby(pd.factorize(codes)[0]).sum().to_numpy(), 10_000
+    else:
+        sizes, scale = counts.sum(axis=1), 1000
     rate = PER[per]
-    tables = []
-    for group, table in groups:
-        counts = count_tokens(table["tokens"])
-        size, scale = ((sum(len(text) - sum(map(str.isspace, text)) for text in table["text"]),
-                        10_000) if per == "characters" else (counts.total(), 1000))
-        table = pd.DataFrame({"term": list(counts), "count": list(counts.values())},
-                             columns=["term", "count"]).astype({"count": "int64"})
-        if kind != "all":
-            table = table[table["term"].str.contains("_", regex=False) == (kind == "phrases")]
-        table[rate] = table["count"] / max(size, 1) * scale
-        table = table.sort_values(["count", "term"], ascending=[False, True], ignore_index=True)
-        table["rank"] = table["count"].rank(method="min", ascending=False).astype("int64")
-        table = table.head(top) if top else table
-        tables.append(table.assign(**{by: group})[[by, *table.columns]] if by else table)
-    if not tables:
-        return pd.DataFrame(columns=[by, "term", "count", rate, "rank"])
-    return pd.concat(tables, ignore_index=True)
+    cells = counts.tocoo()
+    table = pd.DataFrame({"group": cells.row, "term": pd.array(terms[cells.col], dtype="str"),
+                          "count": cells.data.astype("int64")})
+    if kind != "all":
+        table = table[table["term"].str.contains("_", regex=False) == (kind == "phrases")]
+    table[rate] = table["count"] / np.maximum(sizes[table["group"]], 1) * scale
+    table = table.sort_values(["group", "count", "term"], ascending=[True, False, True],
+                              ignore_index=True)
+    table["rank"] = table.groupby("group")["count"].rank(method="min", ascending=False).astype(
+        "int64")
+    if top:
+        table = table.groupby("group").head(top).reset_index(drop=True)
+    if by:
+        return pd.concat([pd.Series(labels[table["group"]], name=by),
+                          table.drop(columns="group")], axis=1)
+    return table.drop(columns="group")
 
 
 def compile_pattern(pattern: str | re.Pattern) -> re.Pattern:

@@ -53,6 +53,7 @@ SEQUENTIAL = "cividis"
 NEUTRAL = "#999999"  # edges, reference lines: never a category
 HATCHES = ("", "//", "..", "xx")  # second, third … pass through PALETTE
 MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
+RASTER_TICKS = 2_000  # dispersion_plot: rasterise the ticks above this many hits
 
 # Noto Sans SC (SIL Open Font License 1.1), installed with pip (package pylopdf-fonts-zh-cn):
 # every GB 2312 and Big5 hanzi, so simplified and traditional text; no system font needed.
@@ -388,7 +389,8 @@ def dispersion_plot(hits: pd.DataFrame, *, title: str,
 
     hits: columns ``doc_id, term, relative_position`` (0–1). Rows are sorted unless
     ``doc_ids``/``terms`` give the order (and add rows for pairs without hits); one colour
-    per term.
+    per term. Above ``RASTER_TICKS`` hits the ticks are rasterised (the SVG embeds them as an
+    image), so the file's size does not grow with the number of hits.
     """
     require_columns(hits, ["doc_id", "term", "relative_position"], "hits", non_empty=True,
                     numeric=["relative_position"])
@@ -403,7 +405,8 @@ def dispersion_plot(hits: pd.DataFrame, *, title: str,
         xs = position[(hits["doc_id"] == d) & (hits["term"] == t)]
         y = len(rows) - 1 - r
         ax.vlines(xs, y - 0.35, y + 0.35, color=category_color(terms.index(t)),
-                  linewidth=1.2, label=t if d == doc_ids[0] else None)
+                  linewidth=1.2, label=t if d == doc_ids[0] else None,
+                  rasterized=len(hits) > RASTER_TICKS)
     for k in range(1, len(doc_ids)):
         ax.axhline(len(rows) - k * len(terms) - 0.5, color=NEUTRAL, linewidth=0.5)
     ax.set_yticks(range(len(rows))[::-1], [f"{d} | {t}" for d, t in rows])

@@ -13,11 +13,13 @@ Relative frequencies are per 1,000 tokens (``tokens`` lists from ``nqpf.tokenize
 stopwords and numbers already removed), never per raw word.
 """
 
+import itertools
 from collections import Counter
 from collections.abc import Iterable, Mapping
 
 import numpy as np
 import pandas as pd
+from scipy import sparse
 from scipy.stats import chi2
 
 from nqpf.checks import require_columns, require_values
@@ -32,6 +34,28 @@ def count_tokens(token_lists: Iterable[list[str]]) -> Counter:
     for tokens in token_lists:
         counts.update(tokens)
     return counts
+
+
+def count_matrix(token_lists, groups=None) -> tuple[pd.Index, np.ndarray, sparse.csr_array]:
+    """Sparse token counts per group: ``(labels, terms, counts)`` with ``counts`` a
+    ``csr_array`` (n_groups, n_terms) of int64, ``labels`` the groups in order of first
+    appearance (one group per token list if ``groups`` is None) and ``terms`` an object array
+    (n_terms,) in order of first appearance. Memory grows with the number of distinct
+    (group, term) pairs, never with n_groups x n_terms."""
+    lists = token_lists if isinstance(token_lists, list) else list(token_lists)
+    if groups is None:
+        codes, labels = np.arange(len(lists)), pd.RangeIndex(len(lists))
+    else:
+        codes, labels = pd.factorize(pd.Series(groups, copy=False), sort=False)
+    lengths = np.fromiter(map(len, lists), dtype=np.int64, count=len(lists))
+    tokens = np.fromiter(itertools.chain.from_iterable(lists), dtype=object,
+                         count=int(lengths.sum()))
+    term_codes, terms = pd.factorize(tokens, sort=False)
+    rows = np.repeat(codes, lengths)
+    counts = sparse.csr_array((np.ones(len(term_codes), dtype=np.int64), (rows, term_codes)),
+                              shape=(len(labels), len(terms)))
+    counts.sum_duplicates()
+    return labels, np.asarray(terms, dtype=object), counts
 
 
 def g2(a, b, c, d):
@@ -88,6 +112,25 @@ def keyness(counts_target, counts_reference, *, alpha: float = 0.01,
     table["significant"] = table["p_value"] < threshold
     table["direction"] = np.where(a / c >= b / d, "+", "-")
     return table.sort_values(["g2", "term"], ascending=[False, True], ignore_index=True)
+
+
+def comparison_problem(passages: pd.DataFrame, group_col: str) -> str | None:
+    """Why ``keyness_by(passages, group_col)`` cannot run, in one sentence that says what to
+    do, or None if it can (at least two groups with tokens)."""
+    require_columns(passages, ["tokens", group_col], "passages")
+    with_tokens = passages[passages["tokens"].map(len) > 0]
+    n_groups = with_tokens[group_col].nunique()
+    if n_groups < 2:
+        return (f"Keyness compares each {group_col} with the others, but the passages have "
+                f"{n_groups} {group_col} value(s) with tokens: skipped; add documents (or "
+                "another group column) to compare.")
+    return None
+
+
+def empty_keyness(group_col: str) -> pd.DataFrame:
+    """A ``keyness_by`` table with no rows (columns and dtypes as usual)."""
+    return keyness({"_": 1}, {"_": 1}).iloc[:0].assign(**{group_col: pd.Series(dtype=str)})[
+        [group_col, *KEYNESS_COLUMNS]]
 
 
 def keyness_by(passages: pd.DataFrame, group_col: str, *, alpha: float = 0.01,

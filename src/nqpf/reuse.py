@@ -13,11 +13,13 @@ context (马克思列宁主义、毛泽东思想: 9 reports as characters, 5 as 
 
 import re
 from collections import defaultdict
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
 from scipy import sparse
 from sklearn.feature_extraction.text import CountVectorizer
+from tqdm.auto import tqdm
 
 from nqpf.checks import require_columns
 from nqpf.chinese import normalize
@@ -29,6 +31,7 @@ from nqpf.tokens import default_stopwords
 UNIT = re.compile(f"{HAN.pattern}|(?:(?!{HAN.pattern})[^\\W_])+")
 NGRAM_COLUMNS = ["ngram", "n_words", "n_docs", "n_occurrences", "doc_ids", "passages"]
 SHINGLE_CHARS = 5
+CHUNK_PAIRS = 2**16  # similar_pairs: candidate pairs compared at a time
 
 
 def surface_words(text: str) -> list[str]:
@@ -165,6 +168,65 @@ def shared_ngrams(passages: pd.DataFrame, *, n: int = 5, min_docs: int = 2,
     return table.reset_index(drop=True)
 
 
+def similar_pairs(sets: sparse.csr_array, threshold: float, groups: np.ndarray, *,
+                  max_pairs: int | None = None, block_rows: int = 256,
+                  progress: Callable | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """All pairs of rows of the binary ``sets`` matrix (n_rows, n_features) with Jaccard
+    similarity >= ``threshold`` whose ``groups`` (n_rows,) differ: ``(first, second,
+    jaccard)``, arrays (n_pairs,) with ``first < second``.
+
+    Exact, without comparing all pairs (prefix filtering, Chaudhuri et al. 2006): order
+    features from rarest to most common; two sets with Jaccard >= t share at least
+    ``ceil(t * |x|)`` features, so each shares one of its ``|x| - ceil(t * |x|) + 1`` rarest
+    features with the other. Candidates are the pairs sharing such a prefix feature (a sparse
+    product of the prefix matrix, whose rare columns are short), ``block_rows`` rows at a time,
+    and their exact overlap decides. Pairs come in row order (``first``, then ``second``);
+    with ``max_pairs`` the search stops once that many are found (the first ``max_pairs``
+    pairs in row order), so memory and time stay bounded even when thousands of rows are
+    identical. ``progress``: called with the number of rows done after each block."""
+    sets = sparse.csr_array(sets, dtype=np.int64)
+    sets.sum_duplicates()
+    sets.data[:] = 1
+    n_rows = sets.shape[0]
+    sizes = np.diff(sets.indptr)
+    frequency = np.bincount(sets.indices, minlength=sets.shape[1])
+    rank = np.empty(sets.shape[1], dtype=np.int64)
+    rank[np.lexsort((np.arange(sets.shape[1]), frequency))] = np.arange(sets.shape[1])
+    rows = np.repeat(np.arange(n_rows), sizes)
+    order = np.lexsort((rank[sets.indices], rows))
+    position = np.arange(len(order)) - np.repeat(sets.indptr[:-1], sizes)
+    prefix_sizes = sizes - np.ceil(threshold * sizes - 1e-9).astype(np.int64) + 1
+    keep = order[position < np.repeat(prefix_sizes, sizes)]
+    prefix = sparse.csr_array((np.ones(len(keep), dtype=np.int64),
+                               (rows[keep], sets.indices[keep])), shape=sets.shape)
+    transposed = prefix.T.tocsr()
+    found, n_found = [], 0
+    for start in range(0, n_rows, block_rows):
+        candidates = (prefix[start:start + block_rows] @ transposed).tocoo()
+        first, second = candidates.row + start, candidates.col
+        keep = (second > first) & (groups[first] != groups[second])
+        first, second = first[keep], second[keep]
+        order = np.lexsort((second, first))
+        first, second = first[order], second[order]
+        for chunk in range(0, len(first), CHUNK_PAIRS):
+            a, b = first[chunk:chunk + CHUNK_PAIRS], second[chunk:chunk + CHUNK_PAIRS]
+            overlap = np.asarray((sets[a] * sets[b]).sum(axis=1), dtype=float)
+            jaccard = overlap / (sizes[a] + sizes[b] - overlap)
+            hit = jaccard >= threshold
+            found.append((a[hit], b[hit], jaccard[hit]))
+            n_found += int(hit.sum())
+            if max_pairs is not None and n_found >= max_pairs:
+                break
+        if progress is not None:
+            progress(min(block_rows, n_rows - start))
+        if max_pairs is not None and n_found >= max_pairs:
+            break
+    if not found:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0)
+    first, second, jaccard = (np.concatenate(parts) for parts in zip(*found, strict=True))
+    return first[:max_pairs], second[:max_pairs], jaccard[:max_pairs]
+
+
 def _sentences(units: pd.DataFrame, id_column: str) -> pd.DataFrame:
     """Sentences of a passages table (split with ``nqpf.segment.sentence_spans``, offsets into
     the document), or a sentences table as given: DataFrame (n_sentences, 5), columns
@@ -180,7 +242,8 @@ def _sentences(units: pd.DataFrame, id_column: str) -> pd.DataFrame:
 
 
 def shared_sentences(sentences_or_passages: pd.DataFrame, *, threshold: float = 0.8,
-                     min_words: int = 8) -> pd.DataFrame:
+                     min_words: int = 8, max_pairs: int | None = None,
+                     progress: bool = False) -> pd.DataFrame:
     """Pairs of near-identical sentences in different documents.
 
     Input: a passages table (``doc_id, passage_id, start, end, text``; each passage is split
@@ -191,8 +254,10 @@ def shared_sentences(sentences_or_passages: pd.DataFrame, *, threshold: float = 
     Similarity is the Jaccard index of the sets of character 5-grams of the sentences'
     surface words (``surface_words``, ``join_words``); pairs with similarity >= ``threshold``
     are kept. Changing one word in a 25-word sentence gives about 0.85; identical wording 1.0.
-    Candidate pairs come from a sparse product of the shingle matrix, so only sentences that
-    share a shingle are compared.
+    Candidate pairs come from ``similar_pairs`` (prefix filtering), so only sentences that
+    share one of their rarest shingles are compared; the result is exact. ``max_pairs``: stop
+    after the first ``max_pairs`` pairs in sentence order (a large corpus of repeated
+    boilerplate has millions); ``progress``: a tqdm bar over the sentences.
 
     Returns DataFrame (n_pairs, 11), columns ``doc_id_a, <id>_a, start_a, end_a, doc_id_b,
     <id>_b, start_b, end_b, similarity, text_a, text_b``, where ``<id>`` is ``passage_id`` or
@@ -217,16 +282,15 @@ def shared_sentences(sentences_or_passages: pd.DataFrame, *, threshold: float = 
     shingles = CountVectorizer(
         analyzer="char", ngram_range=(SHINGLE_CHARS, SHINGLE_CHARS), binary=True,
     ).fit_transform([join_words(w) for w, k in zip(words, keep, strict=True) if k])
-    sizes = np.asarray(shingles.sum(axis=1)).ravel()
-    shared = sparse.triu(shingles @ shingles.T, k=1).tocoo()
-    jaccard = shared.data / (sizes[shared.row] + sizes[shared.col] - shared.data)
-    doc_ids = sentences["doc_id"].to_numpy()
-    hit = (jaccard >= threshold) & (doc_ids[shared.row] != doc_ids[shared.col])
-    a = sentences.iloc[shared.row[hit]].reset_index(drop=True)
-    b = sentences.iloc[shared.col[hit]].reset_index(drop=True)
+    doc_codes = pd.factorize(sentences["doc_id"])[0]
+    with tqdm(total=len(sentences), desc="shared sentences", disable=not progress) as bar:
+        first, second, jaccard = similar_pairs(sparse.csr_array(shingles), threshold, doc_codes,
+                                               max_pairs=max_pairs, progress=bar.update)
+    a = sentences.iloc[first].reset_index(drop=True)
+    b = sentences.iloc[second].reset_index(drop=True)
     fields = ["doc_id", id_column, "start", "end"]
     table = pd.concat([a[fields].add_suffix("_a"), b[fields].add_suffix("_b")], axis=1)
-    table["similarity"] = jaccard[hit]
+    table["similarity"] = jaccard
     table["text_a"] = a["text"]
     table["text_b"] = b["text"]
     table = table.sort_values(["similarity", "doc_id_a", "start_a"],

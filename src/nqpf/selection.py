@@ -68,12 +68,12 @@ def sweep_jobs(n_jobs: int | None, n_passages: int) -> int:
 
 def fit_run(dtm, vectorizer, method, k, seed, subsample, top_n, max_fit=MAX_FIT_PASSAGES):
     """One sweep run: fit on a random ``subsample`` share of the passages (at most
-    ``max_fit``) drawn with ``seed``. Returns (top_terms, perplexity on the held-out passages
-    or None)."""
+    ``max_fit``) drawn with ``seed``. Returns (top_terms, perplexity on the held-out passages,
+    at most ``max_fit`` of them, or None)."""
     n_passages = dtm.shape[0]
     rows = np.random.default_rng(seed).permutation(n_passages)
     n_fit = min(max(k, round(subsample * n_passages)), max(k, max_fit))
-    fit_rows, held_out = np.sort(rows[:n_fit]), np.sort(rows[n_fit:])
+    fit_rows, held_out = np.sort(rows[:n_fit]), np.sort(rows[n_fit:n_fit + max(k, max_fit)])
     large = method == "nmf" and n_passages >= MINIBATCH_MIN_PASSAGES  # as TopicModel's "auto"
     model = TopicModel(k, method=method, random_state=seed, top_n=top_n,
                        solver="minibatch" if large else "auto")
@@ -100,9 +100,9 @@ def sweep(token_lists, ks, *, methods=METHODS, seeds=(0, 1, 2), subsample=0.8, t
     ``npmi`` mean NPMI coherence of the top terms against all passages (co-occurrence within a
     passage), ``diversity`` share of unique top terms, both averaged over seeds; ``stability``
     mean matched Jaccard between the seeds' topics; ``perplexity`` LDA on held-out passages
-    (mean over seeds; NaN for NMF; shown for reference, do not choose K by it). Runs are
-    independent and seeded, so ``n_jobs`` (processes) does not change the result; None: see
-    :func:`sweep_jobs`.
+    (at most ``max_fit`` of them; mean over seeds; NaN for NMF; shown for reference, do not
+    choose K by it). Runs are independent and seeded, so ``n_jobs`` (processes) does not
+    change the result; None: see :func:`sweep_jobs`.
     """
     token_lists = require_token_lists(token_lists, "token_lists")
     methods = (methods,) if isinstance(methods, str) else tuple(methods)

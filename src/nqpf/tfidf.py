@@ -23,8 +23,10 @@ from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 from sklearn.metrics.pairwise import cosine_similarity
 from sklearn.preprocessing import normalize as l2_normalize
 from sklearn.utils.validation import check_is_fitted
+from tqdm.auto import tqdm
 
 from nqpf.checks import require_columns
+from nqpf.keyness import count_matrix
 
 PREVIEW_CHARS = 120
 HIT_COLUMNS = ["doc_id", "passage_id", "start", "end", "score", "preview"]
@@ -189,6 +191,38 @@ def build_tfidf(
     return vectorizer, dtm.tocsr()
 
 
+SMALL_CORPUS_PASSAGES = 20  # choose_df: below this many passages keep every term
+
+
+def choose_df(token_lists, *, min_df: int | float = 2,
+              max_df: int | float = 0.9) -> tuple[int | float, int | float, str]:
+    """``(min_df, max_df, note)`` for TF-IDF or a topic model on ``token_lists`` (one token
+    list per passage): the given values when they keep at least one term; otherwise, and on a
+    tiny corpus (fewer than ``SMALL_CORPUS_PASSAGES`` passages, where a term shared by two
+    passages is already common), ``min_df=1, max_df=1.0``, which keeps every term. ``note``
+    says what was changed and why ("" if nothing). Raises ``ValueError`` if the passages have
+    no tokens at all."""
+    _, terms, counts = count_matrix(token_lists)
+    if counts.nnz == 0:
+        raise ValueError("the passages have no tokens at all (only stopwords, numbers or "
+                         "punctuation): there is nothing to weigh; add documents with text")
+    n_passages = counts.shape[0]
+    if n_passages < SMALL_CORPUS_PASSAGES:
+        if (min_df, max_df) == (1, 1.0):
+            return min_df, max_df, ""
+        return 1, 1.0, (f"Only {n_passages} passage(s) (fewer than {SMALL_CORPUS_PASSAGES}): "
+                        f"min_df={min_df!r}, max_df={max_df!r} changed to min_df=1, max_df=1.0, "
+                        "so every term is kept.")
+    frequency = np.bincount(counts.indices, minlength=len(terms))
+    low = min_df if isinstance(min_df, int) else min_df * n_passages
+    high = max_df if isinstance(max_df, int) else max_df * n_passages
+    if ((frequency >= low) & (frequency <= high)).any():
+        return min_df, max_df, ""
+    return 1, 1.0, (f"No term occurs in at least min_df={min_df!r} and at most max_df={max_df!r} "
+                    f"of the {n_passages} passages (they are nearly identical): using "
+                    "min_df=1, max_df=1.0, which keeps every term.")
+
+
 def vocab_sizes(passages: pd.DataFrame, min_dfs: Sequence[int], **options) -> pd.DataFrame:
     """How the vocabulary shrinks as ``min_df`` grows (other ``build_tfidf`` options as given).
 
@@ -257,15 +291,81 @@ def similarity(dtm) -> np.ndarray:
     return scores
 
 
-def doc_similarity(dtm, doc_ids: Sequence[str]) -> pd.DataFrame:
-    """Cosine similarity between documents: DataFrame (n_docs, n_docs) indexed and columned by
-    ``doc_id`` (order of first appearance). A document's vector is the sum of its passage
-    vectors, l2-normalised; diagonal and empty rows as in ``similarity``."""
+def doc_vectors(dtm, doc_ids: Sequence[str]) -> tuple[list, sparse.csr_array]:
+    """Document vectors: ``(labels, vectors)``, labels in order of first appearance and
+    vectors sparse (n_docs, n_terms), each the sum of its passage rows, l2-normalised."""
     _check_rows(dtm, len(doc_ids), "doc_ids")
     labels, indicator = _group_matrix(doc_ids)
-    doc_vectors = l2_normalize(indicator @ dtm)
+    return labels, sparse.csr_array(l2_normalize(indicator @ dtm))
+
+
+def doc_similarity(dtm, doc_ids: Sequence[str], *, docs: Sequence[str] | None = None
+                   ) -> pd.DataFrame:
+    """Cosine similarity between documents: DataFrame (n_docs, n_docs) indexed and columned by
+    ``doc_id`` (order of first appearance; only ``docs``, in that order, if given, so a large
+    corpus never builds an n_docs x n_docs matrix). A document's vector is the sum of its
+    passage vectors, l2-normalised; diagonal and empty rows as in ``similarity``."""
+    labels, vectors = doc_vectors(dtm, doc_ids)
+    if docs is not None:
+        position = {label: i for i, label in enumerate(labels)}
+        unknown = [doc for doc in docs if doc not in position]
+        if unknown:
+            raise ValueError(f"docs not found in doc_ids: {unknown[:10]}")
+        labels, vectors = list(docs), vectors[[position[doc] for doc in docs]]
     index = pd.Index(labels, name="doc_id")
-    return pd.DataFrame(similarity(doc_vectors), index=index, columns=index.copy())
+    return pd.DataFrame(similarity(vectors), index=index, columns=index.copy())
+
+
+def top_k_similar(vectors, queries, *, n: int = 5, block_cells: int = 2**22,
+                  progress: Callable | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """For each row index in ``queries``, the ``n`` rows of ``vectors`` (sparse, l2-normalised
+    rows) with the highest cosine similarity, itself excluded: ``(rows, scores)``, arrays
+    (n_queries, n) sorted by score descending (ties: lower row first); fewer than ``n``
+    positive scores are padded with row -1, score 0. Sparse dot products in blocks of about
+    ``block_cells`` scores, so memory stays O(block_cells + n_queries * n), never
+    n_queries x n_rows. ``progress``: called with the number of queries done after each block
+    (e.g. a tqdm ``update``)."""
+    vectors = sparse.csr_array(vectors)
+    queries = np.asarray(queries, dtype=np.int64)
+    n_rows = vectors.shape[0]
+    transposed = vectors.T.tocsr()
+    size = max(1, block_cells // max(n_rows, 1))
+    best_rows = np.full((len(queries), n), -1, dtype=np.int64)
+    best_scores = np.zeros((len(queries), n))
+    for first in range(0, len(queries), size):
+        block = queries[first:first + size]
+        scores = (vectors[block] @ transposed).toarray()
+        scores[np.arange(len(block)), block] = 0.0
+        order = (np.argpartition(-scores, n - 1, axis=1)[:, :n] if n < n_rows
+                 else np.tile(np.arange(n_rows), (len(block), 1)))
+        top = np.take_along_axis(scores, order, axis=1)
+        ranked = np.lexsort((order, -top), axis=1)
+        order, top = (np.take_along_axis(a, ranked, axis=1) for a in (order, top))
+        width = order.shape[1]
+        best_rows[first:first + size, :width] = np.where(top > 0, order, -1)
+        best_scores[first:first + size, :width] = np.where(top > 0, top, 0.0)
+        if progress is not None:
+            progress(len(block))
+    return best_rows, best_scores
+
+
+def similar_documents(dtm, doc_ids: Sequence[str], *, n: int = 5,
+                      max_queries: int | None = None, progress: bool = False) -> pd.DataFrame:
+    """Each document's ``n`` most similar other documents (cosine of the ``doc_vectors``),
+    searched among ALL documents by :func:`top_k_similar`, for the first ``max_queries``
+    documents (order of first appearance; None: every document). Pairs with similarity 0 are
+    left out. Columns ``doc_id, rank`` (1 = most similar), ``similar_doc_id, similarity``.
+    ``progress``: a tqdm bar over the query documents."""
+    labels, vectors = doc_vectors(dtm, doc_ids)
+    queries = np.arange(len(labels) if max_queries is None else min(max_queries, len(labels)))
+    bar = tqdm(total=len(queries), desc="similar documents", disable=not progress)
+    with bar:
+        rows, scores = top_k_similar(vectors, queries, n=n, progress=bar.update)
+    query, rank = np.nonzero(rows >= 0)
+    labels = np.asarray(labels, dtype=object)
+    return pd.DataFrame({"doc_id": labels[queries[query]], "rank": rank + 1,
+                         "similar_doc_id": labels[rows[query, rank]],
+                         "similarity": scores[query, rank]})
 
 
 def passage_labels(passages: pd.DataFrame) -> pd.Series:

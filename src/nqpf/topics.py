@@ -22,7 +22,7 @@ from nqpf.lda import LDA
 from nqpf.tfidf import TokenCountVectorizer, TokenTfidfVectorizer, identity_analyzer
 
 METHODS = ("nmf", "lda")
-MAX_ITER = {"nmf": 1000, "lda": 200, "minibatch": 15}
+MAX_ITER = {"nmf": 1000, "lda": 200, "minibatch": 15, "online": 10}
 SOLVERS = ("auto", "cd", "minibatch")
 MINIBATCH_MIN_PASSAGES = 20_000  # solver="auto" switches NMF to MiniBatchNMF from here on
 MINIBATCH_SIZE = 16_384
@@ -149,8 +149,8 @@ def match_labels(names: dict[int, str], n_topics: int) -> tuple[dict[int, str], 
 
 
 class TopicModel(BaseEstimator):
-    """NMF (on TF-IDF, deterministic ``nndsvda`` start) or LDA (batch variational Bayes, on
-    counts) over passage tokens.
+    """NMF (on TF-IDF, deterministic ``nndsvda`` start) or LDA (variational Bayes, on counts)
+    over passage tokens.
 
     Fitted attributes: ``vectorizer_``, ``model_``, ``vocab_`` (n_terms,), ``components_``
     (n_topics, n_terms; rows sum to 1), ``top_terms_`` (list of n_topics lists of ``top_n``
@@ -164,6 +164,8 @@ class TopicModel(BaseEstimator):
     epochs, ``nndsvda`` start, batch order drawn from ``random_state``, in float32), several
     times faster on large corpora; ``"auto"`` (default) = ``"cd"`` below 20,000 passages and
     ``"minibatch"`` from 20,000 passages on, so results on small corpora do not change.
+    LDA from 20,000 passages on is fitted online (scikit-learn's ``learning_method="online"``,
+    mini-batches of 16,384 passages, 10 epochs; ``converged_`` None), below that in batch.
     """
 
     def __init__(self, n_topics=10, *, method="nmf", random_state=0, max_iter=None, top_n=10,
@@ -200,7 +202,9 @@ class TopicModel(BaseEstimator):
         minibatch = self.method == "nmf" and (
             self.solver == "minibatch"
             or (self.solver == "auto" and dtm.shape[0] >= MINIBATCH_MIN_PASSAGES))
-        max_iter = self.max_iter or MAX_ITER["minibatch" if minibatch else self.method]
+        online = self.method == "lda" and dtm.shape[0] >= MINIBATCH_MIN_PASSAGES
+        max_iter = self.max_iter or MAX_ITER[
+            "minibatch" if minibatch else "online" if online else self.method]
         if minibatch:
             dtm = dtm.astype(np.float32)  # half the memory traffic; same topics on the benchmark
             model = MiniBatchNMF(self.n_topics, init="nndsvda", batch_size=MINIBATCH_SIZE,
@@ -209,13 +213,17 @@ class TopicModel(BaseEstimator):
         elif self.method == "nmf":
             model = NMF(self.n_topics, init="nndsvda", max_iter=max_iter, tol=1e-4,
                         random_state=self.random_state)
+        elif online:
+            model = LDA(self.n_topics, learning_method="online", batch_size=MINIBATCH_SIZE,
+                        max_iter=max_iter, total_samples=dtm.shape[0],
+                        random_state=self.random_state)
         else:
             model = LDA(self.n_topics, max_iter=max_iter, evaluate_every=5, perp_tol=0.1,
                         random_state=self.random_state)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ConvergenceWarning)  # recorded in converged_
             weights = model.fit_transform(dtm)
-        self.converged_ = None if minibatch else model.n_iter_ < max_iter
+        self.converged_ = None if minibatch or online else model.n_iter_ < max_iter
         self.vectorizer_ = vectorizer
         self.model_ = model
         self.vocab_ = vectorizer.get_feature_names_out()
