@@ -5,7 +5,15 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from nqpf.keyness import g2, keyness, keyness_by, log_ratio
+from nqpf.keyness import (
+    comparison_problem,
+    count_matrix,
+    empty_keyness,
+    g2,
+    keyness,
+    keyness_by,
+    log_ratio,
+)
 
 # 2x2 tables: term count a (target), b (reference); corpus sizes c (target), d (reference).
 # E1 = c(a+b)/(c+d), E2 = d(a+b)/(c+d), G2 = 2(a ln(a/E1) + b ln(b/E2)), LR = log2((a/c)/(b/d)).
@@ -138,3 +146,40 @@ def test_keyness_by_errors(passages, group_col, message):
 def test_empty_corpus_side_gives_zero_g2_and_nan_log_ratio(table, expected_g2):
     assert g2(*table) == expected_g2
     assert np.isnan(log_ratio(*table))
+
+
+@pytest.mark.parametrize(
+    ("token_lists", "groups", "labels", "terms", "dense"),
+    [
+        ([["a", "b", "a"], ["b"]], None, [0, 1], ["a", "b"], [[2, 1], [0, 1]]),
+        ([["a"], ["b"], ["a", "c"]], ["x", "y", "x"], ["x", "y"], ["a", "b", "c"],
+         [[2, 0, 1], [0, 1, 0]]),
+        ([[], ["z"]], ["x", "x"], ["x"], ["z"], [[1]]),
+        ([[], []], ["x", "y"], ["x", "y"], [], [[], []]),
+    ],
+)
+def test_count_matrix(token_lists, groups, labels, terms, dense):
+    got_labels, got_terms, counts = count_matrix(token_lists, groups)
+    assert list(got_labels) == labels and list(got_terms) == terms
+    assert counts.shape == (len(labels), len(terms))
+    np.testing.assert_array_equal(counts.toarray(), np.array(dense).reshape(counts.shape))
+
+
+@pytest.mark.parametrize(
+    ("tokens", "doc_ids", "problem"),
+    [
+        ([["a"], ["b"]], ["x", "y"], None),
+        ([["a"], ["b"]], ["x", "x"], "1 doc_id value"),
+        ([["a"], []], ["x", "y"], "1 doc_id value"),
+    ],
+)
+def test_comparison_problem(tokens, doc_ids, problem):
+    message = comparison_problem(pd.DataFrame({"tokens": tokens, "doc_id": doc_ids}), "doc_id")
+    assert message == problem if problem is None else problem in message
+
+
+def test_empty_keyness_has_keyness_by_columns():
+    table = empty_keyness("doc_id")
+    full = keyness_by(pd.DataFrame({"tokens": [["a"], ["b"]], "doc_id": ["x", "y"]}), "doc_id")
+    assert table.empty and list(table.columns) == list(full.columns)
+    assert (table.dtypes == full.dtypes).all()

@@ -13,6 +13,7 @@ from nqpf.tfidf import (
     TokenCountVectorizer,
     TokenTfidfVectorizer,
     build_tfidf,
+    choose_df,
     doc_key,
     doc_similarity,
     identity_analyzer,
@@ -20,7 +21,9 @@ from nqpf.tfidf import (
     passage_labels,
     passage_similarity,
     search,
+    similar_documents,
     similarity,
+    top_k_similar,
     top_terms,
     vocab_sizes,
 )
@@ -367,3 +370,67 @@ def test_passage_similarity(passages, fitted):
     np.testing.assert_array_equal(table.to_numpy(), similarity(fitted[1]))
     with pytest.raises(ValueError, match="rows"):
         passage_similarity(fitted[1][:3], passages)
+
+
+@pytest.mark.parametrize("docs", [["c", "a"], ["b"], ["a", "b", "c"]])
+def test_doc_similarity_subset_equals_full_matrix(passages, fitted, docs):
+    full = doc_similarity(fitted[1], passages["doc_id"])
+    subset = doc_similarity(fitted[1], passages["doc_id"], docs=docs)
+    pd.testing.assert_frame_equal(subset, full.loc[docs, docs])
+
+
+def test_doc_similarity_unknown_doc(passages, fitted):
+    with pytest.raises(ValueError, match="not found"):
+        doc_similarity(fitted[1], passages["doc_id"], docs=["zzz"])
+
+
+@pytest.mark.parametrize("n", [1, 2, 5])
+@pytest.mark.parametrize("block_cells", [1, 7, 2**22])
+def test_top_k_similar_equals_dense_ranking(n, block_cells):
+    rng = np.random.default_rng(0)
+    vectors = sparse.csr_array(rng.random((9, 6)) * (rng.random((9, 6)) < 0.4))
+    vectors = sparse.csr_array(vectors / np.maximum(
+        np.sqrt(vectors.multiply(vectors).sum(axis=1)), 1e-12)[:, None])
+    queries = np.array([0, 4, 8])
+    rows, scores = top_k_similar(vectors, queries, n=n, block_cells=block_cells)
+    dense = (vectors @ vectors.T).toarray()
+    for i, query in enumerate(queries):
+        expected = [j for j in np.lexsort((np.arange(9), -dense[query]))
+                    if j != query and dense[query, j] > 0][:n]
+        kept = rows[i][rows[i] >= 0].tolist()
+        assert kept == expected
+        np.testing.assert_allclose(scores[i][:len(kept)], dense[query, kept])
+
+
+@pytest.mark.parametrize("max_queries, n_docs", [(None, 3), (2, 2), (10, 3)])
+def test_similar_documents(passages, fitted, max_queries, n_docs):
+    table = similar_documents(fitted[1], passages["doc_id"], n=2, max_queries=max_queries)
+    full = doc_similarity(fitted[1], passages["doc_id"])
+    assert list(table.columns) == ["doc_id", "rank", "similar_doc_id", "similarity"]
+    assert table["doc_id"].nunique() == n_docs
+    for row in table.itertuples():
+        assert row.similar_doc_id != row.doc_id
+        assert row.similarity == pytest.approx(full.loc[row.doc_id, row.similar_doc_id])
+        others = full.loc[row.doc_id].drop(row.doc_id).sort_values(ascending=False)
+        assert row.similarity == pytest.approx(others.iloc[row.rank - 1])
+
+
+@pytest.mark.parametrize(
+    ("token_lists", "options", "expected", "note"),
+    [
+        ([["a", "b"], ["a", "c"]] * 15, {}, (2, 0.9), ""),
+        ([["a", "b"], ["c"]], {}, (1, 1.0), "Only 2 passage"),
+        ([["a", "b"], ["c"]], {"min_df": 1, "max_df": 1.0}, (1, 1.0), ""),
+        ([["a", "b"]] * 30, {}, (1, 1.0), "No term occurs"),
+        ([["a", "b"]] * 30, {"max_df": 1.0}, (2, 1.0), ""),
+    ],
+)
+def test_choose_df(token_lists, options, expected, note):
+    min_df, max_df, message = choose_df(token_lists, **options)
+    assert (min_df, max_df) == expected
+    assert message.startswith(note) and bool(message) == bool(note)
+
+
+def test_choose_df_without_tokens():
+    with pytest.raises(ValueError, match="no tokens at all"):
+        choose_df([[], []])
