@@ -435,3 +435,12 @@ def test_caption_lock_is_not_left_beside_the_figures(tmp_path):
     plt.close(fig)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a_fig.png", "a_fig.svg",
                                                          "captions.csv"]
+
+@pytest.mark.parametrize("n_hits, rasterized", [(figures.RASTER_TICKS, False),
+                                                (figures.RASTER_TICKS + 1, True)])
+def test_dispersion_plot_rasterises_many_ticks(n_hits, rasterized):
+    hits = pd.DataFrame({"doc_id": "000_a", "term": "talent",
+                         "relative_position": np.linspace(0, 1, n_hits)})
+    fig = draw("dispersion_plot", hits)
+    assert [c.get_rasterized() for c in fig.axes[0].collections] == [rasterized]
+    plt.close(fig)

@@ -3,7 +3,16 @@ import pytest
 from joblib import cpu_count
 from test_topics import N_PLANTED, TEXTS
 
-from nqpf.selection import MIN_PARALLEL_PASSAGES, KChoice, choose_k, k_values, sweep, sweep_jobs
+from nqpf.selection import (
+    MIN_PARALLEL_PASSAGES,
+    KChoice,
+    choose_k,
+    fit_run,
+    k_values,
+    sweep,
+    sweep_jobs,
+)
+from nqpf.topics import make_vectorizer
 
 
 @pytest.fixture(scope="module")
@@ -156,3 +165,13 @@ def test_k_values(k_range, n_passages, expected):
 def test_k_values_errors(k_range, n_passages, message):
     with pytest.raises(ValueError, match=message):
         k_values(k_range, n_passages)
+
+
+@pytest.mark.parametrize(("max_fit", "n_held_out"), [(10, 10), (len(TEXTS), len(TEXTS) // 5)])
+def test_fit_run_holds_out_at_most_max_fit(monkeypatch, max_fit, n_held_out):
+    seen = []
+    monkeypatch.setattr("nqpf.lda.LDA.perplexity",
+                        lambda self, dtm, *args: seen.append(dtm.shape[0]) or 1.0)
+    vectorizer = make_vectorizer("lda")
+    fit_run(vectorizer.fit_transform(TEXTS), vectorizer, "lda", 3, 0, 0.8, 10, max_fit)
+    assert seen[-1] == n_held_out  # after the fitted model's own perplexity_

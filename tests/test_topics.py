@@ -296,3 +296,14 @@ def test_document_topics_weights_by_tokens(models):
     weights = model.transform([long, short])
     expected = (len(long) * weights[0] + len(short) * weights[1]) / (len(long) + len(short))
     assert model.document_topics(passages).loc["d"].to_numpy() == pytest.approx(expected)
+
+
+@pytest.mark.parametrize(("threshold", "learning_method"),
+                         [(topics.MINIBATCH_MIN_PASSAGES, "batch"), (len(TEXTS), "online")])
+def test_lda_online_from_threshold(monkeypatch, threshold, learning_method):
+    monkeypatch.setattr(topics, "MINIBATCH_MIN_PASSAGES", threshold)
+    model = TopicModel(N_PLANTED, method="lda").fit(TEXTS)
+    assert model.model_.learning_method == learning_method
+    assert (model.converged_ is None) == (learning_method == "online")
+    pairs, _ = match_topics(VOCABS, model.top_terms_)
+    assert all(set(model.top_terms_[j]) <= set(VOCABS[i]) for i, j in pairs)
