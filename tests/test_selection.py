@@ -175,3 +175,24 @@ def test_fit_run_holds_out_at_most_max_fit(monkeypatch, max_fit, n_held_out):
     vectorizer = make_vectorizer("lda")
     fit_run(vectorizer.fit_transform(TEXTS), vectorizer, "lda", 3, 0, 0.8, 10, max_fit)
     assert seen[-1] == n_held_out  # after the fitted model's own perplexity_
+
+
+@pytest.mark.parametrize(
+    ("k_range", "n_passages", "n_terms", "expected"),
+    [
+        (None, 300, 5, [2, 3, 4, 5]),
+        (None, 300, 2, [2]),
+        (None, 300, 1000, list(range(2, 11))),
+        ([2, 3], 300, 3, [2, 3]),
+    ],
+)
+def test_k_values_capped_by_terms(k_range, n_passages, n_terms, expected):
+    assert k_values(k_range, n_passages, n_terms=n_terms) == expected
+
+
+@pytest.mark.parametrize(("k_range", "n_terms", "message"),
+                         [([2, 4], 3, "exceeds the number of terms"),
+                          (None, 1, "at least 2 terms")])
+def test_k_values_terms_errors(k_range, n_terms, message):
+    with pytest.raises(ValueError, match=message):
+        k_values(k_range, 300, n_terms=n_terms)

@@ -307,3 +307,11 @@ def test_lda_online_from_threshold(monkeypatch, threshold, learning_method):
     assert (model.converged_ is None) == (learning_method == "online")
     pairs, _ = match_topics(VOCABS, model.top_terms_)
     assert all(set(model.top_terms_[j]) <= set(VOCABS[i]) for i, j in pairs)
+
+
+@pytest.mark.parametrize(("token_lists", "options", "expected"),
+                         [([["a", "b"], ["a", "c"], ["b"]], {}, 2),
+                          ([["a", "b"], ["a", "c"]], {"min_df": 1, "max_df": 1.0}, 3),
+                          ([["a"], ["a"]], {}, 0)])
+def test_vocabulary_size(token_lists, options, expected):
+    assert topics.vocabulary_size(token_lists, **options) == expected

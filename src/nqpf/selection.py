@@ -34,15 +34,20 @@ MIN_PARALLEL_PASSAGES = 1_000  # sweep(n_jobs=None) uses every core from here on
 K_LIST = re.compile(r"^\s*[\[(]?\s*(\d+(\s*[,\s]\s*\d+)*)\s*[\])]?\s*$")
 
 
-def k_values(k_range, n_passages: int) -> list[int]:
+def k_values(k_range, n_passages: int, *, n_terms: int | None = None) -> list[int]:
     """Numbers of topics to try, sorted. ``k_range``: None (default: 2 up to
-    ``min(10, n_passages // 4)``, so every topic can rest on at least ~4 passages), a list of
-    ints, or a string of ints such as ``"[2, 3]"`` or ``"2 3 4"`` (as papermill ``-p`` passes it).
-    Raises ValueError for a K below 2 or above the number of passages."""
+    ``min(10, n_passages // 4)``, so every topic can rest on at least ~4 passages, and at most
+    ``n_terms``, the vocabulary size, if given), a list of ints, or a string of ints such as
+    ``"[2, 3]"`` or ``"2 3 4"`` (as papermill ``-p`` passes it).
+    Raises ValueError for a K below 2 or above the number of passages (or terms)."""
     if n_passages < 2:
         raise ValueError(f"topic models need at least 2 passages, got {n_passages}")
+    if n_terms is not None and n_terms < 2:
+        raise ValueError(f"topic models need at least 2 terms, got {n_terms}: add documents "
+                         "or lower min_df")
+    limit = n_passages if n_terms is None else min(n_passages, n_terms)
     if k_range is None:
-        return list(range(2, max(2, min(MAX_DEFAULT_K, n_passages // 4)) + 1))
+        return list(range(2, max(2, min(MAX_DEFAULT_K, n_passages // 4, limit)) + 1))
     if isinstance(k_range, str):
         match = K_LIST.match(k_range)
         if not match:
@@ -55,6 +60,9 @@ def k_values(k_range, n_passages: int) -> list[int]:
         raise ValueError("k_range is empty: list the numbers of topics to try")
     for k in ks:
         check_k(k, n_passages)
+        if k > limit:
+            raise ValueError(f"number of topics ({k}) exceeds the number of terms ({n_terms}); "
+                             "try fewer topics or a lower min_df")
     return ks
 
 

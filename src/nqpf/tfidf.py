@@ -320,7 +320,7 @@ def top_k_similar(vectors, queries, *, n: int = 5, block_cells: int = 2**22,
                   progress: Callable | None = None) -> tuple[np.ndarray, np.ndarray]:
     """For each row index in ``queries``, the ``n`` rows of ``vectors`` (sparse, l2-normalised
     rows) with the highest cosine similarity, itself excluded: ``(rows, scores)``, arrays
-    (n_queries, n) sorted by score descending (ties: lower row first); fewer than ``n``
+    (n_queries, n) sorted by score descending (equal scores: lower row first); fewer than ``n``
     positive scores are padded with row -1, score 0. Sparse dot products in blocks of about
     ``block_cells`` scores, so memory stays O(block_cells + n_queries * n), never
     n_queries x n_rows. ``progress``: called with the number of queries done after each block

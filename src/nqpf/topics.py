@@ -110,6 +110,16 @@ def check_corpus(token_lists, k: int, *, min_df=2, max_df=0.95) -> list[str]:
     return corpus_warnings(token_lists, k, dtm.shape[1], min_df=min_df)
 
 
+def vocabulary_size(token_lists, *, min_df=2, max_df=0.95) -> int:
+    """Number of terms a topic model on ``token_lists`` keeps with ``min_df``/``max_df``
+    (0 if none)."""
+    try:
+        return vectorize(make_vectorizer("lda", min_df=min_df, max_df=max_df),
+                         require_token_lists(token_lists, "token_lists")).shape[1]
+    except ValueError:
+        return 0
+
+
 def normalize_rows(weights: np.ndarray) -> np.ndarray:
     """Rows scaled to sum to 1; all-zero rows stay zero."""
     sums = weights.sum(axis=1, keepdims=True)
