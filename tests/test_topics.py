@@ -315,3 +315,11 @@ def test_lda_online_from_threshold(monkeypatch, threshold, learning_method):
                           ([["a"], ["a"]], {}, 0)])
 def test_vocabulary_size(token_lists, options, expected):
     assert topics.vocabulary_size(token_lists, **options) == expected
+
+
+def test_labels_unique_when_names_repeat(models):
+    model = models["nmf"]
+    names = {1: "same", 2: "same"}
+    labels = model.labels(names=names)
+    assert labels[:2] == ["same (1)", "same (2)"]
+    assert len(set(labels)) == len(labels)

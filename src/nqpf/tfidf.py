@@ -260,7 +260,8 @@ def top_terms(dtm, vocab: Sequence[str], groups: Sequence, *, n: int = 10) -> pd
     """Distinctive terms per group (e.g. ``passages["doc_id"]`` or a genre per passage).
 
     A term's score in a group is its mean tf-idf over the group's passages; the ``n`` best
-    terms with a positive score are listed. Groups appear in order of first appearance.
+    terms with a positive score are listed. Memory grows with the non-zero (group, term)
+    pairs, not with n_groups x n_terms. Groups appear in order of first appearance.
     Columns: ``group, rank`` (1-based), ``term, score``.
     """
     _check_rows(dtm, len(groups), "groups")
@@ -268,14 +269,16 @@ def top_terms(dtm, vocab: Sequence[str], groups: Sequence, *, n: int = 10) -> pd
         raise ValueError(f"vocab has {len(vocab)} terms but dtm has {dtm.shape[1]} columns")
     labels, indicator = _group_matrix(groups)
     sizes = np.asarray(indicator.sum(axis=1)).ravel()
-    means = sparse.csr_matrix(indicator @ dtm).toarray() / sizes[:, None]
+    means = sparse.csr_array(indicator @ dtm)  # sparse (n_groups, n_terms): never dense
+    means.sum_duplicates()
     vocab = np.asarray(vocab)
     rows = []
-    for label, scores in zip(labels, means, strict=True):
-        order = np.lexsort((vocab, -scores))  # best score first, ties alphabetical
-        best = [i for i in order[:n] if scores[i] > 0]
-        rows += [(label, rank, vocab[i], float(scores[i]))
-                 for rank, i in enumerate(best, start=1)]
+    for g, label in enumerate(labels):
+        found = slice(means.indptr[g], means.indptr[g + 1])
+        terms, scores = means.indices[found], means.data[found] / sizes[g]
+        order = np.lexsort((vocab[terms], -scores))  # best score first, ties alphabetical
+        rows += [(label, rank, vocab[terms[i]], float(scores[i]))
+                 for rank, i in enumerate((i for i in order[:n] if scores[i] > 0), start=1)]
     return pd.DataFrame(rows, columns=["group", "rank", "term", "score"])
 
 

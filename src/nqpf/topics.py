@@ -273,17 +273,21 @@ class TopicModel(BaseEstimator):
 
     def labels(self, n=3, *, names=None) -> list[str]:
         """One label per topic: researcher ``names`` ({topic number: label}, e.g. from
-        :func:`load_labels`) where given, else the top ``n`` terms "talent · innovation · …"."""
+        :func:`load_labels`) where given, else the top ``n`` terms "talent · innovation · …";
+        a label shared by several topics gets its topic number, "… (2)", so labels are unique."""
         check_is_fitted(self, "model_")
         names = dict(names or {})
         unknown = sorted(set(names) - set(range(1, self.n_topics + 1)))
         if unknown:
             raise ValueError(f"labels given for unknown topics {unknown}: "
                              f"the model has topics 1..{self.n_topics}")
-        return [
+        labels = [
             names.get(topic + 1, " · ".join(terms[:n]))
             for topic, terms in enumerate(self.top_terms_)
         ]
+        repeated = {label for label in labels if labels.count(label) > 1}
+        return [f"{label} ({topic})" if label in repeated else label
+                for topic, label in enumerate(labels, start=1)]
 
     def representative_passages(self, passages: pd.DataFrame, n=3) -> pd.DataFrame:
         """The ``n`` passages with the highest weight per topic: DataFrame(topic, rank, doc_id,
