@@ -166,12 +166,15 @@ def kwic(docs: pd.DataFrame, passages: pd.DataFrame, pattern: str | re.Pattern, 
     check_docs(docs)
     require_columns(passages, ["doc_id", "passage_id", "start", "end"], "passages")
     regex = compile_pattern(pattern)
-    spans = {doc_id: group.sort_values("start") for doc_id, group in passages.groupby("doc_id")}
+    spans = passages.sort_values(["doc_id", "start"], kind="stable")
+    all_starts, all_ends = spans["start"].to_numpy(), spans["end"].to_numpy()
+    all_ids = spans["passage_id"].to_numpy()
+    rows_of = spans.groupby("doc_id", sort=False).indices  # doc_id -> its rows, by start
+    no_rows = np.zeros(0, dtype=np.int64)
     rows = []
     for doc_id, text in zip(docs["doc_id"], docs["text"], strict=True):
-        doc_spans = spans.get(doc_id, passages.iloc[:0])
-        starts, ends = doc_spans["start"].to_numpy(), doc_spans["end"].to_numpy()
-        ids = doc_spans["passage_id"].to_numpy()
+        doc_rows = rows_of.get(doc_id, no_rows)
+        starts, ends, ids = all_starts[doc_rows], all_ends[doc_rows], all_ids[doc_rows]
         for match in regex.finditer(text):
             start, end = match.span()
             i = np.searchsorted(starts, start, side="right") - 1
