@@ -12,6 +12,7 @@ context (马克思列宁主义、毛泽东思想: 9 reports as characters, 5 as 
 """
 
 import re
+import sys
 from collections import defaultdict
 from collections.abc import Callable
 
@@ -19,12 +20,13 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 from sklearn.feature_extraction.text import CountVectorizer
-from tqdm.auto import tqdm
+from tqdm.std import tqdm
 
 from nqpf.checks import require_columns
 from nqpf.chinese import normalize
 from nqpf.language import CHARS_PER_WORD, HAN
 from nqpf.segment import sentence_spans
+from nqpf.tfidf import PROGRESS_SECONDS
 from nqpf.tokens import default_stopwords
 
 # A unit: one Han character, or a run of other letters and digits.
@@ -283,7 +285,8 @@ def shared_sentences(sentences_or_passages: pd.DataFrame, *, threshold: float = 
         analyzer="char", ngram_range=(SHINGLE_CHARS, SHINGLE_CHARS), binary=True,
     ).fit_transform([join_words(w) for w, k in zip(words, keep, strict=True) if k])
     doc_codes = pd.factorize(sentences["doc_id"])[0]
-    with tqdm(total=len(sentences), desc="shared sentences", disable=not progress) as bar:
+    with tqdm(total=len(sentences), desc="shared sentences", disable=not progress,
+              file=sys.stdout, mininterval=PROGRESS_SECONDS) as bar:
         first, second, jaccard = similar_pairs(sparse.csr_array(shingles), threshold, doc_codes,
                                                max_pairs=max_pairs, progress=bar.update)
     a = sentences.iloc[first].reset_index(drop=True)

@@ -6,16 +6,18 @@ column). Models are :class:`nqpf.topics.TopicModel`.
 """
 
 import re
+import sys
 import warnings
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 from joblib import Parallel, cpu_count, delayed
-from tqdm.auto import tqdm
+from tqdm.std import tqdm
 
 from nqpf.checks import require_columns, require_token_lists
 from nqpf.coherence import npmi_coherence, stability, topic_diversity
+from nqpf.tfidf import PROGRESS_SECONDS
 from nqpf.topics import (
     METHODS,
     MINIBATCH_MIN_PASSAGES,
@@ -142,7 +144,8 @@ def sweep(token_lists, ks, *, methods=METHODS, seeds=(0, 1, 2), subsample=0.8, t
         for method, k, seed in tasks
     )
     if show_progress:
-        runs = tqdm(runs, total=len(tasks), desc="topic models")
+        runs = tqdm(runs, total=len(tasks), desc="topic models", file=sys.stdout,
+                    mininterval=PROGRESS_SECONDS)
     results = dict(zip(tasks, runs, strict=True))
     all_topics = [topic for top_terms, _ in results.values() for topic in top_terms]
     scores = iter(npmi_coherence(all_topics, token_lists))

@@ -11,6 +11,7 @@ Shapes: ``dtm: sparse (n_passages, n_terms)``, rows in the order of ``passages``
 """
 
 import itertools
+import sys
 import textwrap
 from collections.abc import Callable, Sequence
 from numbers import Integral
@@ -23,13 +24,14 @@ from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 from sklearn.metrics.pairwise import cosine_similarity
 from sklearn.preprocessing import normalize as l2_normalize
 from sklearn.utils.validation import check_is_fitted
-from tqdm.auto import tqdm
+from tqdm.std import tqdm
 
 from nqpf.checks import require_columns
 from nqpf.keyness import count_matrix
 
 PREVIEW_CHARS = 120
 HIT_COLUMNS = ["doc_id", "passage_id", "start", "end", "score", "preview"]
+PROGRESS_SECONDS = 10  # text progress bars on stdout (not widgets: the HTML report has no scripts)
 
 
 def identity_analyzer(tokens: Sequence[str]) -> list[str]:
@@ -361,7 +363,8 @@ def similar_documents(dtm, doc_ids: Sequence[str], *, n: int = 5,
     ``progress``: a tqdm bar over the query documents."""
     labels, vectors = doc_vectors(dtm, doc_ids)
     queries = np.arange(len(labels) if max_queries is None else min(max_queries, len(labels)))
-    bar = tqdm(total=len(queries), desc="similar documents", disable=not progress)
+    bar = tqdm(total=len(queries), desc="similar documents", disable=not progress,
+               file=sys.stdout, mininterval=PROGRESS_SECONDS)
     with bar:
         rows, scores = top_k_similar(vectors, queries, n=n, progress=bar.update)
     query, rank = np.nonzero(rows >= 0)

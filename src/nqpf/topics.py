@@ -22,7 +22,7 @@ from nqpf.lda import LDA
 from nqpf.tfidf import TokenCountVectorizer, TokenTfidfVectorizer, identity_analyzer
 
 METHODS = ("nmf", "lda")
-MAX_ITER = {"nmf": 1000, "lda": 200, "minibatch": 15, "online": 10}
+MAX_ITER = {"nmf": 1000, "lda": 200, "minibatch": 15, "online": 5}
 SOLVERS = ("auto", "cd", "minibatch")
 MINIBATCH_MIN_PASSAGES = 20_000  # solver="auto" switches NMF to MiniBatchNMF from here on
 MINIBATCH_SIZE = 16_384
@@ -175,7 +175,7 @@ class TopicModel(BaseEstimator):
     times faster on large corpora; ``"auto"`` (default) = ``"cd"`` below 20,000 passages and
     ``"minibatch"`` from 20,000 passages on, so results on small corpora do not change.
     LDA from 20,000 passages on is fitted online (scikit-learn's ``learning_method="online"``,
-    mini-batches of 16,384 passages, 10 epochs; ``converged_`` None), below that in batch.
+    mini-batches of 16,384 passages, 5 epochs; ``converged_`` None), below that in batch.
     """
 
     def __init__(self, n_topics=10, *, method="nmf", random_state=0, max_iter=None, top_n=10,
