@@ -13,7 +13,6 @@ Targets (issue 16, 2 cores): peak RSS <= 3 GiB in every process, wall time <= 5 
 """
 
 import argparse
-import json
 import os
 import platform
 import subprocess
@@ -25,6 +24,8 @@ from pathlib import Path
 
 import nbformat
 import psutil
+
+from nqpf import paths
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from run import DEFAULT_CORPUS, ROOT, corpus_file  # noqa: E402
@@ -72,6 +73,7 @@ def run_report(corpus: Path, out: Path, jobs: int) -> dict:
     command = [sys.executable, "-m", "nqpf", "report", "--corpus", str(corpus), "--out",
                str(out), "--jobs", str(jobs)]
     load_before = os.getloadavg()[0]
+    cached = len(list(paths.PROCESSED.glob("*"))) if paths.PROCESSED.is_dir() else 0
     start, started = time.perf_counter(), time.time()
     process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE,
                                stderr=subprocess.STDOUT, text=True)
@@ -87,7 +89,7 @@ def run_report(corpus: Path, out: Path, jobs: int) -> dict:
     sampler.join()
     return {"seconds": seconds, "code": code, "sampler": sampler, "lines": lines,
             "started": started, "load": (load_before, os.getloadavg()[0]),
-            "command": " ".join(["python", *command[1:]])}
+            "command": " ".join(["python", *command[1:]]), "cached": cached}
 
 
 def notebook_rows(out: Path, sampler: TreeSampler) -> list[dict]:
@@ -129,7 +131,9 @@ def section(args, corpus: Path, n_docs: int, result: dict, rows: list[dict]) -> 
         f"- Machine: {os.cpu_count()} cores, {platform.platform()}; load average (1 min) "
         f"{result['load'][0]:.1f} before, {result['load'][1]:.1f} after (other jobs share "
         "the cores, so times are upper bounds)",
-        f"- Corpus: `{corpus.name}`, {n_docs:,} documents",
+        f"- Corpus: `{corpus.name}`, {n_docs:,} documents; prepared-corpus cache "
+        f"`data/processed/`: {result['cached']} file(s) before the run "
+        f"({'warm if this corpus ran before' if result['cached'] else 'cold'})",
         f"- Exit status {result['code']}; wall time {result['seconds']:.0f} s; peak RSS of the "
         f"largest process {peak_process['rss']:.0f} MiB "
         f"(`{peak_process['cmdline'][:60]}`); peak of the whole tree {sampler.tree_peak:.0f} MiB "
