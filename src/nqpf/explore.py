@@ -289,26 +289,37 @@ def directive_profile(docs: pd.DataFrame, *, forms: pd.DataFrame | list[str] | N
     else:
         forms = _checked_directives(forms, "forms")
     order = sorted(range(len(forms)), key=lambda i: -len(forms["form"].iat[i]))
-    sources = [_words_regex(forms["form"].iat[i], forms["inflect"].iat[i]) for i in order]
-    regex = re.compile("|".join(f"({source})" for source in sources), re.IGNORECASE)
     chinese_form = forms["form"].map(lambda form: HAN.search(form) is not None).to_numpy()
+    # Forms with Han characters are searched only in texts that have some (a regex with every
+    # Chinese form and its traditional variants is slow on long English texts).
+    searches = []
+    for han in (False, True):
+        group = [i for i in order if chinese_form[i] == han]
+        if group:
+            sources = [_words_regex(forms["form"].iat[i], forms["inflect"].iat[i]) for i in group]
+            searches.append((han, group, re.compile("|".join(f"({source})" for source in sources),
+                                                    re.IGNORECASE)))
     counted = (forms["category"] != NOT_DIRECTIVE).to_numpy()
     languages = docs["language"] if "language" in docs.columns else docs["text"].map(detect)
     shown_forms = {"zh": counted & chinese_form, "mixed": counted}
+    other_forms = counted & ~chinese_form
+    form_values, category_values = forms["form"].to_numpy(), forms["category"].to_numpy()
     rows = []
     for doc_id, text, language in zip(docs["doc_id"], docs["text"], languages, strict=True):
         counts = np.zeros(len(forms), dtype="int64")
-        for match in regex.finditer(text):
-            counts[order[match.lastindex - 1]] += 1
+        for han, group, regex in searches:
+            if han and not HAN.search(text):
+                continue
+            for match in regex.finditer(text):
+                counts[group[match.lastindex - 1]] += 1
         chinese = language in shown_forms
         unit = UNITS["zh" if chinese else "en"]
         size = (len(text) - sum(map(str.isspace, text))) / 10_000 if chinese else (
             len(text.split()) / 1000)
-        shown = shown_forms.get(language, counted & ~chinese_form)
+        shown = shown_forms.get(language, other_forms)  # numpy, not pandas: once per document
         rows += [(doc_id, form, category, count, count / size if size else np.nan, unit)
-                 for form, category, count in zip(forms["form"][shown],
-                                                  forms["category"][shown], counts[shown],
-                                                  strict=True)]
+                 for form, category, count in zip(form_values[shown], category_values[shown],
+                                                  counts[shown], strict=True)]
     return pd.DataFrame(rows, columns=PROFILE_COLUMNS).astype({"count": "int64"})
 
 
