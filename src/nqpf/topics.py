@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 from scipy.spatial.distance import jensenshannon
 from sklearn.base import BaseEstimator
-from sklearn.decomposition import NMF, MiniBatchNMF
+from sklearn.decomposition import NMF, LatentDirichletAllocation, MiniBatchNMF
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.validation import check_is_fitted
 
@@ -174,8 +174,9 @@ class TopicModel(BaseEstimator):
     epochs, ``nndsvda`` start, batch order drawn from ``random_state``, in float32), several
     times faster on large corpora; ``"auto"`` (default) = ``"cd"`` below 20,000 passages and
     ``"minibatch"`` from 20,000 passages on, so results on small corpora do not change.
-    LDA from 20,000 passages on is fitted online (scikit-learn's ``learning_method="online"``,
-    mini-batches of 16,384 passages, 5 epochs; ``converged_`` None), below that in batch.
+    LDA from 20,000 passages on is fitted online (scikit-learn's ``LatentDirichletAllocation``,
+    ``learning_method="online"``, mini-batches of 16,384 passages, 5 epochs; ``converged_``
+    None), below that in batch.
     """
 
     def __init__(self, n_topics=10, *, method="nmf", random_state=0, max_iter=None, top_n=10,
@@ -224,9 +225,9 @@ class TopicModel(BaseEstimator):
             model = NMF(self.n_topics, init="nndsvda", max_iter=max_iter, tol=1e-4,
                         random_state=self.random_state)
         elif online:
-            model = LDA(self.n_topics, learning_method="online", batch_size=MINIBATCH_SIZE,
-                        max_iter=max_iter, total_samples=dtm.shape[0],
-                        random_state=self.random_state)
+            model = LatentDirichletAllocation(
+                self.n_topics, learning_method="online", batch_size=MINIBATCH_SIZE,
+                max_iter=max_iter, total_samples=dtm.shape[0], random_state=self.random_state)
         else:
             model = LDA(self.n_topics, max_iter=max_iter, evaluate_every=5, perp_tol=0.1,
                         random_state=self.random_state)
