@@ -433,3 +433,9 @@ def test_study_corpus_integration():
     assert stats.loc["corpus", "types"] < stats["types"].drop("corpus").sum()
     top = collocations(passages, "new_quality_productive_forces", min_count=3)
     assert (top["observed"] >= 3).all()
+
+
+def test_corpus_stats_counts_chinese_words_as_loading_did():
+    docs = pd.DataFrame({"doc_id": ["zh"], "text": ["加快发展新质生产力"], "n_words": [9]})
+    passages = pd.DataFrame({"doc_id": ["zh"], "tokens": [["加快", "发展", "新质生产力"]]})
+    assert corpus_stats(docs, passages).set_index("doc_id").loc["zh", "words"] == 9

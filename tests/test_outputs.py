@@ -68,3 +68,17 @@ def test_default_root_is_reports():
 def test_first_documents(doc_ids, max_docs, expected, note):
     passages = pd.DataFrame({"doc_id": doc_ids})
     assert outputs.first_documents(passages, max_docs, shown="Figures") == (expected, note)
+
+
+@pytest.mark.parametrize(
+    ("text", "width", "expected"),
+    [
+        ("short text", 20, "short text"),
+        ("one two  three\nfour five six", 16, "one two three …"),  # as textwrap.shorten
+        ("加快发展新质生产力，推动高质量发展。", 10, "加快发展新质生产 …"),  # no spaces: characters
+        ("同志们： 现在，我代表第十五届中央委员会向大会作报告。", 12, "同志们： 现在，我代 …"),
+    ],
+)
+def test_preview(text, width, expected):
+    assert outputs.preview(text, width) == expected
+    assert len(outputs.preview(text, width)) <= width

@@ -46,14 +46,16 @@ _PARTIAL_END = re.compile(f"(?:(?!{CJK.pattern})\\S)+$")
 def corpus_stats(docs: pd.DataFrame, passages: pd.DataFrame,
                  sentences: pd.DataFrame | None = None) -> pd.DataFrame:
     """One row per document plus a final ``doc_id == "corpus"`` row. Columns: ``doc_id, words``
-    (raw whitespace words), ``sentences`` (only if a ``sentences`` table with ``doc_id`` is
-    given), ``passages, tokens, types, ttr`` (types / tokens; NaN without tokens). The corpus
-    row sums the counts but counts ``types`` over the whole corpus (not the sum of documents)."""
+    (``docs["n_words"]`` where given: each Han character one word; else white-space words),
+    ``sentences`` (only if a ``sentences`` table with ``doc_id`` is given), ``passages, tokens,
+    types, ttr`` (types / tokens; NaN without tokens). The corpus row sums the counts but
+    counts ``types`` over the whole corpus (not the sum of documents)."""
     check_docs(docs)
     require_columns(passages, ["doc_id", "tokens"], "passages")
     passages = passages[passages["doc_id"].isin(docs["doc_id"])]
     table = pd.DataFrame({"doc_id": docs["doc_id"].to_numpy(),
-                          "words": [len(text.split()) for text in docs["text"]]})
+                          "words": docs["n_words"].to_numpy() if "n_words" in docs
+                          else [len(text.split()) for text in docs["text"]]})
     if sentences is not None:
         require_columns(sentences, ["doc_id"], "sentences")
         table["sentences"] = table["doc_id"].map(sentences["doc_id"].value_counts())

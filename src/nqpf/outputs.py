@@ -9,6 +9,7 @@ import os
 import platform
 import re
 import tempfile
+import textwrap
 from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -194,3 +195,14 @@ def write_manifest(out_dir, *, since: int, previous: list[str], parameters: dict
     (out_dir / MANIFEST).write_text(json.dumps(manifest, indent=1, ensure_ascii=False,
                                                default=str) + "\n", encoding="utf-8")
     return removed
+
+
+def preview(text: str, width: int) -> str:
+    """``text`` on one line in at most ``width`` characters, cut at a word boundary and
+    marked `` …`` (``textwrap.shorten``); text with few spaces (Chinese) is cut between
+    characters instead of losing everything after its first long stretch."""
+    short = textwrap.shorten(text, width, placeholder=" …")
+    flat = " ".join(text.split())
+    if len(short) < width * 3 // 4 < len(flat):
+        return flat[:width - 2].rstrip() + " …"
+    return short

@@ -12,7 +12,6 @@ Shapes: ``dtm: sparse (n_passages, n_terms)``, rows in the order of ``passages``
 
 import itertools
 import sys
-import textwrap
 from collections.abc import Callable, Sequence
 from numbers import Integral
 
@@ -28,6 +27,7 @@ from tqdm.std import tqdm
 
 from nqpf.checks import require_columns
 from nqpf.keyness import count_matrix
+from nqpf.outputs import preview
 
 PREVIEW_CHARS = 120
 HIT_COLUMNS = ["doc_id", "passage_id", "start", "end", "score", "preview"]
@@ -414,8 +414,7 @@ def _hits(passages: pd.DataFrame, scores: np.ndarray, n: int,
     rows = [i for i in order[:n] if scores[i] > 0]
     table = passages.iloc[rows][["doc_id", "passage_id", "start", "end"]].copy()
     table["score"] = scores[rows]
-    table["preview"] = [textwrap.shorten(t, PREVIEW_CHARS, placeholder=" …")
-                        for t in passages["text"].iloc[rows]]
+    table["preview"] = [preview(t, PREVIEW_CHARS) for t in passages["text"].iloc[rows]]
     table.index = pd.Index(rows, name="row", dtype="int64")
     return table[HIT_COLUMNS]
 
