@@ -1,12 +1,15 @@
 """End to end: `python -m nqpf report` reruns the whole collection on another corpus."""
 
+import json
 import random
 import subprocess
 import sys
 
+import pandas as pd
 import pytest
 
 from nqpf import paths
+from nqpf.language import HAN
 
 THEMES = {
     "talent": "talent education university training skill teacher student research",
@@ -77,3 +80,47 @@ def test_ingest_report_accounts_for_every_file(rerun):
     _, out = rerun
     report = (out / "tables" / "01_ingest_report.csv").read_text(encoding="utf-8").splitlines()
     assert len(report) == 1 + 8 and all(",loaded," in line for line in report[1:])
+
+
+ZH_THEMES = {
+    "talent": "人才 教育 大学 培养 技能 教师 学生 研究",
+    "industry": "制造业 工厂 设备 升级 产业链 供应商 机器 工业",
+    "green": "生态 绿色 能源 森林 环境 保护 排放 低碳",
+    "digital": "数字 数据 平台 算力 网络 智能 算法 软件",
+}
+ZH_VERBS = ["推动", "加强", "加快", "深化", "支持", "培育", "完善"]
+ZH_SLOGAN = "必须加快发展新质生产力，推动高质量发展。"
+
+
+def generated_chinese_corpus(path, *, n_docs=6, seed=0):
+    """A JSONL file of ``n_docs`` Chinese texts (field ``content``, ids in ``title``), each
+    mostly about one theme, sharing one slogan."""
+    rng = random.Random(seed)
+    records = []
+    for i in range(n_docs):
+        words = ZH_THEMES[list(ZH_THEMES)[i % len(ZH_THEMES)]].split() * 3
+        paragraphs = ["".join(f"地方政府{rng.choice(ZH_VERBS)}{'、'.join(rng.sample(words, 4))}。"
+                              for _ in range(8)) for _ in range(4)]
+        paragraphs.insert(2, ZH_SLOGAN)
+        records.append({"title": f"文件{i:02d}", "content": "\n\n".join(paragraphs)})
+    path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in records),
+                    encoding="utf-8")
+    return path
+
+
+def test_report_on_a_chinese_corpus(tmp_path):
+    corpus = generated_chinese_corpus(tmp_path / "zh.jsonl")
+    out = tmp_path / "report"
+    result = subprocess.run(
+        [sys.executable, "-m", "nqpf", "report", "--corpus", str(corpus), "--out", str(out),
+         "--text-column", "content", "--id-column", "title", "--k-min", "2", "--k-max", "3"],
+        capture_output=True, text=True, cwd=paths.ROOT, timeout=900)
+    assert result.returncode == 0, result.stderr[-2000:]
+    frequencies = pd.read_csv(out / "tables" / "03_frequencies.csv")
+    top = frequencies["term"].head(20).tolist()
+    assert "new_quality_productive_forces" in frequencies["term"].tolist()
+    assert all(len(term) <= 6 for term in top if HAN.search(term)), top  # words, not clauses
+    assert sum(bool(HAN.search(term)) for term in top) >= 15, top
+    topic_terms = pd.read_csv(out / "tables" / "topics.csv").to_string()
+    assert HAN.search(topic_terms)
+    assert "文件00" in (out / "03_exploration.reader.html").read_text(encoding="utf-8")
