@@ -16,7 +16,16 @@ from nbformat.v4 import (
     new_output,
 )
 
-from nqpf.exporter import LOADER, MISSING_ALT, TEMPLATE, OfflineExporter, accessible
+from nqpf.exporter import (
+    CJK_FAMILY,
+    LOADER,
+    MISSING_ALT,
+    TEMPLATE,
+    OfflineExporter,
+    accessible,
+    with_cjk_font,
+)
+from nqpf.report import offline_problems
 
 matplotlib.use("Agg")
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
@@ -110,3 +119,28 @@ def test_code_renders_as_in_the_lab_template():
 )
 def test_accessible(page, expected):
     assert accessible(page) == expected
+
+
+def _embedded_font_characters(page: str) -> set[str]:
+    from fontTools.ttLib import TTFont
+
+    data = re.search(r"url\(data:font/woff;base64,([A-Za-z0-9+/=]+)\)", page).group(1)
+    return {chr(code) for code in TTFont(io.BytesIO(base64.b64decode(data))).getBestCmap()}
+
+
+@pytest.mark.parametrize(
+    ("text", "embedded"),
+    [
+        ("<p>English only: new quality productive forces</p>", set()),
+        ("<p>加快发展新质生产力，推动高质量发展。</p>", set("加快发展新质生产力，推动高量。")),
+        ("<p>新質生產力</p>", set("新質生產力")),  # traditional: the font has every Big5 hanzi
+    ],
+)
+def test_with_cjk_font_embeds_exactly_the_characters_shown(text, embedded):
+    page = f"<html><head><title>t</title></head><body>{text}</body></html>"
+    result = with_cjk_font(page)
+    if not embedded:
+        assert result == page
+        return
+    assert _embedded_font_characters(result) == embedded
+    assert f'"{CJK_FAMILY}"' in result and not offline_problems(result)

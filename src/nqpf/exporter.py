@@ -13,6 +13,8 @@ pass. nqpf.report imports this module on its renderer thread, so kernels start w
 for nbconvert.
 """
 
+import base64
+import io
 import os
 import re
 from html.parser import HTMLParser
@@ -52,8 +54,9 @@ _LINE_END = re.compile("\n")
 
 
 class OfflineExporter(HTMLExporter):
-    """``HTMLExporter`` with ``accessible`` in place of its BeautifulSoup pass; the same
-    options (use ``template_file=TEMPLATE, extra_loaders=[LOADER]`` for offline pages)."""
+    """``HTMLExporter`` with ``accessible`` in place of its BeautifulSoup pass, and the CJK
+    font embedded in pages that show Chinese (``with_cjk_font``); the same options (use
+    ``template_file=TEMPLATE, extra_loaders=[LOADER]`` for offline pages)."""
 
     def from_notebook_node(self, nb, resources=None, **kw):
         """Render ``nb``: ``(html, resources)``, as ``HTMLExporter.from_notebook_node``."""
@@ -68,7 +71,7 @@ class OfflineExporter(HTMLExporter):
         self.register_filter("filter_data_type", WidgetsDataTypeFilter(
             notebook_metadata={path: nb.metadata}, parent=self, resources=resources))
         page, resources = TemplateExporter.from_notebook_node(self, nb, resources, **kw)
-        return accessible(page), resources
+        return with_cjk_font(accessible(page)), resources
 
 
 class _Insertions(HTMLParser):
@@ -106,3 +109,45 @@ def accessible(page: str) -> str:
         pieces += [page[start:end], attribute]
         start = end
     return "".join(pieces) + page[start:]
+
+
+# Characters a page needs the CJK font for: CJK radicals to ideographs, compatibility
+# ideographs, full-width forms, CJK punctuation and the supplementary ideograph planes.
+CJK = re.compile("[\u2e80-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef"
+                 "\U00020000-\U0003134f]")
+CJK_FAMILY = "nqpf-cjk"
+# The page's own font stacks (JupyterLab's) with the embedded CJK font as the last fallback.
+_CJK_STYLE = """<style>
+@font-face {{ font-family: "{family}"; src: url(data:font/woff;base64,{font}) format("woff"); }}
+:root {{
+  --jp-ui-font-family: system-ui, -apple-system, "Segoe UI", helvetica, arial, sans-serif,
+    "{family}";
+  --jp-content-font-family: system-ui, -apple-system, "Segoe UI", helvetica, arial, sans-serif,
+    "{family}";
+  --jp-code-font-family-default: menlo, consolas, "DejaVu Sans Mono", monospace, "{family}";
+}}
+</style>
+"""
+
+
+def with_cjk_font(page: str) -> str:
+    """``page`` with the Chinese characters it shows embedded as a subset of the figures' CJK
+    font (Noto Sans SC, SIL OFL; WOFF as a data URI, a few dozen KB), the last fallback of the
+    page's fonts, so that Chinese reads on a machine without a CJK font; a page without such
+    characters is returned unchanged."""
+    chars = set(CJK.findall(page))
+    if not chars or "</head>" not in page:
+        return page
+    import pylopdf_fonts_zh_cn  # the font nqpf.figures draws Chinese with
+    from fontTools import subset
+
+    options = subset.Options(flavor="woff", layout_features=[], hinting=False,
+                             name_IDs=[], notdef_outline=True)
+    font = subset.load_font(str(pylopdf_fonts_zh_cn.sans_path()), options)
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(unicodes=sorted(map(ord, chars)))
+    subsetter.subset(font)
+    woff = io.BytesIO()
+    subset.save_font(font, woff, options)
+    style = _CJK_STYLE.format(family=CJK_FAMILY, font=base64.b64encode(woff.getvalue()).decode())
+    return page.replace("</head>", style + "</head>", 1)
