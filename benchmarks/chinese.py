@@ -145,8 +145,12 @@ def main() -> None:
     if not args.no_write:
         results = HERE / "RESULTS.md"
         old = results.read_text(encoding="utf-8") if results.exists() else ""
-        kept = re.split(rf"\n?{re.escape(SECTION)}\n", old)[0].rstrip("\n")
-        results.write_text((kept + "\n\n" if kept else "") + text, encoding="utf-8")
+        # this section replaced in place (or added at the end); the sections after it stay
+        before, _, rest = old.partition(SECTION + "\n")
+        after = rest[rest.find("\n## ") + 1:] if "\n## " in rest else ""
+        before = before.rstrip("\n")
+        results.write_text((before + "\n\n" if before else "") + text
+                           + ("\n" + after if after else ""), encoding="utf-8")
 
 
 if __name__ == "__main__":
