@@ -20,7 +20,6 @@ import argparse
 import gc
 import json
 import platform
-import re
 import statistics
 import time
 from datetime import datetime
