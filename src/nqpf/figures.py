@@ -8,11 +8,8 @@ Word clouds live in ``nqpf.clouds``. Chinese (simplified and traditional) is dra
 ``CJK_FONT``, a fallback after the house font, so English figures look as before.
 """
 
-import csv
 import functools
-import hashlib
 import re
-import tempfile
 import textwrap
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -23,7 +20,6 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import pylopdf_fonts_zh_cn
-from filelock import FileLock
 from IPython import get_ipython
 from IPython.display import Image, display
 from matplotlib import font_manager
@@ -34,7 +30,7 @@ from matplotlib.patches import Patch
 from nqpf import paths
 from nqpf.checks import require_columns
 from nqpf.layout import spring_layout
-from nqpf.outputs import CAPTIONS, relative
+from nqpf.outputs import CAPTIONS, record, relative
 
 # Okabe & Ito (2008), ordered so the first colours stay distinct on white and in grey scale.
 PALETTE = (
@@ -156,24 +152,8 @@ def save_figure(
         bbox = fig.get_tightbbox().padded(mpl.rcParams["savefig.pad_inches"])
         fig.savefig(png, bbox_inches=bbox, metadata=PNG_METADATA, pil_kwargs=PNG_OPTIONS)
         fig.savefig(svg, bbox_inches=bbox, metadata=SVG_METADATA)
-    _store_caption(folder / CAPTIONS, name, " ".join(caption.split()))
+    record(folder / CAPTIONS, ("figure", "caption"), name, " ".join(caption.split()))
     return [png, svg]
-
-
-def _store_caption(path: Path, name: str, caption: str) -> None:
-    """Add or replace ``name``'s row; locked, as notebooks may run side by side (the lock file
-    lives in the temporary folder, so none is left beside the figures)."""
-    key = hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:16]
-    with FileLock(Path(tempfile.gettempdir()) / f"nqpf-captions-{key}.lock"):
-        captions = {}
-        if path.exists():
-            with path.open(newline="", encoding="utf-8") as handle:
-                captions = {row["figure"]: row["caption"] for row in csv.DictReader(handle)}
-        captions[name] = caption
-        with path.open("w", newline="", encoding="utf-8") as handle:
-            writer = csv.writer(handle, lineterminator="\n")
-            writer.writerow(["figure", "caption"])
-            writer.writerows(sorted(captions.items()))
 
 
 def show(fig: Figure, name: str, *, caption: str, folder: Path = paths.FIGURES) -> str:

@@ -61,23 +61,28 @@ def file_name(text) -> str:
 
 def safe_name(text, folder: Path) -> str:
     """``file_name(text)``; when that differs from ``text`` the pair is recorded in
-    ``folder/file_names.csv`` (columns ``name, file_name``; locked, as notebooks may run side
-    by side)."""
+    ``folder/file_names.csv`` (columns ``name, file_name``)."""
     stem = file_name(text)
     if stem != str(text):
-        path = Path(folder) / FILE_NAMES
-        key = hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:16]
-        with FileLock(Path(tempfile.gettempdir()) / f"nqpf-names-{key}.lock"):
-            rows = {}
-            if path.exists():
-                with path.open(newline="", encoding="utf-8") as handle:
-                    rows = {row["name"]: row["file_name"] for row in csv.DictReader(handle)}
-            rows[str(text)] = stem
-            with path.open("w", newline="", encoding="utf-8") as handle:
-                writer = csv.writer(handle, lineterminator="\n")
-                writer.writerow(["name", "file_name"])
-                writer.writerows(sorted(rows.items()))
+        record(Path(folder) / FILE_NAMES, ("name", "file_name"), str(text), stem)
     return stem
+
+
+def record(path: Path, columns: tuple[str, str], key: str, value: str) -> None:
+    """Set ``key``'s row of the two-column CSV ``path`` (``columns``: key and value names) to
+    ``value``, rows sorted by key; locked, as notebooks may run side by side (the lock file
+    lives in the temporary folder, so none is left beside the table)."""
+    digest = hashlib.sha256(str(Path(path).resolve()).encode()).hexdigest()[:16]
+    with FileLock(Path(tempfile.gettempdir()) / f"nqpf-{digest}.lock"):
+        rows = {}
+        if path.exists():
+            with path.open(newline="", encoding="utf-8") as handle:
+                rows = {row[columns[0]]: row[columns[1]] for row in csv.DictReader(handle)}
+        rows[key] = value
+        with path.open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.writer(handle, lineterminator="\n")
+            writer.writerow(columns)
+            writer.writerows(sorted(rows.items()))
 
 
 def save_table(table: pd.DataFrame, name: str, *, out_dir=None) -> str:
