@@ -11,6 +11,7 @@ from nqpf.selection import (
     k_values,
     sweep,
     sweep_jobs,
+    sweep_settings,
 )
 from nqpf.topics import make_vectorizer
 
@@ -196,3 +197,18 @@ def test_k_values_capped_by_terms(k_range, n_passages, n_terms, expected):
 def test_k_values_terms_errors(k_range, n_terms, message):
     with pytest.raises(ValueError, match=message):
         k_values(k_range, 300, n_terms=n_terms)
+
+
+@pytest.mark.parametrize(
+    ("token_lists", "k_range", "expected"),
+    [
+        # tiny corpus: every term kept (min_df=1, max_df=1.0), K capped by 8 passages // 4
+        ([["a", "b"], ["b", "c"], ["c", "d"], ["d", "e"]] * 2, None, ([2], 1, 1.0)),
+        # K values as given, within the 5 terms kept
+        ([["a", "b"], ["b", "c"], ["c", "d"], ["d", "e"]] * 2, "[2, 3]", ([2, 3], 1, 1.0)),
+    ],
+)
+def test_sweep_settings(token_lists, k_range, expected):
+    ks, min_df, max_df, note = sweep_settings(token_lists, k_range, min_df=2, max_df=0.95)
+    assert (ks, min_df, max_df) == expected
+    assert note  # says that min_df and max_df were changed

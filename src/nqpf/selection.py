@@ -17,7 +17,7 @@ from tqdm.std import tqdm
 
 from nqpf.checks import require_columns, require_token_lists
 from nqpf.coherence import npmi_coherence, stability, topic_diversity
-from nqpf.tfidf import PROGRESS_SECONDS
+from nqpf.tfidf import PROGRESS_SECONDS, choose_df
 from nqpf.topics import (
     METHODS,
     MINIBATCH_MIN_PASSAGES,
@@ -28,6 +28,7 @@ from nqpf.topics import (
     corpus_warnings,
     make_vectorizer,
     vectorize,
+    vocabulary_size,
 )
 
 MAX_FIT_PASSAGES = 10_000  # sweep: each run fits at most this many passages
@@ -66,6 +67,17 @@ def k_values(k_range, n_passages: int, *, n_terms: int | None = None) -> list[in
             raise ValueError(f"number of topics ({k}) exceeds the number of terms ({n_terms}); "
                              "try fewer topics or a lower min_df")
     return ks
+
+
+def sweep_settings(token_lists, k_range=None, *, min_df: int | float = 2,
+                   max_df: int | float = 0.95) -> tuple[list[int], int | float, int | float, str]:
+    """``(ks, min_df, max_df, note)`` of a K sweep on ``token_lists`` (one token list per
+    passage), as notebooks 05 and 06 both choose them: ``tfidf.choose_df`` (``note`` says what
+    it changed, "" if nothing), then the ``k_values`` of ``k_range`` capped by the vocabulary
+    those ``min_df``/``max_df`` keep."""
+    min_df, max_df, note = choose_df(token_lists, min_df=min_df, max_df=max_df)
+    n_terms = vocabulary_size(token_lists, min_df=min_df, max_df=max_df)
+    return k_values(k_range, len(token_lists), n_terms=n_terms), min_df, max_df, note
 
 
 def sweep_jobs(n_jobs: int | None, n_passages: int) -> int:
