@@ -10,7 +10,7 @@ import pytest
 from matplotlib import font_manager
 from matplotlib.colors import to_hex
 
-from nqpf import figures, paths
+from nqpf import figures
 from nqpf.figures import NEUTRAL, PALETTE
 
 DOCS = ["000_a", "001_b", "002_c"]
@@ -305,7 +305,7 @@ def test_save_figure_writes_deterministic_files(tmp_path):
     for _ in range(2):  # two separate builds
         fig = draw("bar_grid")
         for _ in range(2):  # saving again writes the same bytes
-            written = figures.save_figure(fig, "terms", caption="Top terms.", folder=tmp_path)
+            written = figures.save_figure(fig, "terms", folder=tmp_path)
             assert [p.name for p in written] == ["terms.png", "terms.svg"]
             assert all(p.stat().st_size > 0 for p in written)
             digests.append(hashlib.sha256(written[1].read_bytes()).hexdigest())
@@ -315,63 +315,18 @@ def test_save_figure_writes_deterministic_files(tmp_path):
     assert "<dc:date>" not in svg
 
 
-def test_save_figure_records_captions(tmp_path):
-    fig = draw("heatmap")
-    figures.save_figure(fig, "b_fig", caption="Second,  with comma.", folder=tmp_path)
-    figures.save_figure(fig, "a_fig", caption="First.", folder=tmp_path)
-    figures.save_figure(fig, "b_fig", caption="Second, replaced.", folder=tmp_path)
-    plt.close(fig)
-    table = pd.read_csv(tmp_path / figures.CAPTIONS)
-    assert table.to_dict("list") == {"figure": ["a_fig", "b_fig"],
-                                     "caption": ["First.", "Second, replaced."]}
-
-
-@pytest.mark.parametrize(
-    ("name", "caption"),
-    [("a/b", "ok"), ("../up", "ok"), ("a\\b", "ok"), ("", "ok"), ("x.png", "ok"),
-     ("fine", "   ")],
-)
-def test_save_figure_rejects_bad_name_or_caption(tmp_path, name, caption):
+@pytest.mark.parametrize("name", ["a/b", "../up", "a\\b", "", "x.png"])
+def test_save_figure_rejects_bad_names(tmp_path, name):
     fig = draw("bubble_map")
-    with pytest.raises(ValueError, match="name|caption"):
-        figures.save_figure(fig, name, caption=caption, folder=tmp_path)
+    with pytest.raises(ValueError, match="name"):
+        figures.save_figure(fig, name, folder=tmp_path)
     plt.close(fig)
     assert not any(tmp_path.iterdir())
 
 
-@pytest.mark.parametrize(
-    ("under_root", "expected"),
-    [
-        (True, "Figure: Topic shares. (saved: reports/figures/shares.png, .svg)"),
-        (False, "Figure: Topic shares. (saved: TMP/reports/figures/shares.png, .svg)"),
-    ],
-)
-def test_show_returns_relative_caption_line(tmp_path, monkeypatch, under_root, expected):
-    monkeypatch.setattr(paths, "ROOT", tmp_path if under_root else tmp_path / "elsewhere")
-    fig = draw("stacked_bars")
-    line = figures.show(fig, "shares", caption="Topic  shares.",
-                        folder=tmp_path / "reports" / "figures")
-    plt.close(fig)
-    assert line == expected.replace("TMP", str(tmp_path))
-    assert (tmp_path / "reports" / "figures" / "shares.svg").exists()
-
-
-@pytest.mark.parametrize("in_notebook", [True, False])
-def test_show_displays_the_saved_png_in_a_notebook(tmp_path, monkeypatch, in_notebook):
-    shown = []
-    monkeypatch.setattr(figures, "get_ipython", lambda: object() if in_notebook else None)
-    monkeypatch.setattr(figures, "display", shown.append)
-    fig = draw("stacked_bars")
-    figures.show(fig, "shares", caption="Topic shares.", folder=tmp_path)
-    assert plt.fignum_exists(fig.number) is not in_notebook  # closed: not drawn again inline
-    assert [image.data for image in shown] == ([(tmp_path / "shares.png").read_bytes()]
-                                               if in_notebook else [])
-    plt.close(fig)
-
-
 def test_save_figure_writes_the_same_box_in_both_formats(tmp_path):
     fig = draw("stacked_bars")
-    png, svg = figures.save_figure(fig, "box", caption="c", folder=tmp_path)
+    png, svg = figures.save_figure(fig, "box", folder=tmp_path)
     plt.close(fig)
     width_px = int.from_bytes(png.read_bytes()[16:20], "big")  # PNG IHDR width
     width_pt = float(re.search(r'<svg[^>]* width="([\d.]+)pt"', svg.read_text()).group(1))
@@ -389,7 +344,7 @@ def test_chinese_labels_render_without_missing_glyphs(tmp_path):
         warnings.simplefilter("error")
         fig = figures.bar_grid(ZH_TIDY, group="doc_id", label="term", value="score",
                                title="关键词 (關鍵詞)", xlabel="每万字出现次数")
-        figures.save_figure(fig, "zh_terms", caption="中文图表。", folder=tmp_path)
+        figures.save_figure(fig, "zh_terms", folder=tmp_path)
     plt.close(fig)
 
 
@@ -424,17 +379,10 @@ def test_dollar_signs_are_text_not_mathtext(name, tmp_path):
     if not text_columns:  # labels from the index
         data.index = [f"{value} {DOLLARS}" for value in data.index]
     fig = func(**{key: data, **kwargs, "title": DOLLARS})
-    figures.save_figure(fig, "dollars", caption=DOLLARS, folder=tmp_path)
+    figures.save_figure(fig, "dollars", folder=tmp_path)
     plt.close(fig)
     assert DOLLARS in (tmp_path / "dollars.svg").read_text(encoding="utf-8")
 
-
-def test_caption_lock_is_not_left_beside_the_figures(tmp_path):
-    fig = draw("heatmap")
-    figures.save_figure(fig, "a_fig", caption="First.", folder=tmp_path)
-    plt.close(fig)
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["a_fig.png", "a_fig.svg",
-                                                         "captions.csv"]
 
 @pytest.mark.parametrize("n_hits, rasterized", [(figures.RASTER_TICKS, False),
                                                 (figures.RASTER_TICKS + 1, True)])

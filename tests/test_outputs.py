@@ -1,13 +1,28 @@
 import hashlib
 
+import matplotlib.pyplot as plt
 import pandas as pd
 import pytest
 
-from nqpf import outputs, paths
+from nqpf import clean, outputs, paths
 
 
-def test_save_table_writes_csv_and_names_it(tmp_path):
-    line = outputs.save_table(pd.DataFrame({"a": [1, 2]}), "demo", out_dir=tmp_path)
+def draw():
+    fig, ax = plt.subplots(figsize=(2, 2))
+    ax.plot([0, 1], [0, 1])
+    ax.set(title="t", xlabel="x", ylabel="y")
+    return fig
+
+
+def test_run_writes_under_its_folder_or_reports(tmp_path):
+    assert outputs.Run().root == paths.REPORTS
+    run = outputs.Run(tmp_path)
+    assert (run.figures, run.tables) == (tmp_path / "figures", tmp_path / "tables")
+    assert run.figures.is_dir() and run.tables.is_dir()
+
+
+def test_run_table_writes_csv_and_names_it(tmp_path):
+    line = outputs.Run(tmp_path).table(pd.DataFrame({"a": [1, 2]}), "demo")
     assert (tmp_path / "tables" / "demo.csv").read_text().splitlines() == ["a", "1", "2"]
     assert line == f"Table saved: {tmp_path / 'tables' / 'demo.csv'} (2 rows)"
 
@@ -32,10 +47,11 @@ def test_file_name_is_never_a_path(name, expected):
     assert outputs.PLAIN_NAME.match(stem)
 
 
-def test_save_table_makes_names_safe_and_records_them(tmp_path):
-    line = outputs.save_table(pd.DataFrame({"a": [1]}), "doc $1/2", out_dir=tmp_path)
-    outputs.save_table(pd.DataFrame({"a": [1]}), "plain", out_dir=tmp_path)
-    outputs.save_table(pd.DataFrame({"a": [1]}), "doc $1/3", out_dir=tmp_path)
+def test_run_table_makes_names_safe_and_records_them(tmp_path):
+    run = outputs.Run(tmp_path)
+    line = run.table(pd.DataFrame({"a": [1]}), "doc $1/2")
+    run.table(pd.DataFrame({"a": [1]}), "plain")
+    run.table(pd.DataFrame({"a": [1]}), "doc $1/3")
     stem = outputs.file_name("doc $1/2")
     assert line == f"Table saved: {tmp_path / 'tables' / stem}.csv (1 rows)"
     assert sorted(p.name for p in (tmp_path / "tables").iterdir()) == sorted(
@@ -50,11 +66,7 @@ def test_save_table_makes_names_safe_and_records_them(tmp_path):
     [(paths.REPORTS / "figures" / "x.png", "reports/figures/x.png"), ("/tmp/x.png", "/tmp/x.png")],
 )
 def test_relative(path, expected):
-    assert outputs.relative(path) == expected
-
-
-def test_default_root_is_reports():
-    assert outputs.out_root() == paths.REPORTS
+    assert paths.relative(path) == expected
 
 
 @pytest.mark.parametrize(
@@ -80,5 +92,57 @@ def test_first_documents(doc_ids, max_docs, expected, note):
     ],
 )
 def test_preview(text, width, expected):
-    assert outputs.preview(text, width) == expected
-    assert len(outputs.preview(text, width)) <= width
+    assert clean.preview(text, width) == expected
+    assert len(clean.preview(text, width)) <= width
+
+
+def test_run_figure_records_captions(tmp_path):
+    run, fig = outputs.Run(tmp_path), draw()
+    run.figure(fig, "b_fig", caption="Second,  with comma.")
+    run.figure(fig, "a_fig", caption="First.")
+    run.figure(fig, "b_fig", caption="Second, replaced.")
+    plt.close(fig)
+    table = pd.read_csv(tmp_path / "figures" / outputs.CAPTIONS)
+    assert table.to_dict("list") == {"figure": ["a_fig", "b_fig"],
+                                     "caption": ["First.", "Second, replaced."]}
+    # the caption lock lives in the temporary folder, not beside the figures
+    assert sorted(p.name for p in run.figures.iterdir()) == [
+        "a_fig.png", "a_fig.svg", "b_fig.png", "b_fig.svg", "captions.csv"]
+
+
+@pytest.mark.parametrize("caption", ["", "   ", None])
+def test_run_figure_rejects_an_empty_caption(tmp_path, caption):
+    fig = draw()
+    with pytest.raises(ValueError, match="caption"):
+        outputs.Run(tmp_path).figure(fig, "fine", caption=caption)
+    plt.close(fig)
+    assert not any(tmp_path.rglob("*.*"))
+
+
+@pytest.mark.parametrize(
+    ("under_root", "expected"),
+    [
+        (True, "Figure: Topic shares. (saved: reports/figures/shares.png, .svg)"),
+        (False, "Figure: Topic shares. (saved: TMP/reports/figures/shares.png, .svg)"),
+    ],
+)
+def test_run_figure_returns_relative_caption_line(tmp_path, monkeypatch, under_root, expected):
+    monkeypatch.setattr(paths, "ROOT", tmp_path if under_root else tmp_path / "elsewhere")
+    fig = draw()
+    line = outputs.Run(tmp_path / "reports").figure(fig, "shares", caption="Topic  shares.")
+    plt.close(fig)
+    assert line == expected.replace("TMP", str(tmp_path))
+    assert (tmp_path / "reports" / "figures" / "shares.svg").exists()
+
+
+@pytest.mark.parametrize("in_notebook", [True, False])
+def test_run_figure_displays_the_saved_png_in_a_notebook(tmp_path, monkeypatch, in_notebook):
+    shown = []
+    monkeypatch.setattr(outputs, "get_ipython", lambda: object() if in_notebook else None)
+    monkeypatch.setattr(outputs, "display", shown.append)
+    fig = draw()
+    outputs.Run(tmp_path).figure(fig, "shares", caption="Topic shares.")
+    assert plt.fignum_exists(fig.number) is not in_notebook  # closed: not drawn again inline
+    assert [image.data for image in shown] == (
+        [(tmp_path / "figures" / "shares.png").read_bytes()] if in_notebook else [])
+    plt.close(fig)

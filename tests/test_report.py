@@ -70,9 +70,9 @@ def tiny_notebooks(folder: Path) -> list[Path]:
                 "fig, ax = plt.subplots(figsize=(2, 2))\n"
                 "ax.plot([0, 1], [0, 1])\n"
                 "plt.show()\n"
-                "from nqpf import figures\n"
+                "from nqpf import outputs\n"
                 "fig, ax = plt.subplots(figsize=(2, 2))\n"
-                f"figures.show(fig, 'line', caption={ALT_TEXT!r}, folder=out_dir)\n"
+                f"outputs.Run(out_dir).figure(fig, 'line', caption={ALT_TEXT!r})\n"
                 f"pd.DataFrame({{'text': [{SCRIPT_TEXT!r}]}})"
             ),
         ),
@@ -171,7 +171,7 @@ def test_figure_caption_is_the_alt_text(report, suffix):
     parser.handle_starttag = lambda tag, attrs: alts.extend(
         value for name, value in attrs if tag == "img" and name == "alt")
     parser.feed(page)
-    # plt.show() gets nbconvert's placeholder, figures.show its caption
+    # plt.show() gets nbconvert's placeholder, Run.figure its caption
     assert alts == ["No description has been provided for this image", ALT_TEXT]
 
 

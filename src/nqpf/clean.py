@@ -5,6 +5,7 @@ tokenising. Offsets always refer to the raw text (see ``nqpf.segment``).
 """
 
 import re
+import textwrap
 import unicodedata
 
 QUOTES = str.maketrans({
@@ -56,3 +57,14 @@ def repair_run_together(text: str) -> str:
     if text.isascii() and "aaaaAaa" not in text.translate(LETTER_SHAPES):
         return text  # nothing to repair (str.translate and "in" are faster than the regex)
     return RUN_TOGETHER.sub(". ", text)
+
+
+def preview(text: str, width: int) -> str:
+    """``text`` on one line in at most ``width`` characters, cut at a word boundary and
+    marked `` …`` (``textwrap.shorten``); text with few spaces (Chinese) is cut between
+    characters instead of losing everything after its first long stretch."""
+    short = textwrap.shorten(text, width, placeholder=" …")
+    flat = " ".join(text.split())
+    if len(short) < width * 3 // 4 < len(flat):
+        return flat[:width - 2].rstrip() + " …"
+    return short

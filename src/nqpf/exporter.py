@@ -3,8 +3,9 @@
 ``OfflineExporter`` renders with ``TEMPLATE``: the lab template without the blocks that load
 require.js, MathJax, mermaid.js and the widget manager from CDNs (font and style sheets of the
 lab template are already inline), with a PNG's ``alt`` metadata (figure captions, see
-``figures.show``) as its alt text, and with code cells not passed through bleach after pygments,
-which has escaped all their text already (the same HTML, rendered in two thirds of the time).
+``outputs.Run.figure``) as its alt text, and with code cells not passed through bleach after
+pygments, which has escaped all their text already (the same HTML, rendered in two thirds of
+the time).
 
 Where the stock exporter re-parses the whole page with BeautifulSoup to give images without
 alt text a default one and to make cells focusable (``tabindex="0"``), two thirds of what is

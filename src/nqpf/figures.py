@@ -20,8 +20,6 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import pylopdf_fonts_zh_cn
-from IPython import get_ipython
-from IPython.display import Image, display
 from matplotlib import font_manager
 from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
@@ -30,7 +28,6 @@ from matplotlib.patches import Patch
 from nqpf import paths
 from nqpf.checks import require_columns
 from nqpf.layout import spring_layout
-from nqpf.outputs import CAPTIONS, record, relative
 
 # Okabe & Ito (2008), ordered so the first colours stay distinct on white and in grey scale.
 PALETTE = (
@@ -123,22 +120,17 @@ def _hatch(i: int) -> str:
 # --- saving -------------------------------------------------------------------------------
 
 
-def save_figure(
-    fig: Figure, name: str, *, caption: str, folder: Path = paths.FIGURES
-) -> list[Path]:
+def save_figure(fig: Figure, name: str, *, folder: Path) -> list[Path]:
     """Write ``name.png`` (150 dpi) and ``name.svg`` (byte-deterministic) into ``folder``.
 
-    The caption is stored in ``folder/captions.csv`` (columns ``figure, caption``, one row
-    per figure name, sorted) for the report index. The figure's layout is frozen after the
-    first save. Returns ``[png_path, svg_path]``.
+    The figure's layout is frozen after the first save. Returns ``[png_path, svg_path]``.
+    Notebooks save through ``outputs.Run.figure``, which also records the caption.
     """
     if not isinstance(name, str) or not NAME_RE.match(name):
         raise ValueError(
             f"figure name {name!r} is invalid: use letters, digits, '_' or '-' "
             "(no path separators, no extension)"
         )
-    if not isinstance(caption, str) or not caption.strip():
-        raise ValueError(f"caption for figure {name!r} is empty")
     folder = paths.output_dir(folder)
     png, svg = folder / f"{name}.png", folder / f"{name}.svg"
     with style():
@@ -152,24 +144,7 @@ def save_figure(
         bbox = fig.get_tightbbox().padded(mpl.rcParams["savefig.pad_inches"])
         fig.savefig(png, bbox_inches=bbox, metadata=PNG_METADATA, pil_kwargs=PNG_OPTIONS)
         fig.savefig(svg, bbox_inches=bbox, metadata=SVG_METADATA)
-    record(folder / CAPTIONS, ("figure", "caption"), name, " ".join(caption.split()))
     return [png, svg]
-
-
-def show(fig: Figure, name: str, *, caption: str, folder: Path = paths.FIGURES) -> str:
-    """Save ``fig`` and return "Figure: <caption> (saved: <folder>/<name>.png, .svg)".
-
-    In a notebook the saved PNG is displayed (the caption as its alt text) and ``fig`` closed,
-    so the figure is not drawn a third time by the inline backend (and what you see is the
-    file). The folder is shown relative to the project root (see ``outputs.relative``), so
-    notebook output is the same on every machine.
-    """
-    png, _ = save_figure(fig, name, caption=caption, folder=folder)
-    caption = " ".join(caption.split())
-    if get_ipython() is not None:
-        plt.close(fig)
-        display(Image(filename=png, alt=caption))
-    return f"Figure: {caption} (saved: {relative(png)}, .svg)"
 
 
 def wrap_label(text, width: int) -> str:

@@ -41,7 +41,7 @@ from joblib import effective_n_jobs
 from nqpf import parallel
 from nqpf.boilerplate import Span, body_end, find_all, recurring_blocks, set_aside
 from nqpf.language import LANGUAGES, check_language, count_words, detect, size_factor
-from nqpf.outputs import relative
+from nqpf.paths import relative
 
 BOMS = [(codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF32_LE, "utf-32"),
         (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF16_LE, "utf-16"),

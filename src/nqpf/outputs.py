@@ -9,15 +9,17 @@ import os
 import platform
 import re
 import tempfile
-import textwrap
 from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
+import matplotlib.pyplot as plt
 import pandas as pd
 from filelock import FileLock
+from IPython import get_ipython
+from IPython.display import Image, display
 
-from nqpf import paths
+from nqpf import figures, paths
 
 MANIFEST = "manifest.json"
 CAPTIONS = "captions.csv"
@@ -34,18 +36,45 @@ def out_root(out_dir=None) -> Path:
     return paths.REPORTS if out_dir is None else Path(out_dir)
 
 
-def figures_dir(out_dir=None) -> Path:
-    return paths.output_dir(out_root(out_dir) / "figures")
+class Run:
+    """Where one notebook run writes: ``figures/`` and ``tables/`` under ``out_dir`` (the
+    project's ``reports/`` when None). Notebooks make one (``run = outputs.Run(out_dir)``) and
+    save every figure and table through it, so no output can miss the run's folder."""
 
+    def __init__(self, out_dir=None):
+        self.root = out_root(out_dir)
 
-def tables_dir(out_dir=None) -> Path:
-    return paths.output_dir(out_root(out_dir) / "tables")
+    @property
+    def figures(self) -> Path:
+        return paths.output_dir(self.root / "figures")
 
+    @property
+    def tables(self) -> Path:
+        return paths.output_dir(self.root / "tables")
 
-def relative(path: Path) -> str:
-    """``path`` relative to the project root when inside it, so printed output is portable."""
-    path = Path(path).resolve()
-    return str(path.relative_to(paths.ROOT)) if path.is_relative_to(paths.ROOT) else str(path)
+    def figure(self, fig, name: str, *, caption: str) -> str:
+        """Save ``fig`` as ``figures/<name>.png`` and ``.svg``, record ``caption`` in
+        ``figures/captions.csv`` (for the report index) and return "Figure: <caption> (saved:
+        <path>, .svg)". In a notebook the saved PNG is displayed (the caption as its alt text)
+        and ``fig`` closed, so what you see is the file."""
+        if not isinstance(caption, str) or not caption.strip():
+            raise ValueError(f"caption for figure {name!r} is empty")
+        png, _ = figures.save_figure(fig, name, folder=self.figures)
+        caption = " ".join(caption.split())
+        record(self.figures / CAPTIONS, ("figure", "caption"), name, caption)
+        if get_ipython() is not None:
+            plt.close(fig)
+            display(Image(filename=png, alt=caption))
+        return f"Figure: {caption} (saved: {paths.relative(png)}, .svg)"
+
+    def table(self, table: pd.DataFrame, name: str) -> str:
+        """Write ``table`` to ``tables/<name>.csv`` and return a line saying where. A ``name``
+        that is not a plain file name (say, a document id) is made one (``safe_name``: the
+        mapping goes to ``tables/file_names.csv``)."""
+        folder = self.tables
+        path = folder / f"{safe_name(name, folder)}.csv"
+        table.to_csv(path, index=False)
+        return f"Table saved: {paths.relative(path)} ({len(table):,} rows)"
 
 
 def file_name(text) -> str:
@@ -83,16 +112,6 @@ def record(path: Path, columns: tuple[str, str], key: str, value: str) -> None:
             writer = csv.writer(handle, lineterminator="\n")
             writer.writerow(columns)
             writer.writerows(sorted(rows.items()))
-
-
-def save_table(table: pd.DataFrame, name: str, *, out_dir=None) -> str:
-    """Write ``table`` to ``<out_dir>/tables/<name>.csv`` and return a line saying where. A
-    ``name`` that is not a plain file name (say, a document id) is made one (``safe_name``:
-    the mapping goes to ``tables/file_names.csv``)."""
-    folder = tables_dir(out_dir)
-    path = folder / f"{safe_name(name, folder)}.csv"
-    table.to_csv(path, index=False)
-    return f"Table saved: {relative(path)} ({len(table):,} rows)"
 
 
 def first_documents(passages: pd.DataFrame, max_docs: int, *,
@@ -200,14 +219,3 @@ def write_manifest(out_dir, *, since: int, previous: list[str], parameters: dict
     (out_dir / MANIFEST).write_text(json.dumps(manifest, indent=1, ensure_ascii=False,
                                                default=str) + "\n", encoding="utf-8")
     return removed
-
-
-def preview(text: str, width: int) -> str:
-    """``text`` on one line in at most ``width`` characters, cut at a word boundary and
-    marked `` …`` (``textwrap.shorten``); text with few spaces (Chinese) is cut between
-    characters instead of losing everything after its first long stretch."""
-    short = textwrap.shorten(text, width, placeholder=" …")
-    flat = " ".join(text.split())
-    if len(short) < width * 3 // 4 < len(flat):
-        return flat[:width - 2].rstrip() + " …"
-    return short

@@ -14,8 +14,6 @@ RAW = DATA / "raw"
 PROCESSED = DATA / "processed"
 LEXICON = DATA / "lexicon"
 REPORTS = ROOT / "reports"
-FIGURES = REPORTS / "figures"
-TABLES = REPORTS / "tables"
 
 
 def output_dir(path: Path) -> Path:
@@ -23,6 +21,12 @@ def output_dir(path: Path) -> Path:
     path = Path(path)
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+def relative(path: Path) -> str:
+    """``path`` relative to the project root when inside it, so printed output is portable."""
+    path = Path(path).resolve()
+    return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
 
 
 def is_study_corpus(corpus) -> bool:

@@ -26,8 +26,8 @@ from sklearn.utils.validation import check_is_fitted
 from tqdm.std import tqdm
 
 from nqpf.checks import require_columns
+from nqpf.clean import preview
 from nqpf.keyness import count_matrix
-from nqpf.outputs import preview
 
 PREVIEW_CHARS = 120
 HIT_COLUMNS = ["doc_id", "passage_id", "start", "end", "score", "preview"]
