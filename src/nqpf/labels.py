@@ -1,0 +1,50 @@
+"""Short readable names for documents, for figures and tables (ids stay the key).
+
+A document's label is its metadata ``label`` if given, else its ``title`` shortened, else its
+``doc_id``; labels are made unique by a number, and ``label_key`` links each label to its id.
+"""
+
+import re
+import textwrap
+
+import pandas as pd
+
+LABEL_CHARS = 28  # longest label, in characters (Chinese titles are cut between characters)
+BRACKETED = re.compile(r"^\s*\[[^\]]*\]\s*")  # a curator's note such as "[untitled] "
+
+
+def short_label(title: str, *, width: int = LABEL_CHARS) -> str:
+    """``title`` on one line, without a leading bracketed note, in at most ``width``
+    characters (cut at a word boundary, or between characters when the first
+    word is too long, marked ``…``)."""
+    text = BRACKETED.sub("", " ".join(str(title).split())) or str(title).strip()
+    short = textwrap.shorten(text, width, placeholder=" …")
+    return short if short.strip(" …") else text[:width - 2] + " …"  # no space: cut characters
+
+
+def doc_labels(docs: pd.DataFrame, *, width: int = LABEL_CHARS) -> pd.Series:
+    """One unique short label per document: Series indexed by ``doc_id`` (n_docs,).
+
+    Taken from the column ``label`` where filled, else ``title``, else the ``doc_id`` itself;
+    a label shared by several documents gets " (2)", " (3)" … from its second document on."""
+    ids = docs["doc_id"].astype(str)
+    names = ids.copy()
+    for column in ("title", "label"):  # label wins over title
+        if column in docs:
+            given = docs[column].astype("string").str.strip()
+            names = given.where(given.fillna("") != "", names).astype(str)
+    labels = [short_label(name, width=width) for name in names]
+    seen: dict[str, int] = {}
+    unique = []
+    for label in labels:
+        seen[label] = seen.get(label, 0) + 1
+        unique.append(label if seen[label] == 1 else f"{label} ({seen[label]})")
+    return pd.Series(unique, index=pd.Index(ids, name="doc_id"), name="label")
+
+
+def label_key(docs: pd.DataFrame, *, width: int = LABEL_CHARS) -> pd.DataFrame:
+    """The key from labels to documents: columns ``label, doc_id`` (+ ``title`` if present)."""
+    key = doc_labels(docs, width=width).reset_index()[["label", "doc_id"]]
+    if "title" in docs:
+        key["title"] = docs["title"].to_numpy()
+    return key

@@ -1,0 +1,44 @@
+import pandas as pd
+import pytest
+
+from nqpf import labels
+
+
+@pytest.mark.parametrize(
+    ("title", "width", "expected"),
+    [
+        ("Notes on the Two Sessions", 28, "Notes on the Two Sessions"),
+        ("To cultivate and strengthen new quality productive forces", 28,
+         "To cultivate and …"),
+        ("[untitled] Deputies and members on speeches", 28, "Deputies and members on …"),
+        ("  spaced\n  title ", 28, "spaced title"),
+        ("中国共产党第十九次全国代表大会上的报告", 10, "中国共产党第十九 …"),
+        ("[only a note]", 28, "[only a note]"),
+    ],
+)
+def test_short_label(title, width, expected):
+    assert labels.short_label(title, width=width) == expected
+    assert len(labels.short_label(title, width=width)) <= width
+
+
+@pytest.mark.parametrize(
+    ("columns", "expected"),
+    [
+        ({}, ["d1", "d2", "d3"]),
+        ({"title": ["Alpha", None, "Alpha"]}, ["Alpha", "d2", "Alpha (2)"]),
+        ({"title": ["Alpha", "Beta", ""], "label": ["A", None, " "]}, ["A", "Beta", "d3"]),
+    ],
+)
+def test_doc_labels_prefer_label_then_title_then_id(columns, expected):
+    docs = pd.DataFrame({"doc_id": ["d1", "d2", "d3"], **columns})
+    result = labels.doc_labels(docs)
+    assert result.tolist() == expected
+    assert result.index.tolist() == ["d1", "d2", "d3"]
+    assert result.is_unique
+
+
+def test_label_key_links_labels_to_ids():
+    docs = pd.DataFrame({"doc_id": ["d1", "d2"], "title": ["Alpha", "Alpha"]})
+    key = labels.label_key(docs)
+    assert key.to_dict("list") == {"label": ["Alpha", "Alpha (2)"], "doc_id": ["d1", "d2"],
+                                   "title": ["Alpha", "Alpha"]}
