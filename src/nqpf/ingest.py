@@ -38,7 +38,7 @@ import pandas as pd
 from charset_normalizer import from_bytes
 from joblib import effective_n_jobs
 
-from nqpf import parallel
+from nqpf import parallel, sources
 from nqpf.boilerplate import Span, body_end, find_all, recurring_blocks, set_aside
 from nqpf.language import LANGUAGES, check_language, count_words, detect, size_factor
 from nqpf.paths import relative
@@ -247,7 +247,10 @@ def _file_problem(error: OSError) -> str:
     return f"could not be read: {error.strerror or error}"
 
 
-def _read_folder(folder: Path, rows: list[_Row]) -> tuple[list[_Record], pd.DataFrame | None]:
+def _read_folder(folder: Path, rows: list[_Row],
+                 found: dict[str, sources.Source]) -> tuple[list[_Record], pd.DataFrame | None]:
+    """The folder's text records and metadata; what each PDF, Word or HTML file gave goes to
+    ``found`` ({file name: ``nqpf.sources.Source``})."""
     records, metadata = [], None
     for path in sorted(folder.iterdir()):
         name = path.name
@@ -263,13 +266,17 @@ def _read_folder(folder: Path, rows: list[_Row]) -> tuple[list[_Record], pd.Data
             rows.append(_row(name, "skipped", "hidden file", size=size))
         elif name == METADATA_FILE:
             metadata = _read_metadata(path, size, rows)
-        elif path.suffix.lower() not in TEXT_SUFFIXES:
+        elif path.suffix.lower() not in TEXT_SUFFIXES | sources.SUFFIXES.keys():
             rows.append(_row(name, "skipped", f"unsupported file type {path.suffix}", size=size))
         elif size == 0:
             rows.append(_row(name, "skipped", "empty file", size=size))
         else:
             try:
-                text, encoding = read_text(path)
+                if path.suffix.lower() in TEXT_SUFFIXES:
+                    text, encoding = read_text(path)
+                else:
+                    found[name] = sources.read_source(path, decode=decode_bytes)
+                    text, encoding = found[name].text, found[name].encoding
             except OSError as error:
                 rows.append(_row(name, "failed", _file_problem(error), size=size))
                 continue
@@ -473,7 +480,8 @@ def _join_metadata(docs: pd.DataFrame, metadata: pd.DataFrame | None, path: Path
 
 def _id_key(doc_id: str) -> str:
     """``doc_id`` without a text file extension, case folded: ids equal up to these match."""
-    stem = doc_id[: -len(Path(doc_id).suffix)] if Path(doc_id).suffix.lower() in TEXT_SUFFIXES \
+    suffix = Path(doc_id).suffix.lower()
+    stem = doc_id[: -len(suffix)] if suffix in TEXT_SUFFIXES | sources.SUFFIXES.keys() \
         else doc_id
     return stem.casefold()
 
@@ -511,10 +519,12 @@ def load_corpus(source, *, text_column: str = "text", id_column: str | None = No
         raise FileNotFoundError(f"corpus source not found: {source}")
     if source.is_file() and not source.name.lower().endswith(TABLE_SUFFIXES):
         raise ValueError(f"{source}: unsupported corpus file type; use a folder of .txt/.md "
-                         f"files or a file ending in {', '.join(TABLE_SUFFIXES)}")
+                         f"(or .pdf/.docx/.html) files or a file ending in "
+                         f"{', '.join(TABLE_SUFFIXES)}")
     rows: list[_Row] = []
+    found: dict[str, sources.Source] = {}
     if source.is_dir():
-        records, metadata = _read_folder(source, rows)
+        records, metadata = _read_folder(source, rows, found)
         kept, row_index = _add_documents(records, rows, "empty file")
         why = _why_empty(rows, "files")
         meta_path, meta_rows = source / METADATA_FILE, rows
@@ -535,6 +545,10 @@ def load_corpus(source, *, text_column: str = "text", id_column: str | None = No
     spans = parallel.map_chunks(texts, find_all, find_all, chunk_size=CHUNK_SIZE,
                                 workers=effective_n_jobs(n_jobs) - 1)
     spans = list(map(set_aside, spans, recurring_blocks(texts)))  # footers across documents
+    if found:  # headers, footers and page numbers of PDF and Word files
+        layout = {record[0]: found[record[2]].spans for record in kept if record[2] in found}
+        spans = [sources.with_layout(doc_spans, layout.get(doc_id, []))
+                 for doc_id, doc_spans in zip(doc_ids, spans, strict=True)]
     ends = list(map(body_end, texts, spans))
     docs = pd.DataFrame({"doc_id": doc_ids, "text": texts,
                          "n_chars": [len(text) for text in texts], "n_words": n_words,
@@ -543,11 +557,18 @@ def load_corpus(source, *, text_column: str = "text", id_column: str | None = No
                                       for n, lang in zip(n_words, languages, strict=True)],
                          "is_duplicate": _duplicates(texts)})
     docs = _join_metadata(docs, metadata, meta_path, meta_rows)
+    if found:
+        docs = sources.fill_metadata(docs, {record[0]: found[record[2]].metadata
+                                            for record in kept if record[2] in found})
     docs["language"] = languages  # in the metadata's place if it has the column, else last
     order = ["doc_id", *[c for c in docs.columns if c not in ["doc_id", *DOC_COLUMNS]],
              *DOC_COLUMNS]
     docs = docs[order].sort_values("doc_id", ignore_index=True)
-    report = pd.DataFrame(rows, columns=REPORT_COLUMNS).sort_values(
+    report = pd.DataFrame(rows, columns=REPORT_COLUMNS)
+    if source.is_dir():  # format, pages and characters, if it holds PDF, Word or HTML files
+        report = sources.describe_files(report, found, {record[2]: record[1]
+                                                        for record in records})
+    report = report.sort_values(
         "path", ignore_index=True, key=lambda paths: paths.str.replace(  # row 2 before row 10
             r"\d+", lambda number: number.group().zfill(12), regex=True))
     return Corpus(docs=docs, report=report, source=source,
