@@ -25,6 +25,7 @@ from .checks import check_docs, read_csv_table, require_columns, require_values
 from .keyness import count_matrix, count_tokens, g2, log_ratio
 from .language import HAN, detect
 from .lexicon import AFTER, BEFORE, Lexicon, default_lexicon
+from .pages import has_pages, page_column
 
 KINDS = ("all", "words", "phrases")
 PER = {"tokens": "per_1000", "characters": "per_10000_chars"}  # frequencies' rate column
@@ -163,7 +164,8 @@ def kwic(docs: pd.DataFrame, passages: pd.DataFrame, pattern: str | re.Pattern, 
     the match start; <NA> for matches in boilerplate outside every passage), ``start, end``
     (``text[start:end] == keyword``), ``left, keyword, right``. ``left``/``right``: at most
     ``window`` characters of context with white space collapsed, cut at a word boundary (no
-    partial words at the outer edge).
+    partial words at the outer edge). If any document has pages (``nqpf.pages``), a ``page``
+    column after ``end`` gives the match's page (<NA> in a text without pages).
     """
     check_docs(docs)
     require_columns(passages, ["doc_id", "passage_id", "start", "end"], "passages")
@@ -184,7 +186,12 @@ def kwic(docs: pd.DataFrame, passages: pd.DataFrame, pattern: str | re.Pattern, 
             rows.append((doc_id, passage_id, start, end, _context(text, start, window, before=True),
                          match.group(), _context(text, end, window, before=False)))
     table = pd.DataFrame(rows, columns=KWIC_COLUMNS)
-    return table.astype({"passage_id": "Int64", "start": "int64", "end": "int64"})
+    table = table.astype({"passage_id": "Int64", "start": "int64", "end": "int64"})
+    if has_pages(docs["text"]):
+        texts = dict(zip(docs["doc_id"], docs["text"], strict=True))
+        table.insert(4, "page", pd.array(page_column(texts, table["doc_id"], table["start"]),
+                                         dtype="Int64"))
+    return table
 
 
 def collocations(passages: pd.DataFrame, node: str, *, window: int = 5, min_count: int = 3,

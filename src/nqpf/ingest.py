@@ -522,9 +522,9 @@ def load_corpus(source, *, text_column: str = "text", id_column: str | None = No
                          f"(or .pdf/.docx/.html) files or a file ending in "
                          f"{', '.join(TABLE_SUFFIXES)}")
     rows: list[_Row] = []
-    found: dict[str, sources.Source] = {}
+    extracted: dict[str, sources.Source] = {}
     if source.is_dir():
-        records, metadata = _read_folder(source, rows, found)
+        records, metadata = _read_folder(source, rows, extracted)
         kept, row_index = _add_documents(records, rows, "empty file")
         why = _why_empty(rows, "files")
         meta_path, meta_rows = source / METADATA_FILE, rows
@@ -545,8 +545,9 @@ def load_corpus(source, *, text_column: str = "text", id_column: str | None = No
     spans = parallel.map_chunks(texts, find_all, find_all, chunk_size=CHUNK_SIZE,
                                 workers=effective_n_jobs(n_jobs) - 1)
     spans = list(map(set_aside, spans, recurring_blocks(texts)))  # footers across documents
-    if found:  # headers, footers and page numbers of PDF and Word files
-        layout = {record[0]: found[record[2]].spans for record in kept if record[2] in found}
+    if extracted:  # headers, footers and page numbers of PDF and Word files
+        layout = {record[0]: extracted[record[2]].spans for record in kept
+                  if record[2] in extracted}
         spans = [sources.with_layout(doc_spans, layout.get(doc_id, []))
                  for doc_id, doc_spans in zip(doc_ids, spans, strict=True)]
     ends = list(map(body_end, texts, spans))
@@ -557,16 +558,16 @@ def load_corpus(source, *, text_column: str = "text", id_column: str | None = No
                                       for n, lang in zip(n_words, languages, strict=True)],
                          "is_duplicate": _duplicates(texts)})
     docs = _join_metadata(docs, metadata, meta_path, meta_rows)
-    if found:
-        docs = sources.fill_metadata(docs, {record[0]: found[record[2]].metadata
-                                            for record in kept if record[2] in found})
+    if extracted:
+        docs = sources.fill_metadata(docs, {record[0]: extracted[record[2]].metadata
+                                            for record in kept if record[2] in extracted})
     docs["language"] = languages  # in the metadata's place if it has the column, else last
     order = ["doc_id", *[c for c in docs.columns if c not in ["doc_id", *DOC_COLUMNS]],
              *DOC_COLUMNS]
     docs = docs[order].sort_values("doc_id", ignore_index=True)
     report = pd.DataFrame(rows, columns=REPORT_COLUMNS)
     if source.is_dir():  # format, pages and characters, if it holds PDF, Word or HTML files
-        report = sources.describe_files(report, found, {record[2]: record[1]
+        report = sources.describe_files(report, extracted, {record[2]: record[1]
                                                         for record in records})
     report = report.sort_values(
         "path", ignore_index=True, key=lambda paths: paths.str.replace(  # row 2 before row 10

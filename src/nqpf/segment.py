@@ -24,6 +24,7 @@ from nqpf.boilerplate import TITLE_MAX_WORDS, body_spans, is_heading, trim_span
 from nqpf.checks import check_docs
 from nqpf.clean import RUN_TOGETHER
 from nqpf.language import CHINESE, check_language, count_words, detect, size_factor
+from nqpf.pages import has_pages, page_column
 from nqpf.tokens import tokenize_all
 
 # End of a sentence: . ! ? (and any closing quotes or brackets), then white space and the
@@ -287,9 +288,15 @@ def segment_docs(docs: pd.DataFrame, paragraphs: list | None = None, *, min_word
                                                    "end", "text", "n_words", "n_sentences"])
     sentences = pd.DataFrame(sentence_rows, columns=["doc_id", "sentence_id", "start", "end",
                                                      "text", "n_words"])
-    return (passages.astype({c: "int64" for c in ("passage_id", "start", "end", "n_words",
-                                                  "n_sentences")}),
-            sentences.astype({c: "int64" for c in ("sentence_id", "start", "end", "n_words")}))
+    passages = passages.astype({c: "int64" for c in ("passage_id", "start", "end", "n_words",
+                                                     "n_sentences")})
+    sentences = sentences.astype({c: "int64" for c in ("sentence_id", "start", "end", "n_words")})
+    if has_pages(docs["text"]):
+        texts = dict(zip(docs["doc_id"], docs["text"], strict=True))
+        for table in (passages, sentences):
+            table.insert(table.columns.get_loc("end") + 1, "page", pd.array(
+                page_column(texts, table["doc_id"], table["start"]), dtype="Int64"))
+    return passages, sentences
 
 
 def passages_table(docs: pd.DataFrame, *, min_words: int = 60, max_words: int = 200,

@@ -292,19 +292,20 @@ class TopicModel(BaseEstimator):
 
     def representative_passages(self, passages: pd.DataFrame, n=3) -> pd.DataFrame:
         """The ``n`` passages with the highest weight per topic: DataFrame(topic, rank, doc_id,
-        passage_id, start, end, weight, text). Passages with zero weight are left out."""
+        passage_id, start, end, [page,] weight, text), ``page`` if ``passages`` has it (a
+        corpus with pages, ``nqpf.segment``). Passages with zero weight are left out."""
         require_columns(passages, PASSAGE_COLUMNS, "passages")
         weights = self.transform(passages["tokens"])
+        cited = ["doc_id", "passage_id", "start", "end", *(["page"] if "page" in passages else [])]
         rows = []
         for topic in range(self.n_topics):
             order = np.argsort(-weights[:, topic], kind="stable")[:n]
             for rank, i in enumerate(i for i in order if weights[i, topic] > 0):
                 passage = passages.iloc[i]
-                rows.append((topic + 1, rank + 1, passage["doc_id"], passage["passage_id"],
-                             passage["start"], passage["end"], float(weights[i, topic]),
+                rows.append((topic + 1, rank + 1, *passage[cited], float(weights[i, topic]),
                              passage["text"]))
-        columns = ["topic", "rank", "doc_id", "passage_id", "start", "end", "weight", "text"]
-        return pd.DataFrame(rows, columns=columns)
+        table = pd.DataFrame(rows, columns=["topic", "rank", *cited, "weight", "text"])
+        return table.astype({"page": "Int64"}) if "page" in cited else table
 
     def passage_topics(self, passages: pd.DataFrame) -> pd.DataFrame:
         """Topic weights per passage: DataFrame(doc_id, passage_id, start, end, topic_1 ..
