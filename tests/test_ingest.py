@@ -73,7 +73,7 @@ def messy_folder(tmp_path):
         "h_image.txt": b"\x89PNG\r\n\x1a\n\x00\x00"
         + bytes(np.random.default_rng(1).integers(0, 256, 200, dtype=np.uint8)),
         "i_bad.txt": bytes(np.random.default_rng(0).integers(0x80, 0x100, 300, dtype=np.uint8)),
-        "j_paper.pdf": b"%PDF-1.4",
+        "j_paper.doc": b"\xd0\xcf\x11\xe0",
         ".DS_Store": b"\x00\x00\x00\x01Bud1",
         "metadata.csv": b"doc_id,genre\na_utf8,news\nd_cp1252,op-ed\nz_gone,blog\n",
     }
@@ -96,7 +96,7 @@ def messy_folder(tmp_path):
         ("h_image.txt", "failed", "binary file (not text)", ""),
         ("i_bad.txt", "failed", "could not decode: tried utf-8, gb18030, big5, cp1252, "
          "charset-normalizer", ""),
-        ("j_paper.pdf", "skipped", "unsupported file type .pdf", ""),
+        ("j_paper.doc", "skipped", "unsupported file type .doc", ""),
         ("metadata.csv", "metadata", "2 of 4 documents have no metadata row (b_gbk, c_big5)",
          "utf-8"),
         ("metadata.csv#line 4", "skipped", "metadata row without a document (doc_id z_gone)", ""),

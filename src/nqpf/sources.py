@@ -242,7 +242,8 @@ def read_pdf(data: bytes) -> Source:
     except PDFPasswordIncorrect:
         raise ValueError("encrypted PDF: needs a password (not read)") from None
     except Exception as error:  # a damaged file can fail anywhere in the parser
-        raise ValueError(f"corrupt PDF (could not be parsed: {type(error).__name__})") from None
+        raise ValueError(f"corrupt PDF (could not be parsed: {error or type(error).__name__})"
+                         ) from None
     empty = [number for number, (boxes, _) in enumerate(pages, start=1) if not boxes]
     if len(empty) == len(pages):
         raise ValueError(NEEDS_OCR if any(images) or pages else "PDF without pages")
@@ -350,7 +351,8 @@ def read_html(html: str, encoding: str = "") -> Source:
     import trafilatura  # here: it takes about a second to import, needed for web pages only
 
     found = trafilatura.extract(html, output_format="json", with_metadata=True,
-                                include_comments=False, include_tables=True)
+                                include_comments=False, include_tables=True,
+                                favor_precision=True)
     result = json.loads(found) if found else {}
     text = (result.get("text") or "").strip()
     if not text:
