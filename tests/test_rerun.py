@@ -124,3 +124,47 @@ def test_report_on_a_chinese_corpus(tmp_path):
     topic_terms = pd.read_csv(out / "tables" / "topics.csv").to_string()
     assert HAN.search(topic_terms)
     assert "文件00" in (out / "03_exploration.reader.html").read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def mixed(tmp_path_factory):
+    """The report on a folder of txt + pdf + docx + html files."""
+    from test_sources import ARTICLE, PAGE_1, PAGE_2, news_page, write_docx, write_pdf
+
+    tmp = tmp_path_factory.mktemp("mixed")
+    corpus = generated_corpus(tmp / "corpus", n_docs=4)
+    write_pdf(corpus / "plan.pdf", [PAGE_1, PAGE_2], header="Provincial plan")
+    write_docx(corpus / "report.docx")
+    (corpus / "news.html").write_text(news_page([*ARTICLE, SLOGAN]), encoding="utf-8")
+    out = tmp / "report"
+    result = subprocess.run(
+        [sys.executable, "-m", "nqpf", "report", "--corpus", str(corpus), "--out", str(out),
+         "--k-min", "2", "--k-max", "3"],
+        capture_output=True, text=True, cwd=paths.ROOT, timeout=900)
+    return result, out
+
+
+def test_mixed_folder_analysed_and_no_script_in_the_report(mixed):
+    from test_sources import SCRIPT
+
+    result, out = mixed
+    for name in ("02_cleaning", "03_exploration", "04_tfidf", "05_topics", "06_visualisation"):
+        assert f"{name} … done" in result.stdout, result.stderr[-2000:]
+    kwic = pd.read_csv(out / "tables" / "03_kwic_concept.csv")
+    assert {"plan", "news"} <= set(kwic["doc_id"]) and "page" in kwic
+    assert kwic.loc[kwic["doc_id"] == "plan", "page"].tolist() == [1]
+    pages = list(out.rglob("*.html"))
+    assert pages and not any(SCRIPT in page.read_text(encoding="utf-8") for page in pages)
+
+
+@pytest.mark.xfail(strict=True, reason="notebook 01 rereads each loaded file's bytes with its "
+                   "`encoding` to compare with the text; a PDF or Word file has none (its text "
+                   "is extracted): 01 needs to compare text files only")
+def test_mixed_folder_report_succeeds(mixed):
+    result, out = mixed
+    assert result.returncode == 0, result.stderr[-2000:]
+    report = pd.read_csv(out / "tables" / "01_ingest_report.csv").set_index("path")
+    assert report["format"].to_dict() == {**{f"doc_{i:02d}.txt": "txt" for i in range(4)},
+                                          "news.html": "html", "plan.pdf": "pdf",
+                                          "report.docx": "docx"}
+    assert (report["status"] == "loaded").all() and report.loc["plan.pdf", "pages"] == 2
