@@ -36,6 +36,7 @@ HITS = pd.DataFrame({"doc_id": ["000_a", "000_a", "001_b", "002_c"],
 LENGTHS = pd.DataFrame({"doc_id": np.repeat(DOCS, 10), "n_words": RNG.integers(60, 200, 30)})
 COORDS = pd.DataFrame({"x": [0.1, -0.3, 0.4], "y": [0.2, 0.0, -0.5],
                        "prevalence": [0.5, 0.3, 0.2], "topic": ["T1", "T2", "T3"]})
+BANDS = FLOW.assign(low=FLOW["share"] - 0.1, high=FLOW["share"] + 0.1)
 EDGES = pd.DataFrame({"source": ["innovation", "innovation", "talent", "reform"],
                       "target": ["talent", "reform", "reform", "high_quality_development"],
                       "weight": [3, 1, 2, 5]})
@@ -69,6 +70,14 @@ CHARTS = {
     "network": (figures.network, "edges", EDGES,
                 {"source": "source", "target": "target", "weight": "weight", "title": "T"},
                 ["source", "target", "weight"]),
+    "interval_lines": (figures.interval_lines, "df", BANDS,
+                       {"x": "position", "y": "share", "low": "low", "high": "high",
+                        "hue": "topic", "panel": "doc_id", "title": "T", "xlabel": "Passage",
+                        "ylabel": "Share"}, ["position", "share", "low", "high", "topic"]),
+    "interval_dots": (figures.interval_dots, "df", BANDS[BANDS["position"] == 0],
+                      {"label": "topic", "y": "share", "low": "low", "high": "high",
+                       "panel": "doc_id", "title": "T", "xlabel": "Share"},
+                      ["topic", "share", "low", "high", "doc_id"]),
 }
 MISSING = [(name, column) for name, case in CHARTS.items() for column in case[4]]
 

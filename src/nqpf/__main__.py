@@ -49,6 +49,10 @@ def parser() -> argparse.ArgumentParser:
     report.add_argument("--text-column", help="text field of a CSV/JSONL corpus (default: text)")
     report.add_argument("--id-column",
                         help="id field of a CSV/JSONL corpus (default: doc_id or id, if present)")
+    report.add_argument("--metadata-file", type=Path,
+                        help="CSV of metadata joined to the documents on the columns both have")
+    report.add_argument("--date-column",
+                        help="metadata column with each document's date (default: date)")
     report.add_argument("--out", type=Path, help="report folder (default: reports/)")
     report.add_argument("--k-min", type=int, help="smallest number of topics/clusters to try")
     report.add_argument("--k-max", type=int, help="largest number of topics/clusters to try")
@@ -123,11 +127,14 @@ def read_parameters(path: Path) -> dict:
 
 def notebook_parameters(args: argparse.Namespace) -> dict:
     """The notebook parameters of a ``report`` command line: ``--params`` file, then ``-p``,
-    then the dedicated options (``--random-state``, ``--k-min``/``--k-max``, columns)."""
+    then the dedicated options (``--random-state``, ``--k-min``/``--k-max``, columns, the
+    date column)."""
     values = read_parameters(args.params) if args.params else {}
     values.update((name, parse_value(value)) for name, value in args.parameter)
     if args.random_state is not None:
         values["random_state"] = args.random_state
+    if args.date_column is not None:
+        values["date_column"] = args.date_column
     ks = k_range(args.k_min, args.k_max, args.k_step)
     if ks is not None:
         values["k_range"] = ks
@@ -151,7 +158,8 @@ def k_range(k_min: int | None, k_max: int | None, k_step: int) -> list[int] | No
 
 def corpus_options(args: argparse.Namespace) -> dict:
     """The ``load_corpus`` options given on the command line."""
-    options = {"text_column": args.text_column, "id_column": args.id_column}
+    options = {"text_column": args.text_column, "id_column": args.id_column,
+               "metadata_file": args.metadata_file and str(args.metadata_file.resolve())}
     return {name: value for name, value in options.items() if value is not None}
 
 

@@ -465,3 +465,56 @@ def network(edges: pd.DataFrame, *, source: str, target: str, weight: str, title
     ax.set_axis_off()
     fig.suptitle(title)
     return fig
+
+
+@styled
+def interval_lines(df: pd.DataFrame, *, x: str, y: str, low: str, high: str, title: str,
+                   xlabel: str, ylabel: str, hue: str | None = None, panel: str | None = None,
+                   ncols: int = 3, sharey: bool = True) -> Figure:
+    """Lines of ``y`` over ``x`` (numbers or dates) with a shaded ``low``–``high`` band (an
+    interval; NaN bounds leave a gap, so a point without an interval shows as a bare dot);
+    one line per ``hue`` value, one panel per ``panel`` value (small multiples)."""
+    require_columns(df, [x, y, low, high, hue, panel], "df", non_empty=True,
+                    numeric=[y, low, high])
+    panels = [(None, df)] if panel is None else list(df.groupby(panel, sort=False))
+    size = (6.5, 3.8) if panel is None else (3.4, 2.6)
+    fig, axes = panel_grid(len(panels), ncols, panel=size, sharex=True, sharey=sharey)
+    for ax, (key, sub) in zip(axes, panels, strict=True):
+        series = [(None, sub)] if hue is None else list(sub.groupby(hue, sort=False))
+        for i, (name, part) in enumerate(series):
+            part = part.sort_values(x, kind="stable")
+            ax.fill_between(part[x], part[low], part[high], color=category_color(i),
+                            alpha=0.25, linewidth=0)
+            ax.plot(part[x], part[y], color=category_color(i), marker=MARKERS[i % len(MARKERS)],
+                    markersize=4, linewidth=1.5, label=None if name is None else str(name))
+        ax.set_xlabel(xlabel)
+        ax.set_ylabel(ylabel)
+        if key is not None:
+            ax.set_title(wrap_label(key, 30))
+    return _legend_and_title(fig, axes[0], hue=hue, title=title)
+
+
+@styled
+def interval_dots(df: pd.DataFrame, *, label: str, y: str, low: str, high: str, title: str,
+                  xlabel: str, ylabel: str | None = None, panel: str | None = None,
+                  ncols: int = 3) -> Figure:
+    """One dot per ``label`` value (a group, a coefficient) at ``y`` with a ``low``–``high``
+    bar, labels on the y axis in order of first appearance; one panel per ``panel`` value."""
+    require_columns(df, [label, y, low, high, panel], "df", non_empty=True,
+                    numeric=[y, low, high])
+    panels = [(None, df)] if panel is None else list(df.groupby(panel, sort=False))
+    n_labels = df[label].nunique()
+    fig, axes = panel_grid(len(panels), ncols, panel=(3.6, 0.9 + 0.3 * n_labels), sharex=True,
+                           sharey=True)
+    for i, (ax, (key, sub)) in enumerate(zip(axes, panels, strict=True)):
+        ypos = np.arange(len(sub))[::-1]
+        ax.errorbar(sub[y], ypos, xerr=[sub[y] - sub[low], sub[high] - sub[y]], fmt="o",
+                    color=category_color(i), markersize=5, capsize=3, linewidth=1.2)
+        ax.set_yticks(ypos, [wrap_label(v, 28) for v in sub[label]])
+        ax.set_ylim(-0.6, len(sub) - 0.4)
+        ax.set_xlabel(xlabel)
+        ax.set_ylabel(ylabel or label)
+        if key is not None:
+            ax.set_title(wrap_label(key, 30))
+    fig.suptitle(title)
+    return fig

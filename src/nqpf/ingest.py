@@ -40,6 +40,7 @@ from joblib import effective_n_jobs
 
 from nqpf import parallel, sources
 from nqpf.boilerplate import Span, body_end, find_all, recurring_blocks, set_aside
+from nqpf.checks import read_csv_table
 from nqpf.language import LANGUAGES, check_language, count_words, detect, size_factor
 from nqpf.paths import relative
 
@@ -478,6 +479,37 @@ def _join_metadata(docs: pd.DataFrame, metadata: pd.DataFrame | None, path: Path
     return docs.merge(metadata.drop(columns="_line"), on="doc_id", how="left")
 
 
+def _join_file(docs: pd.DataFrame, path: Path, rows: list[_Row]) -> pd.DataFrame:
+    """The columns of the CSV file ``path`` joined to ``docs`` on the columns both have (e.g.
+    ``congress``), compared as text; a ``metadata`` row in ``rows`` says how many documents
+    found a row. Raises ``ValueError`` naming the file if there is nothing to join on, a key
+    repeats or a column clashes with one the documents have."""
+    table = read_csv_table(path, "metadata", dtype=str, keep_default_na=False)
+    keys = [c for c in table.columns if c in docs.columns and c not in DOC_COLUMNS]
+    if not keys:
+        raise ValueError(f"{path}: no column to join on: its columns are {list(table.columns)}, "
+                         f"the documents' are {[c for c in docs if c not in DOC_COLUMNS]}")
+    repeated = table[table.duplicated(keys, keep=False)][keys].drop_duplicates()
+    if len(repeated):
+        raise ValueError(f"{path}: {keys} repeat: {repeated.head(5).to_dict('records')}")
+    if "language" in table:
+        raise ValueError(f"{path}: a 'language' column must be given with the corpus itself")
+
+    def as_text(column: pd.Series) -> pd.Series:  # 1 and 1.0 (a JSON number) read as "1"
+        if pd.api.types.is_float_dtype(column) and (column.dropna() % 1 == 0).all():
+            column = column.astype("Int64")
+        return column.astype("string").str.strip()
+
+    joined = docs.assign(**{f"_{key}": as_text(docs[key]) for key in keys}).merge(
+        table.replace("", pd.NA).rename(columns={key: f"_{key}" for key in keys})
+        .astype({f"_{key}": "string" for key in keys}), on=[f"_{key}" for key in keys],
+        how="left", indicator=True)
+    n_matched = int((joined["_merge"] == "both").sum())
+    rows.append(_row(path.name, "metadata", f"joined on {keys}: {n_matched} of {len(docs)} "
+                     "documents have a row", size=path.stat().st_size))
+    return joined.drop(columns=["_merge", *[f"_{key}" for key in keys]])
+
+
 def _id_key(doc_id: str) -> str:
     """``doc_id`` without a text file extension, case folded: ids equal up to these match."""
     suffix = Path(doc_id).suffix.lower()
@@ -498,7 +530,8 @@ def _why_empty(rows: list[_Row], noun: str) -> str:
 
 
 def load_corpus(source, *, text_column: str = "text", id_column: str | None = None,
-                language: str | None = None, min_words: int = 50, n_jobs: int = 1) -> Corpus:
+                language: str | None = None, min_words: int = 50, n_jobs: int = 1,
+                metadata_file=None) -> Corpus:
     """Load a folder of ``.txt``/``.md`` files (plus an optional ``metadata.csv`` joined on
     ``doc_id``) or a ``.csv``/``.jsonl`` file (optionally gzipped) with a ``text_column``.
 
@@ -510,6 +543,10 @@ def load_corpus(source, *, text_column: str = "text", id_column: str | None = No
     ``language`` metadata column where it has a value, else detected (``nqpf.language.detect``).
     ``is_short``: fewer than ``min_words`` words (for Chinese, ``min_words`` times
     ``nqpf.language.CHARS_PER_WORD`` characters: stub records).
+
+    ``metadata_file``: a CSV whose columns are added to the documents, joined on the columns
+    both have (e.g. a ``congress`` number mapped to a ``year``); the report says how many
+    documents found a row.
 
     Each document's boilerplate is found once (``Corpus.spans``); ``n_jobs > 1`` (``-1``: all
     cores) finds it in this process and ``n_jobs - 1`` worker processes, started for it."""
@@ -561,6 +598,8 @@ def load_corpus(source, *, text_column: str = "text", id_column: str | None = No
     if extracted:
         docs = sources.fill_metadata(docs, {record[0]: extracted[record[2]].metadata
                                             for record in kept if record[2] in extracted})
+    if metadata_file is not None:
+        docs = _join_file(docs, Path(metadata_file).expanduser(), rows)
     docs["language"] = languages  # in the metadata's place if it has the column, else last
     order = ["doc_id", *[c for c in docs.columns if c not in ["doc_id", *DOC_COLUMNS]],
              *DOC_COLUMNS]

@@ -69,9 +69,11 @@ def spans_table(docs: pd.DataFrame, spans: dict[str, list[Span]]) -> pd.DataFram
 
 def prepare(source=None, *, text_column: str = "text", id_column: str | None = None,
             language: str | None = None, min_words: int = 60, max_words: int = 200,
-            cache: bool = True, show_progress: bool = False, n_jobs: int = 1) -> Prepared:
+            cache: bool = True, show_progress: bool = False, n_jobs: int = 1,
+            metadata_file=None) -> Prepared:
     """Load ``source`` (default: the study corpus in ``data/raw``; ``text_column``,
-    ``id_column`` and ``language`` (None: detected per document) as in ``load_corpus``) and
+    ``id_column``, ``language`` (None: detected per document) and ``metadata_file`` as in
+    ``load_corpus``) and
     build the passages (n_passages rows; ``min_words``-``max_words`` words, for Chinese times
     ``nqpf.language.CHARS_PER_WORD`` characters), sentences and boilerplate tables, reusing a
     cached copy if one exists. ``n_jobs`` processes tokenise the passages (worth it from some
@@ -79,8 +81,8 @@ def prepare(source=None, *, text_column: str = "text", id_column: str | None = N
     (``nqpf.sizing.CorpusTooLarge``, saying what to do instead)."""
     source = paths.RAW if source is None else source
     sizing.check_fits(source)
-    corpus = load_corpus(source, text_column=text_column,
-                         id_column=id_column, language=language)
+    corpus = load_corpus(source, text_column=text_column, id_column=id_column,
+                         language=language, metadata_file=metadata_file)
     settings = {"min_words": min_words, "max_words": max_words, "language": language}
     folder = paths.PROCESSED / cache_key(corpus.docs, settings)
     if cache and all((folder / f"{name}.parquet").exists() for name in TABLES):
