@@ -101,7 +101,8 @@ def test_choose_period_keeps_bare_years_and_can_be_overridden():
                        pd.DataFrame({"date": [pd.Timestamp("2023-01-01")], "precision": YEAR})])
     assert dates.choose_period(table).period == "year"
     assert "1 date(s) give only a year" in dates.choose_period(table).reason
-    assert dates.choose_period(table, "month") == dates.PeriodChoice("month", "month: chosen by you")
+    chosen = dates.PeriodChoice("month", "month: chosen by you")
+    assert dates.choose_period(table, "month") == chosen
     with pytest.raises(ValueError, match="period must be one of"):
         dates.choose_period(table, "week")
 
@@ -137,5 +138,6 @@ def test_quarter_labels():
 def test_a_missing_date_column_makes_every_document_undated_naming_the_columns():
     found = dates.document_dates(DOCS.rename(columns={"date": "published"}), "year")
     assert found.dated.empty and len(found.undated) == 5
-    assert found.undated["reason"].iat[0] == "no date column 'year' (metadata columns: ['published'])"
+    reason = "no date column 'year' (metadata columns: ['published'])"
+    assert found.undated["reason"].iat[0] == reason
     assert found.summary() == "0 of 5 documents dated"

@@ -436,3 +436,28 @@ def test_unreadable_metadata_is_a_row(tmp_path, monkeypatch):
     assert corpus.docs["doc_id"].tolist() == ["a"]
     assert corpus.report.set_index("path").loc["metadata.csv", "reason"] == (
         "permission denied (not readable)" + NO_METADATA)
+
+
+def test_metadata_file_is_joined_on_the_shared_columns(tmp_path):
+    records = [{"id": "a", "text": "One text here.", "congress": 1},
+               {"id": "b", "text": "Another text.", "congress": 20},
+               {"id": "c", "text": "A third text.", "congress": 99}]
+    (tmp_path / "t.jsonl").write_text("\n".join(map(json.dumps, records)), encoding="utf-8")
+    (tmp_path / "years.csv").write_text("congress,year\n1,1921\n20,2022\n", encoding="utf-8")
+    corpus = load_corpus(tmp_path / "t.jsonl", metadata_file=tmp_path / "years.csv")
+    assert corpus.docs["year"].fillna("none").tolist() == ["1921", "2022", "none"]
+    row = corpus.report[corpus.report["path"] == "years.csv"].iloc[0]
+    assert (row["status"], row["reason"]) == (
+        "metadata", "joined on ['congress']: 2 of 3 documents have a row")
+
+
+@pytest.mark.parametrize(("content", "message"), [
+    ("number,year\n1,1921\n", "no column to join on"),
+    ("congress,year\n1,1921\n1,1922\n", "repeat"),
+])
+def test_metadata_file_problems_name_the_file(tmp_path, content, message):
+    (tmp_path / "t.jsonl").write_text(json.dumps({"text": "A text.", "congress": 1}),
+                                      encoding="utf-8")
+    (tmp_path / "m.csv").write_text(content, encoding="utf-8")
+    with pytest.raises(ValueError, match=f"m.csv: .*{message}"):
+        load_corpus(tmp_path / "t.jsonl", metadata_file=tmp_path / "m.csv")

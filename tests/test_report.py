@@ -428,6 +428,8 @@ def test_a_rerun_removes_what_it_no_longer_writes(tmp_path):
          {"min_df": 1, "max_df": 0.8, "k_range": [2, 3, 4], "random_state": 3}),
         (["--text-column", "body", "-p", "corpus_options", '{"id_column": "key"}'],
          {"corpus_options": {"id_column": "key", "text_column": "body"}}),
+        (["--date-column", "year", "--metadata-file", "/m.csv"],
+         {"date_column": "year", "corpus_options": {"metadata_file": "/m.csv"}}),
     ],
 )
 def test_command_line_notebook_parameters(tmp_path, argv, expected):

@@ -69,7 +69,8 @@ def test_every_notebook_rendered(rerun, version):
 @pytest.mark.parametrize(
     "name",
     ["tables/01_ingest_report.csv", "tables/topics.csv", "tables/passage_topics.csv",
-     "figures/02_passage_lengths.png", "figures/06_wordcloud_corpus.svg", "index.html"],
+     "figures/02_passage_lengths.png", "figures/06_wordcloud_corpus.svg",
+     "tables/07_dates.csv", "index.html"],
 )
 def test_outputs_written_to_the_chosen_folder(rerun, name):
     _, out = rerun

@@ -11,8 +11,8 @@ from nqpf import dates, keyness, trends
 SLOGAN = "We must develop new quality productive forces."
 FILLER = ("Local governments support manufacturing and training. Universities improve research "
           "and teaching. Firms upgrade equipment and expand digital platforms. ")
-WORDS = ("reform energy climate health transport housing export tourism farming water "
-         "culture finance logistics mining fishery forestry").split()
+WORDS = ["reform", "energy", "climate", "health", "transport", "housing", "export", "tourism",
+         "farming", "water", "culture", "finance", "logistics", "mining", "fishery", "forestry"]
 GENRES = ["central", "provincial"]
 
 
@@ -83,6 +83,17 @@ def test_first_appearance_quotes_the_raw_text(prepared):
     assert not any("new quality" in prepared.docs.set_index("doc_id").loc[d, "text"]
                    for d in earlier)
     assert first["term"].tolist() == [CONCEPT]  # talent_chain is never used
+    assert first["n_docs"].iat[0] == prepared.docs["text"].str.contains("new quality").sum()
+
+
+def test_first_appearance_skips_boilerplate():
+    docs = pd.DataFrame({"doc_id": ["a", "b"], "text": ["Body. new productive forces footer",
+                                                        "Later: new productive forces."]})
+    passages = pd.DataFrame({"doc_id": ["a", "b"], "passage_id": [0, 1], "start": [0, 0],
+                             "end": [5, 29]})  # the footer of a is outside every passage
+    periods = pd.DataFrame({"doc_id": ["a", "b"], "date": pd.to_datetime(["2020", "2021"])})
+    first = trends.first_appearances(docs, passages, periods, terms=[CONCEPT])
+    assert first[["doc_id", "start", "n_docs"]].values.tolist() == [["b", 7, 1]]
 
 
 def test_collocates_by_period_leaves_out_periods_without_the_node(prepared):
@@ -152,7 +163,8 @@ def test_rates_are_deterministic_and_checked():
 
 
 @pytest.mark.parametrize(("languages", "unit"), [
-    (["zh", "zh", "en"], "characters"), (["en", "mixed"], "tokens"), (["zh", "mixed"], "characters"),
+    (["zh", "zh", "en"], "characters"), (["en", "mixed"], "tokens"),
+    (["zh", "mixed"], "characters"),
 ])
 def test_unit_for(languages, unit):
     assert trends.unit_for(languages) == unit
@@ -164,6 +176,8 @@ def test_period_problems_say_what_to_do():
     assert len(problems) == 1 and problems[0].startswith("1 of 2 periods have fewer than 2")
     assert "coarser period" in problems[0]
     assert "cannot be seen" in trends.period_problems(PERIODS.iloc[:2])[0]
+    assert trends.period_problems(PERIODS, min_docs=2, period="year")[0].endswith(
+        "not a period; add documents.")
 
 
 def planted(n=300, seed=0):

@@ -153,8 +153,8 @@ def choose_period(dates: pd.DataFrame, period: str | None = None, *,
 class Dates:
     """Every document's date and period. ``table``: one row per document, columns
     ``DATE_COLUMNS`` (``period`` a label such as ``2024``, ``2024Q1`` or ``2024-03`` and
-    ``period_start`` its first day; ``reason`` empty for dated documents); ``period``/``reason``: the
-    period used and why (``choose_period``)."""
+    ``period_start`` its first day; ``reason`` empty for dated documents);
+    ``period``/``reason``: the period used and why (``choose_period``)."""
 
     table: pd.DataFrame
     period: str

@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import matplotlib as mpl
+import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
@@ -487,6 +488,10 @@ def interval_lines(df: pd.DataFrame, *, x: str, y: str, low: str, high: str, tit
                             alpha=0.25, linewidth=0)
             ax.plot(part[x], part[y], color=category_color(i), marker=MARKERS[i % len(MARKERS)],
                     markersize=4, linewidth=1.5, label=None if name is None else str(name))
+        if pd.api.types.is_datetime64_any_dtype(df[x]):  # short date ticks that do not overlap
+            locator = mdates.AutoDateLocator(maxticks=5)
+            ax.xaxis.set_major_locator(locator)
+            ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
         ax.set_xlabel(xlabel)
         ax.set_ylabel(ylabel)
         if key is not None:

@@ -122,10 +122,12 @@ def rates(counts: pd.DataFrame, periods: pd.DataFrame, *, unit: str = "tokens",
     return pd.DataFrame(rows, columns=RATE_COLUMNS)
 
 
-def period_problems(periods: pd.DataFrame, *, min_docs: int = MIN_DOCS) -> list[str]:
+def period_problems(periods: pd.DataFrame, *, min_docs: int = MIN_DOCS,
+                    period: str = "month") -> list[str]:
     """Sentences about what the dated documents cannot show, each saying what to do: fewer
     than two periods (no change to see) and periods with fewer than ``min_docs`` documents
-    (a rate there is one author's habit, not a trend)."""
+    (a rate there is one author's habit, not a trend; a coarser ``period`` is suggested
+    unless it is already ``year``)."""
     require_columns(periods, ["doc_id", "period"], "periods")
     per_period = periods.groupby("period")["doc_id"].nunique()
     problems = []
@@ -138,35 +140,53 @@ def period_problems(periods: pd.DataFrame, *, min_docs: int = MIN_DOCS) -> list[
         shown = ", ".join(f"{p} ({n})" for p, n in thin.head(8).items())
         problems.append(f"{len(thin)} of {len(per_period)} periods have fewer than {min_docs} "
                         f"documents: {shown}{' …' if len(thin) > 8 else ''}. Their rates "
-                        "describe those documents, not a period; use a coarser period "
-                        "(period='year') or add documents.")
+                        "describe those documents, not a period; "
+                        + ("add documents." if period == "year" else
+                           "use a coarser period (period='year') or add documents."))
     return problems
 
 
 def first_appearances(docs: pd.DataFrame, passages: pd.DataFrame, periods: pd.DataFrame, *,
                       terms: list[str] | None = None, lexicon: Lexicon | None = None,
                       window: int = 60) -> pd.DataFrame:
-    """The first dated use of each lexicon concept: one row per concept found, columns
+    """The first dated use of each lexicon concept in a document's body (inside a passage, so
+    not in boilerplate such as a licence footer): one row per concept found, columns
     ``FIRST_COLUMNS`` (``start``/``end``: offsets in the raw text, ``text[start:end] ==
     keyword``; ``quote``: the keyword with ``window`` characters of context; ``n_docs``: dated
-    documents using it), in date order. Same-day documents are taken in ``doc_id`` order.
+    documents using it in their body), in date order; same-day documents in ``doc_id`` order.
     ``periods``: ``doc_id, date`` of the dated documents."""
     check_docs(docs)
     require_columns(periods, ["doc_id", "date"], "periods")
+    require_columns(passages, ["doc_id", "passage_id", "start", "end"], "passages")
     lexicon = default_lexicon() if lexicon is None else lexicon
     ordered = periods.sort_values(["date", "doc_id"])[["doc_id", "date"]].merge(
         docs[["doc_id", "text"]], on="doc_id")
+    spans = passages.sort_values(["doc_id", "start"])
+    bodies = {doc_id: (group["start"].to_numpy(), group["end"].to_numpy())
+              for doc_id, group in spans.groupby("doc_id", sort=False)}
+    empty = (np.zeros(0, dtype=int), np.zeros(0, dtype=int))
     rows = []
     for term in lexicon.terms if terms is None else terms:
         pattern = lexicon.variants_pattern(term)
-        found = [i for i, text in enumerate(ordered["text"]) if pattern.search(text)]
-        if not found:
+        first, n_docs = None, 0
+        for i, (doc_id, text) in enumerate(zip(ordered["doc_id"], ordered["text"],
+                                               strict=True)):
+            starts, ends = bodies.get(doc_id, empty)
+            for match in pattern.finditer(text):
+                j = np.searchsorted(starts, match.start(), side="right") - 1
+                if j >= 0 and match.end() <= ends[j]:
+                    n_docs += 1
+                    first = first or (i, match.start())
+                    break
+        if first is None:
             continue
-        first = ordered.iloc[[found[0]]]
-        line = explore.kwic(first, passages, pattern, window=window).iloc[0]
+        doc = ordered.iloc[[first[0]]]
+        lines = explore.kwic(doc, spans[spans["doc_id"] == doc["doc_id"].iat[0]], pattern,
+                             window=window)
+        line = lines[lines["start"] == first[1]].iloc[0]
         quote = f"{line['left']} [{line['keyword']}] {line['right']}".strip()
-        rows.append((term, line["doc_id"], first["date"].iat[0], int(line["start"]),
-                     int(line["end"]), line["keyword"], quote, len(found)))
+        rows.append((term, line["doc_id"], doc["date"].iat[0], int(line["start"]),
+                     int(line["end"]), line["keyword"], quote, n_docs))
     table = pd.DataFrame(rows, columns=FIRST_COLUMNS)
     return table.sort_values(["date", "doc_id", "start"], ignore_index=True)
 
@@ -237,7 +257,8 @@ class PrevalenceRegression(BaseEstimator):
 
     Fitted: ``columns_`` (design columns), ``topics_``, ``coef_`` (n_columns, n_topics),
     ``draws_`` (n_boot, n_columns, n_topics; bootstrap only), ``cov_`` (n_topics,
-    n_columns, n_columns) and ``dof_`` (analytic only), ``means_`` and ``levels_`` (to build new rows),
+    n_columns, n_columns) and ``dof_`` (analytic only), ``means_`` and ``levels_`` (to build
+    new rows),
     ``effects_``: DataFrame ``topic, term, estimate, low, high``.
     """
 
