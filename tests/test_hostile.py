@@ -22,7 +22,7 @@ from nqpf import paths
 pytestmark = pytest.mark.slow
 
 NOTEBOOKS = sorted(p.stem for p in (paths.ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
-MUST_COMPLETE = {"01_ingest", "06_visualisation"}  # notebooks that degrade on every case here
+MUST_COMPLETE = {"01_ingest", "06_visualisation", "07_trends"}  # degrade on every case here
 MARKUP = "<script>alert(1)</script> <img src=x onerror=alert(2)>"
 SENTENCE = ("Local governments support innovation, talent training and advanced manufacturing "
             "to develop new quality productive forces for high-quality development.")
