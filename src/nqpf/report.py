@@ -8,12 +8,14 @@ link to the executed copy, and ``build_report`` raises ``NotebookError`` once th
 written. Each run records what it wrote in ``manifest.json`` and removes the files that an
 earlier run listed there and this run did not write again (``nqpf.outputs``).
 
-Every page is checked after rendering: no scripts, no event-handler attributes and no
-resource that is not a ``data:`` URI, so a page opens offline and corpus text shown in
-an output can never run as code.
+Every page is checked after rendering: no scripts (but the inlined script of nqpf's own
+interactive views, ``nqpf.interactive``, and their JSON data blocks), no event-handler
+attributes and no resource that is not a ``data:`` URI, so a page opens offline and corpus
+text shown in an output can never run as code.
 """
 
 import functools
+import hashlib
 import html
 import re
 import threading
@@ -287,17 +289,23 @@ def render_html(
 
 
 class _ActiveContent(HTMLParser):
-    """Collects what would load or run: scripts, handlers, non-data resources."""
+    """Collects what would load or run: scripts (but JSON data blocks and the inlined script
+    of ``nqpf.interactive``), handlers, non-data resources."""
 
     def __init__(self):
         super().__init__()
         self.problems: list[str] = []
         self._in_style = False
+        self._script: list[str] | None = None  # text of the open <script>, if it may run
 
     def handle_starttag(self, tag, attrs):
         self._in_style = tag == "style"
         if tag == "script":
-            self.problems.append("<script> element")
+            given = dict(attrs)
+            if "src" in given or given.get("type", "application/json") != "application/json":
+                self.problems.append("<script> element")
+            elif "type" not in given:
+                self._script = []  # allowed if it is nqpf.interactive's script
         for name, value in attrs:
             value = (value or "").strip()
             if name.startswith("on"):
@@ -315,8 +323,22 @@ class _ActiveContent(HTMLParser):
     def handle_endtag(self, tag):
         if tag == "style":
             self._in_style = False
+        if tag == "script" and self._script is not None:
+            from nqpf.interactive import SCRIPT_SHA256
+
+            digest = hashlib.sha256("".join(self._script).encode()).hexdigest()
+            if digest != SCRIPT_SHA256:
+                self.problems.append("<script> element")
+            self._script = None
+
+    def close(self):
+        super().close()
+        if self._script is not None:  # a script never closed runs to the end of the page
+            self.problems.append("<script> element")
 
     def handle_data(self, data):
+        if self._script is not None:
+            self._script.append(data)
         if self._in_style and _CSS_REMOTE.search(_strip_css_comments(data)):
             self.problems.append("<style> loading a remote resource")
 
