@@ -9,7 +9,8 @@ from papermill.translators import PythonTranslator
 from nqpf import paths
 
 NOTEBOOKS = sorted((paths.ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
-STAGES = ["ingest", "cleaning", "exploration", "tfidf", "topics", "visualisation", "trends"]
+STAGES = ["ingest", "cleaning", "exploration", "tfidf", "topics", "visualisation", "trends",
+          "explore"]
 
 
 def cells(path, kind):

@@ -69,11 +69,11 @@
 
     var xs = data.topics.map(function (t) { return t.x; });
     var ys = data.topics.map(function (t) { return t.y; });
-    var sx = scaler(xs, 60, 260), sy = scaler(ys, 260, 60);
+    var sx = scaler(xs, 70, 250), sy = scaler(ys, 250, 70);
     var maxPrev = Math.max.apply(null, data.topics.map(function (t) { return t.prevalence; }));
     var bubbles = data.topics.map(function (t, i) {
       var g = svg("g", {"class": "nqpf-bubble", tabindex: "0"});
-      var r = 8 + 42 * Math.sqrt(t.prevalence / maxPrev);
+      var r = 8 + 32 * Math.sqrt(t.prevalence / maxPrev);
       g.appendChild(svg("circle", {cx: sx(t.x), cy: sy(t.y), r: r, fill: data.colors[i]}));
       var label = svg("text", {x: sx(t.x), y: sy(t.y) + 4, "text-anchor": "middle"});
       label.textContent = String(t.topic);

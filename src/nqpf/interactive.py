@@ -44,7 +44,8 @@ STYLE = """<style>
 .nqpf-view .nqpf-map { width: 320px; height: 320px; border: 1px solid #ccc; }
 .nqpf-view .nqpf-bubble { cursor: pointer; opacity: 0.75; }
 .nqpf-view .nqpf-bubble text { font-size: 12px; fill: #000; pointer-events: none; }
-.nqpf-view .nqpf-selected { opacity: 1; stroke: #000; stroke-width: 2; }
+.nqpf-view .nqpf-selected { opacity: 1; }
+.nqpf-view .nqpf-selected circle { stroke: #000; stroke-width: 2; }
 .nqpf-view .nqpf-side { flex: 1; min-width: 280px; }
 .nqpf-view .nqpf-controls { display: flex; flex-wrap: wrap; gap: 0.8rem; align-items: center;
   margin-bottom: 0.4rem; }
@@ -69,18 +70,21 @@ STYLE = """<style>
 .nqpf-view .nqpf-swatch { display: inline-block; width: 0.8rem; height: 0.8rem;
   margin-right: 0.3rem; vertical-align: middle; }
 .nqpf-view .nqpf-scroll { max-height: 28rem; overflow: auto; border: 1px solid #ddd; }
-.nqpf-view .nqpf-table { border-collapse: collapse; width: 100%; }
+.nqpf-view table.nqpf-table { border-collapse: collapse; width: auto; table-layout: auto;
+  margin: 0; }
 .nqpf-view .nqpf-table th { position: sticky; top: 0; background: #f3f3f3; }
 .nqpf-view .nqpf-table th button { font: inherit; font-weight: 600; border: 0;
   background: none; cursor: pointer; padding: 0.2rem 0.3rem; }
-.nqpf-view .nqpf-table td { padding: 0.15rem 0.3rem; border-top: 1px solid #eee;
-  vertical-align: top; }
+.nqpf-view .nqpf-table th, .nqpf-view .nqpf-table td { padding: 0.15rem 0.3rem;
+  border-top: 1px solid #eee; vertical-align: top; text-align: left; max-width: none; }
+.nqpf-view .nqpf-table td.nqpf-wide { min-width: 16rem; }
 .nqpf-view .nqpf-table tr[tabindex] { cursor: pointer; }
 .nqpf-view .nqpf-table tr[tabindex]:hover { background: #eef5fb; }
-.nqpf-view .nqpf-num { text-align: right; font-variant-numeric: tabular-nums; }
-.nqpf-view .nqpf-right { text-align: right; white-space: nowrap; }
-.nqpf-view .nqpf-center { text-align: center; font-weight: 600; white-space: nowrap; }
-.nqpf-view .nqpf-nowrap { white-space: nowrap; }
+.nqpf-view .nqpf-table td.nqpf-num { text-align: right; font-variant-numeric: tabular-nums; }
+.nqpf-view .nqpf-table td.nqpf-right { text-align: right; white-space: nowrap; }
+.nqpf-view .nqpf-table td.nqpf-center { text-align: center; font-weight: 600;
+  white-space: nowrap; }
+.nqpf-view .nqpf-table td.nqpf-nowrap { white-space: nowrap; }
 .nqpf-view .nqpf-detail { margin: 0.5rem 0; padding: 0 0.6rem; border-left: 3px solid #0072B2;
   white-space: pre-wrap; }
 .nqpf-view .nqpf-detail:empty { display: none; }
@@ -202,10 +206,10 @@ def table(frame: pd.DataFrame, *, title: str, max_rows: int = MAX_ROWS, align=No
           sort_keys=None, details=None, note: str = "", random_state: int = 0) -> View:
     """``frame`` as a table with a search box (rows containing the text, any column, any case)
     and headings that sort (numbers as numbers; click again to reverse). ``align``: column ->
-    ``"right"``/``"center"``/``"nowrap"``; ``sort_keys``: column -> one sort key per row
-    (e.g. word lists); ``details``: one ``(text, mark_start, mark_end, caption)`` or None per
-    row, shown with the mark highlighted when the row is clicked. Above ``max_rows`` rows a
-    random sample (said on the page)."""
+    ``"right"``/``"center"``/``"nowrap"``/``"wide"`` (long text); ``sort_keys``: column -> one
+    sort key per row (e.g. word lists); ``details``: one ``(text, mark_start, mark_end,
+    caption)`` or None per row, shown with the mark highlighted when the row is clicked. Above
+    ``max_rows`` rows a random sample (said on the page)."""
     shown, sampled = views.sample_rows(frame.reset_index(drop=True), max_rows,
                                        random_state=random_state)
     rows = shown.index.to_numpy()
@@ -269,7 +273,7 @@ def kwic_table(lines: pd.DataFrame, passages: pd.DataFrame, *, title: str = "KWI
             "keyword": [t.casefold() for t in lines["keyword"]]}
     return table(shown.rename(columns={"label": "document", "passage_id": "passage"}),
                  title=title, max_rows=max_rows, sort_keys=keys, details=details,
-                 align={"left": "right", "keyword": "center"},
+                 align={"left": "right", "keyword": "center", "right": "nowrap"},
                  note="\n".join(filter(None, [
                      f"{total:,} lines. Sort by left/right to order the concordance by the "
                      "words next to the keyword; click a line to read its passage.", sampled])))
@@ -300,7 +304,7 @@ def passage_table(model, passages: pd.DataFrame, docs: pd.DataFrame, *, labels=N
                    passages["end"], passages["text"], strict=True)]
     key = "; ".join(f"T{k}: {label}" for k, label in enumerate(labels, start=1))
     return table(frame, title="Passages", max_rows=max_rows, details=details,
-                 align={"document": "nowrap"},
+                 align={"document": "nowrap", "text": "wide"},
                  note="\n".join(filter(None, [
                      f"Topic = dominant topic ({key}). Search the text, sort by any column, "
                      "click a row to read the whole passage.", sampled])))

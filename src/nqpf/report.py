@@ -273,6 +273,8 @@ def render_html(
     executed_nb = Path(executed_nb)
     out_dir = paths.output_dir(Path(out_dir))
     nb = nbformat.read(executed_nb, as_version=4)
+    # ipywidgets need a live kernel; without their saved state each shows its text form
+    nb.metadata.pop("widgets", None)
     title, _ = describe_notebook(nb, default_title=executed_nb.stem)
     written = []
     for reader, suffix in ((False, ".html"), (True, ".reader.html")):
