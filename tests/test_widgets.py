@@ -20,6 +20,8 @@ def test_kwic_explorer_follows_its_controls(kwic, prepared):  # noqa: F811
     assert kwic.lines["left"].map(lambda t: views.context_words(t)[::-1]).is_monotonic_increasing
     kwic.documents.value = tuple(prepared.docs["doc_id"][:1])
     assert set(kwic.lines["doc_id"]) == {"doc0"} and len(kwic.lines) == 6
+    kwic.documents.value = ("doc1", "doc3")
+    assert set(kwic.lines["doc_id"]) == {"doc1", "doc3"}
     kwic.kind.value, kwic.query.value = "regex", r"\bteach\w*"
     assert kwic.lines["keyword"].str.lower().str.startswith("teach").all()
     kwic.window.value = 10
@@ -80,6 +82,15 @@ def test_passage_reader_marks_the_chosen_document(prepared):  # noqa: F811
     assert f"{kinds['passage']} passages" in reader.summary.value
     assert reader.text.value.count("nqpf-passage-start") == kinds["passage"] + 1  # + CSS rule
     assert "Zhang San</span>" in reader.text.value
+
+
+def test_long_document_lists_are_cut_and_say_so(monkeypatch, prepared):  # noqa: F811
+    monkeypatch.setattr(widgets, "MAX_CHOICES", 2)
+    reader = widgets.PassageReader(prepared.docs, prepared.passages, prepared.boilerplate)
+    assert [doc for _, doc in reader.document.options] == ["doc0", "doc1"]
+    assert "the first 2 of 4 documents" in reader.widget.children[1].value
+    kwic = widgets.KwicExplorer(prepared.docs, prepared.passages)
+    assert len(kwic.documents.options) == 3 and len(kwic.lines) == 24  # "all" + two
 
 
 def test_explorers_describe_themselves_as_text(kwic):

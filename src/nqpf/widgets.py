@@ -19,7 +19,9 @@ from nqpf.labels import doc_labels
 from nqpf.layout import topic_prevalence
 
 MAX_LINES = 200  # KWIC lines shown at once (all are in ``lines``)
+MAX_CHOICES = 500  # documents offered in a list; above this the first ones (said beside it)
 PREVIEW_CHARS = 300
+ALL = "*"  # the KWIC explorer's choice "all documents"
 
 
 def html_table(frame: pd.DataFrame, *, floats: int = 3) -> str:
@@ -30,6 +32,16 @@ def html_table(frame: pd.DataFrame, *, floats: int = 3) -> str:
 
 def message(text: str) -> str:
     return f'<p class="nqpf-note">{html.escape(text)}</p>'
+
+
+def document_choices(labels: pd.Series) -> tuple[list[tuple[str, str]], str]:
+    """(label, doc_id) choices for the first ``MAX_CHOICES`` documents, and a sentence saying
+    so when there are more ("" otherwise)."""
+    choices = [(label, doc) for doc, label in labels.head(MAX_CHOICES).items()]
+    if len(labels) <= MAX_CHOICES:
+        return choices, ""
+    return choices, (f"The list offers the first {MAX_CHOICES:,} of {len(labels):,} documents; "
+                     "pass docs=docs[...] to choose others.")
 
 
 class Explorer:
@@ -62,10 +74,9 @@ class KwicExplorer(Explorer):
         self.kind = w.Dropdown(options=views.QUERY_KINDS, value=kind, description="Kind")
         self.window = w.IntSlider(value=window, min=10, max=300, step=10,
                                   description="Window", continuous_update=False)
-        self.documents = w.SelectMultiple(options=[(label, doc) for doc, label in
-                                                   self.labels.items()],
-                                          value=tuple(self.labels.index), rows=5,
-                                          description="Documents")
+        choices, self.note = document_choices(self.labels)
+        self.documents = w.SelectMultiple(options=[("All documents", ALL), *choices],
+                                          value=(ALL,), rows=5, description="Documents")
         self.sort = w.Dropdown(options=views.KWIC_SORTS, value=sort, description="Sort by")
         self.status = w.HTML()
         self.table = w.HTML()
@@ -77,7 +88,7 @@ class KwicExplorer(Explorer):
         self.line.observe(self.show_line, names="value")
         self.widget = w.VBox([
             w.HBox([self.query, self.kind, self.sort]), w.HBox([self.window, self.documents]),
-            self.status, self.table, self.line, self.passage])
+            w.HTML(message(self.note)), self.status, self.table, self.line, self.passage])
         self.update()
 
     def update(self, change=None) -> None:
@@ -85,7 +96,8 @@ class KwicExplorer(Explorer):
         try:
             self.lines = views.kwic_lines(
                 self.docs, self.passages, self.query.value, kind=self.kind.value,
-                window=self.window.value, doc_ids=list(self.documents.value),
+                window=self.window.value, doc_ids=(
+                    None if ALL in self.documents.value else list(self.documents.value)),
                 sort=self.sort.value, lexicon=self.lexicon)
         except ValueError as error:
             self.lines = pd.DataFrame()
@@ -200,13 +212,12 @@ class PassageReader(Explorer):
                  *, lexicon=None):
         self.docs, self.passages, self.boilerplate = docs, passages, boilerplate
         self.lexicon = lexicon
-        labels = doc_labels(docs)
-        self.document = w.Dropdown(options=[(label, doc) for doc, label in labels.items()],
-                                   description="Document")
+        choices, note = document_choices(doc_labels(docs))
+        self.document = w.Dropdown(options=choices, description="Document")
         self.summary, self.text = w.HTML(), w.HTML()
         self.spans = pd.DataFrame()
         self.document.observe(self.update, names="value")
-        self.widget = w.VBox([self.document, self.summary, self.text])
+        self.widget = w.VBox([self.document, w.HTML(message(note)), self.summary, self.text])
         self.update()
 
     def update(self, change=None) -> None:
