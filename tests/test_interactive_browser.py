@@ -90,7 +90,7 @@ def test_lambda_slider_reranks_terms(page, model, prepared):  # noqa: F811
     assert shown() == expected(1, 1.0) != at_zero
     topic_map.locator("select").select_option("1")  # the second topic
     assert shown() == expected(2, 1.0)
-    topic_map.locator(".nqpf-bubble").nth(2).click()
+    topic_map.locator('.nqpf-bubble[data-topic="3"]').click()
     assert shown() == expected(3, 1.0)
 
 

@@ -72,7 +72,7 @@
     var sx = scaler(xs, 70, 250), sy = scaler(ys, 250, 70);
     var maxPrev = Math.max.apply(null, data.topics.map(function (t) { return t.prevalence; }));
     var bubbles = data.topics.map(function (t, i) {
-      var g = svg("g", {"class": "nqpf-bubble", tabindex: "0"});
+      var g = svg("g", {"class": "nqpf-bubble", tabindex: "0", "data-topic": String(t.topic)});
       var r = 8 + 32 * Math.sqrt(t.prevalence / maxPrev);
       g.appendChild(svg("circle", {cx: sx(t.x), cy: sy(t.y), r: r, fill: data.colors[i]}));
       var label = svg("text", {x: sx(t.x), y: sy(t.y) + 4, "text-anchor": "middle"});
@@ -96,6 +96,7 @@
       bubbles.forEach(function (g, i) {
         g.setAttribute("class", "nqpf-bubble" + (i === state.topic ? " nqpf-selected" : ""));
       });
+      map.appendChild(bubbles[state.topic]); // drawn last: on top of the others
       var lam = state.lam;
       var ranked = data.candidates[state.topic].map(function (c) {
         // c = [term index, log weight, log lift, estimated count in topic]

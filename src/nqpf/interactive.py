@@ -39,6 +39,8 @@ STYLE = """<style>
 .nqpf-view { font-family: var(--jp-content-font-family, system-ui, sans-serif);
   font-size: 13px; margin: 0.5rem 0 1rem; color: #1a1a1a; }
 .nqpf-view h4 { margin: 0 0 0.3rem; font-size: 14px; }
+.nqpf-view h4, .nqpf-view input, .nqpf-view select, .nqpf-view button, .nqpf-view output,
+.nqpf-view svg text { font-family: inherit; }
 .nqpf-view .nqpf-note { color: #444; font-size: 12px; margin: 0.2rem 0; }
 .nqpf-view .nqpf-row { display: flex; flex-wrap: wrap; gap: 1rem; align-items: flex-start; }
 .nqpf-view .nqpf-map { width: 320px; height: 320px; border: 1px solid #ccc; }
@@ -78,6 +80,7 @@ STYLE = """<style>
 .nqpf-view .nqpf-table th, .nqpf-view .nqpf-table td { padding: 0.15rem 0.3rem;
   border-top: 1px solid #eee; vertical-align: top; text-align: left; max-width: none; }
 .nqpf-view .nqpf-table td.nqpf-wide { min-width: 16rem; }
+.nqpf-view .nqpf-table td.nqpf-label { min-width: 10rem; }
 .nqpf-view .nqpf-table tr[tabindex] { cursor: pointer; }
 .nqpf-view .nqpf-table tr[tabindex]:hover { background: #eef5fb; }
 .nqpf-view .nqpf-table td.nqpf-num { text-align: right; font-variant-numeric: tabular-nums; }
@@ -205,11 +208,13 @@ def passage_map(model, passages: pd.DataFrame, docs: pd.DataFrame, *, labels=Non
 def table(frame: pd.DataFrame, *, title: str, max_rows: int = MAX_ROWS, align=None,
           sort_keys=None, details=None, note: str = "", random_state: int = 0) -> View:
     """``frame`` as a table with a search box (rows containing the text, any column, any case)
-    and headings that sort (numbers as numbers; click again to reverse). ``align``: column ->
-    ``"right"``/``"center"``/``"nowrap"``/``"wide"`` (long text); ``sort_keys``: column -> one
-    sort key per row (e.g. word lists); ``details``: one ``(text, mark_start, mark_end,
-    caption)`` or None per row, shown with the mark highlighted when the row is clicked. Above
-    ``max_rows`` rows a random sample (said on the page)."""
+    and headings that sort (numbers as numbers; click again to reverse).
+
+    ``align``: column -> ``"right"``, ``"center"``, ``"nowrap"``, ``"wide"`` (long text) or
+    ``"label"`` (a document label); ``sort_keys``: column -> one sort key per row (e.g. word
+    lists); ``details``: one ``(text, mark_start, mark_end, caption)`` or None per row, shown
+    with the mark highlighted when the row is clicked. Above ``max_rows`` rows a random sample
+    (said on the page)."""
     shown, sampled = views.sample_rows(frame.reset_index(drop=True), max_rows,
                                        random_state=random_state)
     rows = shown.index.to_numpy()
@@ -273,7 +278,8 @@ def kwic_table(lines: pd.DataFrame, passages: pd.DataFrame, *, title: str = "KWI
             "keyword": [t.casefold() for t in lines["keyword"]]}
     return table(shown.rename(columns={"label": "document", "passage_id": "passage"}),
                  title=title, max_rows=max_rows, sort_keys=keys, details=details,
-                 align={"left": "right", "keyword": "center", "right": "nowrap"},
+                 align={"document": "label", "left": "right", "keyword": "center",
+                        "right": "nowrap"},
                  note="\n".join(filter(None, [
                      f"{total:,} lines. Sort by left/right to order the concordance by the "
                      "words next to the keyword; click a line to read its passage.", sampled])))
@@ -304,7 +310,7 @@ def passage_table(model, passages: pd.DataFrame, docs: pd.DataFrame, *, labels=N
                    passages["end"], passages["text"], strict=True)]
     key = "; ".join(f"T{k}: {label}" for k, label in enumerate(labels, start=1))
     return table(frame, title="Passages", max_rows=max_rows, details=details,
-                 align={"document": "nowrap", "text": "wide"},
+                 align={"document": "label", "text": "wide"},
                  note="\n".join(filter(None, [
                      f"Topic = dominant topic ({key}). Search the text, sort by any column, "
                      "click a row to read the whole passage.", sampled])))
