@@ -162,6 +162,12 @@ def test_relevant_terms():
         views.relevant_terms(COMPONENTS, list("abcd"), COUNTS, [0.6, 0.4], 3)
 
 
+def test_topic_counts_share_out_each_term():
+    shared = views.topic_counts(np.array([[0.5, 0.5, 0.0], [0.25, 0.75, 0.0]]), [10, 4, 3],
+                                [0.5, 0.5])
+    assert np.allclose(shared, [[20 / 3, 1.6, 0], [10 / 3, 2.4, 0]])  # no topic has term 3
+
+
 def test_candidate_terms_rank_exactly_at_every_slider_position(model, prepared):
     counts = views.term_counts(prepared.passages["tokens"], model.vocab_)
     candidates = views.candidate_terms(model.components_, counts, n=5)

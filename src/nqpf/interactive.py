@@ -38,7 +38,7 @@ FALLBACK = ("This interactive view needs JavaScript: open the report's HTML page
 STYLE = """<style>
 .nqpf-view { font-family: var(--jp-content-font-family, system-ui, sans-serif);
   font-size: 13px; margin: 0.5rem 0 1rem; color: #1a1a1a; }
-.nqpf-view h4 { margin: 0 0 0.3rem; font-size: 14px; }
+.nqpf-view h4 { margin: 0 0 0.3rem; font-size: 14px; font-weight: 600; }
 .nqpf-view h4, .nqpf-view input, .nqpf-view select, .nqpf-view button, .nqpf-view output,
 .nqpf-view svg text { font-family: inherit; }
 .nqpf-view .nqpf-note { color: #444; font-size: 12px; margin: 0.2rem 0; }
@@ -151,8 +151,7 @@ def topic_map(model, passages: pd.DataFrame, *, labels=None, n_terms: int = 30,
     candidates = views.candidate_terms(model.components_, counts, n=n_terms)
     used = np.unique(np.concatenate(candidates))
     position = {int(j): i for i, j in enumerate(used)}
-    joint = model.components_ * prevalence[:, None]
-    in_topic = joint / joint.sum(axis=0) * counts
+    in_topic = views.topic_counts(model.components_, counts, prevalence)
     data = {
         "view": "topics", "lambda": lam, "n_terms": n_terms, "colors": colors(len(labels)),
         "topics": [{"topic": int(row.topic), "label": str(row.label), "x": float(row.x),

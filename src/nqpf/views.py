@@ -151,27 +151,35 @@ def rank_terms(scores: np.ndarray, n: int) -> np.ndarray:
     return order[np.isfinite(scores[order])][:n]
 
 
+def topic_counts(components, counts, prevalence) -> np.ndarray:
+    """Each term's corpus ``counts`` (n_terms,) shared out over the topics in proportion to
+    ``components * prevalence`` (pyLDAvis's estimated term frequency within a topic):
+    (n_topics, n_terms), columns sum to ``counts`` (0 where no topic has the term)."""
+    joint = np.asarray(components, dtype=float) * np.asarray(prevalence, dtype=float)[:, None]
+    totals = joint.sum(axis=0)
+    share = np.divide(joint, totals, out=np.zeros_like(joint), where=totals > 0)
+    return share * np.asarray(counts, dtype=float)
+
+
 def relevant_terms(components, vocab, counts, prevalence, topic: int, *,
                    lam: float = DEFAULT_LAMBDA, n: int = 30) -> pd.DataFrame:
     """The ``n`` most relevant terms of ``topic`` (1-based) at ``lam``: DataFrame(rank, term,
-    relevance, weight = p(term | topic), lift, corpus_count, topic_count); ``topic_count`` is
-    the term's corpus count shared out over the topics by ``weight * prevalence`` (pyLDAvis's
-    red bar). ``prevalence`` (n_topics,): each topic's share of all tokens."""
+    relevance, weight = p(term | topic), lift, corpus_count, topic_count); ``topic_count``: see
+    ``topic_counts`` (pyLDAvis's red bar). ``prevalence`` (n_topics,): each topic's share of
+    all tokens."""
     components = np.asarray(components, dtype=float)
     if not 1 <= topic <= len(components):
         raise ValueError(f"topic must be between 1 and {len(components)}, got {topic}")
     scores = relevance(components, counts, lam=lam)[topic - 1]
     chosen = rank_terms(scores, n)
-    log_weight, log_lift = log_terms(components, counts)
+    _, log_lift = log_terms(components, counts)
+    in_topic = topic_counts(components, counts, prevalence)[topic - 1]
     counts = np.asarray(counts, dtype=float)
-    joint = components * np.asarray(prevalence, dtype=float)[:, None]
-    totals = joint.sum(axis=0)
-    share = np.divide(joint[topic - 1], totals, out=np.zeros_like(totals), where=totals > 0)
     return pd.DataFrame({
         "rank": np.arange(1, len(chosen) + 1), "term": np.asarray(vocab, dtype=object)[chosen],
         "relevance": scores[chosen], "weight": components[topic - 1, chosen],
         "lift": np.exp(log_lift[topic - 1, chosen]), "corpus_count": counts[chosen],
-        "topic_count": share[chosen] * counts[chosen],
+        "topic_count": in_topic[chosen],
     }, columns=RELEVANCE_COLUMNS)
 
 
