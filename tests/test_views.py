@@ -240,3 +240,12 @@ def test_sample_rows():
     assert not sample.equals(views.sample_rows(table, 10, random_state=1)[0])
     with pytest.raises(ValueError, match="max_rows"):
         views.sample_rows(table, 0)
+
+
+@pytest.mark.parametrize("extra, expected", [
+    ({}, ["label", "passage_id", "start", "end", "left", "keyword", "right"]),
+    ({"page": [1, 2, 3, 4]}, ["label", "passage_id", "start", "end", "page", "left", "keyword",
+                              "right"]),
+])
+def test_kwic_display_columns_show_pages_where_there_are_pages(extra, expected):
+    assert views.kwic_display_columns(LINES.assign(label="x", **extra)) == expected

@@ -271,7 +271,7 @@ def kwic_table(lines: pd.DataFrame, passages: pd.DataFrame, *, title: str = "KWI
         base, text = by_id.loc[(doc, pid)]
         details.append((text, start - base, end - base,
                         f"{doc} · passage {pid} · characters {start}–{end} of the raw text"))
-    shown = lines[["label", "passage_id", "start", "end", "left", "keyword", "right"]]
+    shown = lines[views.kwic_display_columns(lines)]
     keys = {"left": [views.context_words(t)[::-1] for t in lines["left"]],
             "right": [views.context_words(t) for t in lines["right"]],
             "keyword": [t.casefold() for t in lines["keyword"]]}

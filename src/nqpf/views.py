@@ -102,6 +102,13 @@ def kwic_lines(docs: pd.DataFrame, passages: pd.DataFrame, query: str, *, kind: 
     return sort_kwic(lines, by=sort)
 
 
+def kwic_display_columns(lines: pd.DataFrame) -> list[str]:
+    """The columns a reader sees of ``kwic_lines``: label, passage, offsets, the page where
+    the corpus has pages, and the concordance."""
+    page = ["page"] if "page" in lines else []
+    return ["label", "passage_id", "start", "end", *page, "left", "keyword", "right"]
+
+
 def term_counts(token_lists, vocab) -> np.ndarray:
     """How often each term of ``vocab`` (n_terms,) occurs in ``token_lists``: (n_terms,) int."""
     vocabulary = {term: j for j, term in enumerate(vocab)}

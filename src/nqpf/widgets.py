@@ -108,8 +108,7 @@ class KwicExplorer(Explorer):
         self.status.value = message(
             f"{len(self.lines)} lines in {self.lines['doc_id'].nunique()} documents"
             + (f"; the first {self.max_lines} shown" if len(self.lines) > self.max_lines else ""))
-        self.table.value = html_table(shown[["label", "passage_id", "start", "end", "left",
-                                             "keyword", "right"]])
+        self.table.value = html_table(shown[views.kwic_display_columns(shown)])
         self.line.options = [
             (f"{i + 1}. {row.label} · passage {row.passage_id} · {row.start}–{row.end}", i)
             for i, row in enumerate(shown.itertuples())]
