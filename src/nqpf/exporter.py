@@ -36,7 +36,6 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import jinja2
-from mistune import HTMLRenderer
 from nbconvert import HTMLExporter, TemplateExporter
 from nbconvert.filters.highlight import Highlight2HTML
 from nbconvert.filters.markdown_mistune import IPythonRenderer, MarkdownWithMath
@@ -157,12 +156,12 @@ class _Renderer(IPythonRenderer):
     def block_html(self, html: str) -> str:
         if "<img" in html.lower():
             return super().block_html(html)
-        return HTMLRenderer.block_html(self, html)
+        return super(IPythonRenderer, self).block_html(html)
 
     def inline_html(self, html: str) -> str:
         if "<img" in html.lower():
             return super().inline_html(html)
-        return HTMLRenderer.inline_html(self, html)
+        return super(IPythonRenderer, self).inline_html(html)
 
 
 class OfflineExporter(HTMLExporter):

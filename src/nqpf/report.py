@@ -373,10 +373,11 @@ def _publish(executed: Path, out_dir: Path, *, source_dir: Path, error: str = ""
 
 def render_html(
     executed_nb: Path, out_dir: Path, *, source_dir: Path | None = None,
-    around: Neighbours = ALONE,
+    around: Neighbours = ALONE, report_dir: Path | None = None,
 ) -> tuple[Path, Path]:
     """Write ``NAME.html`` (full) and ``NAME.reader.html`` (no code) into ``out_dir``, each
-    linking the index, the ``around`` notebooks and its other version, paths ``portable``.
+    linking the index, the ``around`` notebooks and its other version, paths ``portable``
+    (relative to ``report_dir``, the folder the run wrote to; default ``out_dir``).
 
     Images are embedded as data URIs; relative image links in markdown are resolved from
     ``source_dir`` (default: the notebook's folder). Raises ``ValueError`` if a page would
@@ -385,7 +386,7 @@ def render_html(
     executed_nb = Path(executed_nb)
     out_dir = paths.output_dir(Path(out_dir))
     nb = nbformat.read(executed_nb, as_version=4)
-    portable_notebook(nb, out_dir=out_dir)
+    portable_notebook(nb, out_dir=report_dir or out_dir)
     title, _ = describe_notebook(nb, default_title=executed_nb.stem)
     stem = executed_nb.stem
     written = []
@@ -545,12 +546,13 @@ def figure_captions(out_dir: Path) -> list[tuple[str, str]]:
 
 
 def thumbnail(png: Path, *, width: int = THUMBNAIL_WIDTH) -> str:
-    """A base64 PNG of ``png`` scaled down to ``width`` pixels (never up)."""
-    import matplotlib.image
+    """A base64 PNG of ``png`` scaled down to ``width`` pixels wide (never up)."""
+    from PIL import Image
 
-    pixels = matplotlib.image.imread(png).shape[1]
     buffer = io.BytesIO()
-    matplotlib.image.thumbnail(png, buffer, scale=min(1.0, width / pixels))
+    with Image.open(png) as image:
+        image.thumbnail((width, image.height))
+        image.save(buffer, format="PNG", optimize=True)
     return base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
