@@ -46,7 +46,7 @@ if TYPE_CHECKING:
     from nqpf.exporter import OfflineExporter
 
 T = TypeVar("T")
-NOTEBOOK_GLOB = "[0-9][0-9]_*.ipynb"
+NOTEBOOK_GLOB = paths.NOTEBOOK_GLOB
 
 # papermill's tag for the cells it adds to a failed notebook ("An Exception was encountered")
 ERROR_MARKER_TAG = "papermill-error-cell-tag"
@@ -687,7 +687,7 @@ def _relative(page: Path, folder: Path) -> str:
 
 def default_notebooks() -> list[Path]:
     """The project's numbered notebooks, in order."""
-    return sorted((paths.ROOT / "notebooks").glob(NOTEBOOK_GLOB))
+    return paths.notebooks()
 
 
 def build_report(
@@ -719,8 +719,7 @@ def build_report(
         raise FileNotFoundError(f"corpus not found: {corpus}")
     notebooks = [Path(nb).resolve() for nb in (notebooks or default_notebooks())]
     if not notebooks:
-        folder = paths.ROOT / "notebooks"
-        raise FileNotFoundError(f"no notebooks matching {NOTEBOOK_GLOB} in {folder}")
+        raise FileNotFoundError(f"no notebooks matching {NOTEBOOK_GLOB} in {paths.NOTEBOOKS}")
     for nb in notebooks:
         if not nb.is_file():
             raise FileNotFoundError(f"notebook not found: {nb}")

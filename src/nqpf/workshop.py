@@ -60,9 +60,7 @@ def build(notebooks: Iterable[Path] | None = None, *, out_dir: Path | None = Non
     ``notebooks`` (default the project's ``notebooks/NN_*.ipynb``); return the files written,
     by kind. A notebook without any solution to remove is reported as a ``ValueError``, so an
     exercise format the builder does not know cannot slip through to students."""
-    from nqpf.report import default_notebooks
-
-    notebooks = [Path(nb) for nb in (notebooks or default_notebooks())]
+    notebooks = [Path(nb) for nb in (notebooks or paths.notebooks())]
     out_dir = Path(out_dir if out_dir is not None else WORKSHOP)
     if not notebooks:
         raise FileNotFoundError("no notebooks to build the workshop from")
