@@ -26,7 +26,8 @@ CHROMIUM_ARGS = [
 ]
 LOCAL_URL = re.compile(r"^(file|data|about):")
 ABSOLUTE_PATH = re.compile(r"(?:^|[\s\"'(=:])/(?:[\w.@+-]+/)+[\w.@+-]+", re.MULTILINE)
-DTYPE_LINE = re.compile(r"^\s*(?:Name: .*, )?dtype: \w+\s*$", re.MULTILINE)
+# a pandas Series footer ("Name: count, dtype: int64") or an empty Series printed
+DTYPE_LINE = re.compile(r"^.*\bdtype: [\w\[\]]+\)?\s*$", re.MULTILINE)
 WIDTHS = (1280, 700)  # a desktop and a narrow window
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
@@ -71,6 +72,7 @@ def open_page(browser, path: Path, screenshot: Path, *, width: int = WIDTHS[0]) 
     page.on("console", lambda msg: msg.type == "error" and seen["errors"].append(msg.text))
     page.on("pageerror", lambda error: seen["errors"].append(str(error)))
     page.goto(path.as_uri(), wait_until="load")
+    page.evaluate("document.fonts.ready.then(() => true)")  # the embedded CJK font, if any
     seen["images"] = page.eval_on_selector_all("img", """images => images.map(img => ({
         loaded: img.complete && img.naturalWidth > 0, right: img.getBoundingClientRect().right,
         shown: img.getBoundingClientRect().width, natural: img.naturalWidth}))""")
