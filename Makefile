@@ -6,7 +6,7 @@ INSTALLED := $(VENV)/.installed
 export OMP_NUM_THREADS ?= 1
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: test report lab lint unit notebooks execute bench clean
+.PHONY: test report workshop lab lint unit notebooks execute bench clean
 
 $(INSTALLED): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -44,6 +44,10 @@ execute: $(INSTALLED)
 report: $(INSTALLED)
 	$(BIN)/python -m nqpf report --out reports
 
+# Student notebooks (no solutions) and instructor notebooks, from notebooks/ (docs/workshop.md).
+workshop: $(INSTALLED)
+	$(BIN)/python -m nqpf workshop --out workshop
+
 lab: $(INSTALLED)
 	$(BIN)/jupyter lab notebooks
 
@@ -55,4 +59,4 @@ bench: $(INSTALLED)
 	$(BIN)/python benchmarks/report_scale.py
 
 clean:
-	rm -rf data/processed reports .pytest_cache
+	rm -rf data/processed reports workshop .pytest_cache

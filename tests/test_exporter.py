@@ -1,6 +1,7 @@
 """nqpf.exporter renders the pages nbconvert's lab exporter would, with our template."""
 
 import base64
+import copy
 import io
 import re
 
@@ -18,12 +19,16 @@ from nbformat.v4 import (
 
 from nqpf.exporter import (
     CJK_FAMILY,
+    CONTENTS_MARK,
     LOADER,
     MISSING_ALT,
     TEMPLATE,
     OfflineExporter,
+    ReaderPreprocessor,
     accessible,
+    png_display_width,
     with_cjk_font,
+    with_contents,
 )
 from nqpf.report import offline_problems
 
@@ -77,10 +82,11 @@ def test_same_page_as_nbconverts_exporter(exclude_input, resources):
                "embed_images": True, "exclude_input": exclude_input}
     nb = sample_notebook()
     ours, _ = OfflineExporter(**options).from_notebook_node(nb, resources=resources)
-    stock, _ = HTMLExporter(**options).from_notebook_node(nb, resources=resources)
+    stock, _ = HTMLExporter(**options, filters={"png_display_width": png_display_width}
+                            ).from_notebook_node(nb, resources=resources)
     assert "widget lost" in ours and "widget saved" not in ours  # the saved one is a view
-    # a rendered widget view gets a random element id
-    ours, stock = (UUID.sub("<uuid>", page) for page in (ours, stock))
+    # a rendered widget view gets a random element id; ours fills the contents mark
+    ours, stock = (UUID.sub("<uuid>", page) for page in (ours, stock.replace(CONTENTS_MARK, "")))
     assert BeautifulSoup(ours, "html.parser") == BeautifulSoup(stock, "html.parser")
     assert ours.count('tabindex="0"') == stock.count('tabindex="0"') > 0
     assert "<script>alert" not in ours
@@ -144,3 +150,116 @@ def test_with_cjk_font_embeds_exactly_the_characters_shown(text, embedded):
         return
     assert _embedded_font_characters(result) == embedded
     assert f'"{CJK_FAMILY}"' in result and not offline_problems(result)
+
+
+def exporter(**options) -> OfflineExporter:
+    return OfflineExporter(template_name="lab", template_file=TEMPLATE, extra_loaders=[LOADER],
+                           embed_images=True, **options)
+
+
+SOLUTION = "1. Count it.\n\n<details><summary>Solution</summary>\n\n```python\nanswer = 42\n```" \
+           "\n\n</details>\n\n2. Next exercise."
+
+
+@pytest.mark.parametrize("exclude_input", [False, True])
+def test_a_solution_stays_inside_its_toggle(exclude_input):
+    nb = new_notebook(cells=[new_markdown_cell(SOLUTION)])
+    page, _ = exporter(exclude_input=exclude_input).from_notebook_node(nb)
+    details = BeautifulSoup(page, "html.parser").select("details")
+    assert len(details) == 1
+    assert details[0].summary.get_text() == "Solution"
+    assert "answer = 42" in details[0].get_text()  # the code is hidden with it
+    assert "Next exercise" not in details[0].get_text()
+
+
+def png_bytes(*, dpi: int | None, width_inches: float = 2) -> str:
+    fig, ax = plt.subplots(figsize=(width_inches, 1))
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=dpi or 100)
+    plt.close(fig)
+    data = buffer.getvalue()
+    if dpi is None:  # drop the pHYs chunk
+        start = data.index(b"pHYs") - 4
+        data = data[:start] + data[start + 4 + 4 + 9 + 4:]
+    return base64.b64encode(data).decode("ascii")
+
+
+@pytest.mark.parametrize(
+    ("dpi", "width_inches", "expected"),
+    [(150, 2, 192), (150, 8, 768), (72, 2, 192), (96, 3, 288), (None, 2, 200)],
+)
+def test_png_display_width_is_the_physical_size(dpi, width_inches, expected):
+    assert png_display_width(png_bytes(dpi=dpi, width_inches=width_inches)) == expected
+
+
+def test_png_display_width_rejects_other_data():
+    with pytest.raises(ValueError, match="not a PNG"):
+        png_display_width(base64.b64encode(b"GIF89a" + bytes(40)).decode())
+
+
+def test_images_are_shown_at_their_size_no_wider_than_the_page():
+    image = png_bytes(dpi=150, width_inches=8)
+    nb = new_notebook(cells=[new_code_cell("f", execution_count=1, outputs=[
+        new_output("display_data", data={"image/png": image})])])
+    page, _ = exporter().from_notebook_node(nb)
+    assert re.search(r'<img src="data:image/png;base64,[^"]+" width="768"', page)
+    assert ".jp-RenderedImage img, .jp-RenderedMarkdown img { max-width: 100%; height: auto; }" \
+        in page
+
+
+def stream(text: str):
+    return new_output("stream", name="stdout", text=text)
+
+
+CAPTIONED = new_output("display_data", data={"image/png": "iVBORw0KGgo="})
+
+
+@pytest.mark.parametrize(
+    ("outputs", "texts", "captions", "tables"),
+    [
+        ([stream("Table saved: /r/tables/03_freq.csv (1,452 rows)\n")], [], [],
+         [("03_freq.csv", "1,452")]),
+        ([stream("5 documents\nTable saved: tables/a.csv (1 row)\nmore\n")],
+         ["5 documents\nmore\n"], [], [("a.csv", "1")]),
+        ([CAPTIONED,
+          stream("Figure: Tokens (per 1,000) by doc. (saved: /r/figures/x.png, .svg)\n")],
+         [], ["Tokens (per 1,000) by doc."], []),
+        # no image before it: the line stays
+        ([stream("Figure: lonely (saved: x.png, .svg)\n")],
+         ["Figure: lonely (saved: x.png, .svg)\n"], [], []),
+        ([new_output("execute_result", execution_count=1,
+                     data={"text/plain": "a    1\nb    2\nName: count, dtype: int64"})],
+         ["a    1\nb    2"], [], []),
+        ([stream("x\ndtype: object\n")], ["x\n"], [], []),
+        ([stream("The dtype: of a column is kept in prose.\n")],
+         ["The dtype: of a column is kept in prose.\n"], [], []),
+    ],
+)
+def test_reader_preprocessor(outputs, texts, captions, tables):
+    nb = new_notebook(cells=[new_code_cell("x", execution_count=1, outputs=outputs)])
+    nb, resources = ReaderPreprocessor().preprocess(copy.deepcopy(nb), {})
+    kept = nb.cells[0].outputs
+    assert [o.get("text", o.get("data", {}).get("text/plain")) for o in kept
+            if "image/png" not in o.get("data", {})] == texts
+    assert [o.metadata["image/png"]["caption"] for o in kept
+            if "caption" in o.get("metadata", {}).get("image/png", {})] == captions
+    assert resources["nqpf"]["tables"] == tables
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ('<h2 id="A">A<a class="anchor-link" href="#A">¶</a></h2><h3 id="b-1">b &amp; 1</h3>',
+         '<li class="level-2"><a href="#A">A</a></li>'
+         '<li class="level-3"><a href="#b-1">b &amp; 1</a></li>'),
+        ("<h1 id='t'>Title</h1><h4 id='x'>x</h4><h2>no id</h2>", None),
+    ],
+)
+def test_with_contents(body, expected):
+    page = f"<html><body>{CONTENTS_MARK}{body}</body></html>"
+    result = with_contents(page)
+    assert CONTENTS_MARK not in result
+    if expected is None:
+        assert "nqpf-contents" not in result
+    else:
+        assert f"<ul>{expected}</ul>" in result

@@ -23,7 +23,9 @@ from nqpf.report import (
     build_report,
     default_notebooks,
     describe_notebook,
+    neighbours,
     offline_problems,
+    portable,
     render_html,
     run_notebooks,
 )
@@ -34,12 +36,31 @@ IMG_TEXT = "<img src=x onerror=alert(1)>"
 ALT_TEXT = 'A line "from" <0,0> to (1,1)'
 
 
-def notebook(path: Path, *, title: str, intro: str, parameters: str | None, code: str) -> Path:
-    """Write a notebook: a markdown title cell, a `parameters` cell and one code cell."""
+CHECK_MARKER = "check_cell_marker"
+FINDING = "The tiny corpus has one finding."
+SOLUTION_MARKER = "solution_marker"
+EXERCISES = f"""## Exercises
+
+1. Do something.
+
+<details><summary>Solution</summary>
+
+```python
+{SOLUTION_MARKER} = 1
+```
+
+</details>"""
+
+
+def notebook(path: Path, *, title: str, intro: str, parameters: str | None, code: str,
+             more: tuple = ()) -> Path:
+    """Write a notebook: a markdown title cell, a `parameters` cell, one code cell and the
+    cells in ``more``."""
     cells = [new_markdown_cell(f"# {title}\n\n{intro}")]
     if parameters is not None:
         cells.append(new_code_cell(parameters, metadata={"tags": ["parameters"]}))
     cells.append(new_code_cell(code))
+    cells.extend(more)
     nb = new_notebook(cells=cells)
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3"}
     nb.metadata["language_info"] = {"name": "python"}
@@ -57,6 +78,11 @@ def tiny_notebooks(folder: Path) -> list[Path]:
             intro="Prints the *injected* settings. Second sentence.",
             parameters="corpus = None\nk_range = [2, 3]\nrandom_state = 0",
             code=f"{CODE_MARKER} = 1\nprint('corpus', corpus)\nprint('k_range', k_range)",
+            more=(new_markdown_cell("## Results\n\nA section."),
+                  new_code_cell(f"print('{CHECK_MARKER} equal:', True)",
+                                metadata={"tags": ["check"]}),
+                  new_code_cell(f"print('- {FINDING}')", metadata={"tags": ["findings"]}),
+                  new_markdown_cell(EXERCISES)),
         ),
         notebook(
             folder / "02_outputs.ipynb",
@@ -72,7 +98,9 @@ def tiny_notebooks(folder: Path) -> list[Path]:
                 "plt.show()\n"
                 "from nqpf import outputs\n"
                 "fig, ax = plt.subplots(figsize=(2, 2))\n"
-                f"outputs.Run(out_dir).figure(fig, 'line', caption={ALT_TEXT!r})\n"
+                f"print(outputs.Run(out_dir).figure(fig, 'line', caption={ALT_TEXT!r}))\n"
+                "print(outputs.Run(out_dir).table(pd.DataFrame({'a': [1, 2]}), 'tiny'))\n"
+                "print(pd.Series([1, 2], name='count'))\n"
                 f"pd.DataFrame({{'text': [{SCRIPT_TEXT!r}]}})"
             ),
         ),
@@ -189,23 +217,32 @@ def test_corpus_markup_is_shown_as_text(report, suffix, text):
 def test_rendering_again_in_threads_gives_the_same_pages(report, tmp_path):
     index, notebooks, _ = report
     executed = [index.parent / "notebooks" / nb.name for nb in notebooks] * 2
+    around = neighbours(notebooks)
     with ThreadPoolExecutor(max_workers=4) as pool:  # exporters are shared between threads
-        pages = list(pool.map(lambda nb: render_html(nb, tmp_path / nb.stem), executed))
+        pages = list(pool.map(lambda nb: render_html(
+            nb, tmp_path / nb.stem, around=around[nb.stem], report_dir=index.parent), executed))
     for full, reader in pages:
         for page in (full, reader):
             assert page.read_bytes() == (index.parent / page.name).read_bytes()
 
 
+def links(page: str) -> list[str]:
+    """The targets of a page's links to other files (not to places in the page)."""
+    return [html.unescape(link) for link in re.findall(r'<a href="([^"#][^"]*)"', page)]
+
+
 def test_index_links_every_page(report):
     index, _, _ = report
     page = index.read_text(encoding="utf-8")
-    links = re.findall(r'<a href="([^"]+)"', page)
+    found = links(page)
     expected = {f"{n}{s}" for n in ("01_params", "02_outputs")
                 for s in (".html", ".reader.html")}
-    assert set(links) == expected
-    assert all((index.parent / link).is_file() for link in links)
-    assert "Prints the injected settings." in page
-    assert "Second sentence" not in page
+    assert {link for link in found if link.endswith(".html")} == expected
+    # the gallery links each figure's PNG; the folders of figures and tables are linked
+    assert {"figures/line.png", "figures/", "figures/captions.csv"} <= set(found)
+    assert all((index.parent / link).exists() for link in found)
+    assert "Prints the injected settings. Second sentence." in page
+    assert f"<figcaption>{html.escape(ALT_TEXT)}</figcaption>" in page
     assert offline_problems(page) == []
 
 
@@ -274,10 +311,13 @@ def test_offline_problems(page, problem):
 @pytest.mark.parametrize(
     ("cells", "metadata", "expected"),
     [
-        (["# Title\n\nFirst sentence. Second one."], {}, ("Title", "First sentence.")),
+        (["# Title\n\nFirst sentence. Second one.\n\nNext paragraph."], {},
+         ("Title", "First sentence. Second one.")),
+        (["# Title\n\n## What you will learn\n\n- to *load*\n  a corpus;\n- to count.\n\nMore."],
+         {}, ("Title", "to load a corpus;; to count.")),
         (["intro line", "# Later"], {}, ("fallback", "intro line")),
         (["# The `new_quality_productive_forces` token\n\nSee [this](http://x)! More."], {},
-         ("The new_quality_productive_forces token", "See this!")),
+         ("The new_quality_productive_forces token", "See this! More.")),
         (["# Title\n\nText."], {"nqpf": {"description": "From metadata."}},
          ("Title", "From metadata.")),
         ([], {}, ("fallback", "")),
@@ -366,10 +406,10 @@ def test_failed_notebook_is_marked_and_the_others_run(failing_report):
     assert '<span class="title">Broken &lt;b&gt;</span>' in page  # not papermill's marker cell
     assert "An Exception was encountered" not in page
     assert "ValueError: no &lt;two&gt; groups" in page and "<two>" not in page
-    links = re.findall(r'<a href="([^"]+)"', page)
-    assert links == ["01_broken.reader.html", "01_broken.html", "notebooks/01_broken.ipynb",
+    pages = [link for link in links(page) if link.endswith((".html", ".ipynb"))]
+    assert pages == ["01_broken.reader.html", "01_broken.html", "notebooks/01_broken.ipynb",
                      "02_outputs.reader.html", "02_outputs.html"]
-    assert all((index.parent / link).is_file() for link in links)
+    assert all((index.parent / link).is_file() for link in pages)
     assert any(line.startswith("[1/2] 01_broken … FAILED: notebook 01_broken.ipynb failed")
                for line in lines)
     assert offline_problems(page) == []
@@ -491,3 +531,84 @@ def test_a_kernel_that_cannot_start_is_a_failure_in_the_index(tmp_path):
     page = (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
     assert page.count('class="failed-notebook"') == 2
     assert offline_problems(page) == []
+
+
+@pytest.mark.parametrize(
+    ("suffix", "in_page", "not_in_page"),
+    [
+        (".html", [CHECK_MARKER, "Table saved: tables/tiny.csv (2 rows)", "dtype: int64",
+                   "Figure: A line"], ["<figcaption>"]),
+        (".reader.html", ['<a href="tables/tiny.csv">tiny.csv</a> (2 rows)',
+                          f"<figcaption>{html.escape(ALT_TEXT)}</figcaption>"],
+         [CHECK_MARKER, "Table saved", "dtype:", "Figure: A line"]),
+    ],
+)
+def test_reader_version_reads_as_a_report(report, suffix, in_page, not_in_page):
+    index, _, _ = report
+    page = "".join((index.parent / f"{name}{suffix}").read_text(encoding="utf-8")
+                   for name in ("01_params", "02_outputs"))
+    for text in in_page:
+        assert text in page
+    for text in not_in_page:
+        assert text not in page
+
+
+@pytest.mark.parametrize("name", ["01_params", "02_outputs"])
+@pytest.mark.parametrize("suffix", [".html", ".reader.html"])
+def test_no_page_shows_an_absolute_path(report, name, suffix):
+    index, _, _ = report
+    folders = {str(index.parent.parent), str(paths.ROOT), str(Path.home()), "/tmp/"}
+    for page in (index, index.parent / f"{name}{suffix}"):
+        text = page.read_text(encoding="utf-8")
+        assert not [folder for folder in folders if folder in text], page.name
+
+
+def test_each_page_links_the_index_its_neighbours_and_its_other_version(report):
+    index, _, _ = report
+    folder = index.parent
+    expected = {
+        "01_params.html": {"index.html", "02_outputs.html", "01_params.reader.html"},
+        "01_params.reader.html": {"index.html", "02_outputs.reader.html", "01_params.html"},
+        "02_outputs.html": {"index.html", "01_params.html", "02_outputs.reader.html",
+                            "tables/tiny.csv"},
+        "02_outputs.reader.html": {"index.html", "01_params.reader.html", "02_outputs.html",
+                                   "tables/tiny.csv"},
+    }
+    for name, targets in expected.items():
+        found = set(links((folder / name).read_text(encoding="utf-8")))
+        assert found - {"tables/tiny.csv"} == targets - {"tables/tiny.csv"}, name
+        assert all((folder / target).exists() for target in found)
+
+
+def test_pages_have_contents_and_hidden_solutions(report):
+    index, _, _ = report
+    page = (index.parent / "01_params.reader.html").read_text(encoding="utf-8")
+    contents = re.search(r'<nav class="nqpf-contents".*?</nav>', page, re.DOTALL).group()
+    assert re.findall(r'href="#([^"]+)"', contents) == ["Results", "Exercises"]
+    details = re.search(r"<details>.*?</details>", page, re.DOTALL).group()
+    assert SOLUTION_MARKER in details
+
+
+def test_index_shows_findings_and_the_first_paragraph(report):
+    index, _, _ = report
+    page = index.read_text(encoding="utf-8")
+    assert f'<div class="findings"><strong>Key findings</strong><ul><li>{FINDING}</li>' in page
+    assert 'href="tables/"' in page and '<h2 id="settings">' in page
+    assert "<dt>corpus</dt><dd>…/corpus</dd>" in page
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("saved: {out}/figures/a.png, .svg)", "saved: figures/a.png, .svg)"),
+        ('out_dir = "{out}"', 'out_dir = "…/out"'),
+        ('corpus = "{root}/data/raw"', 'corpus = "data/raw"'),
+        ("{home}/texts/a.txt", "~/texts/a.txt"),
+        ("/srv/corpora/cpc.jsonl (12 rows)", "…/cpc.jsonl (12 rows)"),
+        *[(text, text) for text in ("</style> and/or 1/2", "https://a.org/b/c ./x/y")],
+    ],
+)
+def test_portable(text, expected):
+    out = Path("/srv/reports/out")
+    text = text.format(out=out, root=paths.ROOT, home=Path.home())
+    assert portable(text, out_dir=out) == expected

@@ -1,5 +1,6 @@
-"""Command line: ``python -m nqpf report`` (or the ``nqpf`` console script), and
-``nqpf cache clear`` (or ``size``) for the cache in ``data/processed/``.
+"""Command line: ``python -m nqpf report`` (or the ``nqpf`` console script),
+``nqpf cache clear`` (or ``size``) for the cache in ``data/processed/``, and ``nqpf workshop``
+for the student and instructor copies of the notebooks.
 
 User errors (missing corpus or notebook, an unknown parameter, a failing notebook) end with
 exit code 1 and a one-line message on stderr, without a traceback; when notebooks fail the
@@ -81,6 +82,15 @@ def parser() -> argparse.ArgumentParser:
     )
     cache.add_argument("action", choices=["clear", "size"],
                        help="clear: delete every cached table; size: print the cache's size")
+    workshop = commands.add_parser(
+        "workshop", help="write student notebooks (no solutions) and instructor notebooks",
+        description="Write student copies of the notebooks without solutions and instructor "
+                    "copies with them, from the same sources (see docs/workshop.md).",
+    )
+    workshop.add_argument("--out", type=Path, help="folder for student/ and instructor/ "
+                                                   "(default: workshop/)")
+    workshop.add_argument("--notebooks", nargs="+", type=Path, metavar="NOTEBOOK",
+                          help="notebooks to copy (default: notebooks/NN_*.ipynb)")
     return main_parser
 
 
@@ -168,6 +178,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     if args.command == "cache":
         return cache_command(args.action)
+    if args.command == "workshop":
+        return workshop_command(args.notebooks, args.out)
     from nqpf.report import NotebookError, build_report, default_notebooks, describe_parameters
 
     try:
@@ -202,6 +214,20 @@ def cache_command(action: str) -> int:
         print(f"removed {files} cached file(s), {size / 2**20:.1f} MiB")
     else:
         print(f"{files} cached file(s), {size / 2**20:.1f} MiB")
+    return 0
+
+
+def workshop_command(notebooks: list[Path] | None, out: Path | None) -> int:
+    """``nqpf workshop``: write the student and instructor notebooks."""
+    from nqpf import workshop
+
+    try:
+        written = workshop.build(notebooks, out_dir=out)
+    except (FileNotFoundError, ValueError) as error:
+        print(f"nqpf workshop: error: {' '.join(str(error).split())}", file=sys.stderr)
+        return 1
+    for kind, files in written.items():
+        print(f"{len(files)} {kind} notebook(s) in {files[0].parent}")
     return 0
 
 

@@ -14,6 +14,13 @@ RAW = DATA / "raw"
 PROCESSED = DATA / "processed"
 LEXICON = DATA / "lexicon"
 REPORTS = ROOT / "reports"
+NOTEBOOKS = ROOT / "notebooks"
+NOTEBOOK_GLOB = "[0-9][0-9]_*.ipynb"  # the numbered notebooks
+
+
+def notebooks() -> list[Path]:
+    """The project's numbered notebooks, in order."""
+    return sorted(NOTEBOOKS.glob(NOTEBOOK_GLOB))
 
 
 def output_dir(path: Path) -> Path:

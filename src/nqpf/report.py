@@ -2,7 +2,13 @@
 
 ``build_report`` executes every notebook with papermill (parameters injected into the
 cell tagged ``parameters``), renders each executed copy twice (``nqpf.exporter``: the full
-notebook and a reader's version without code) and writes ``index.html`` linking them. A
+notebook and a reader's version without code, parameters, cells tagged ``check`` and the
+lines that say where files were saved) and writes ``index.html`` linking them, with each
+notebook's introduction, its key findings (the output of a cell tagged ``findings``), a
+gallery of the figures and the run's settings. Each page links the index, the notebooks
+before and after it and its other version, and has a table of contents. No page shows this
+machine's absolute paths: they are shown relative to the report folder, the project or the
+home folder (``portable``). A
 notebook that fails does not stop the others: the index marks it failed, with its error and a
 link to the executed copy, and ``build_report`` raises ``NotebookError`` once the index is
 written. Each run records what it wrote in ``manifest.json`` and removes the files that an
@@ -14,9 +20,13 @@ attributes and no resource that is not a ``data:`` URI, so a page opens offline 
 text shown in an output can never run as code.
 """
 
+import base64
+import contextlib
+import csv
 import functools
 import hashlib
 import html
+import io
 import re
 import threading
 import time
@@ -38,13 +48,16 @@ if TYPE_CHECKING:
     from nqpf.exporter import OfflineExporter
 
 T = TypeVar("T")
-NOTEBOOK_GLOB = "[0-9][0-9]_*.ipynb"
+NOTEBOOK_GLOB = paths.NOTEBOOK_GLOB
 
 # papermill's tag for the cells it adds to a failed notebook ("An Exception was encountered")
 ERROR_MARKER_TAG = "papermill-error-cell-tag"
 # Cells that only set papermill parameters: shown in the full version, dropped for readers.
 PARAMETER_TAGS = {"parameters", "injected-parameters"}
-_READER_CONFIG = Config({"TagRemovePreprocessor": {"remove_cell_tags": PARAMETER_TAGS}})
+CHECK_TAG = "check"  # cells that check a result: full version only
+FINDINGS_TAG = "findings"  # a cell whose printed text the index shows as key findings
+_READER_CONFIG = Config(
+    {"TagRemovePreprocessor": {"remove_cell_tags": PARAMETER_TAGS | {CHECK_TAG}}})
 _RENDER_LOCK = threading.Lock()
 # Kernels log errors only: not ipykernel's warning, once per notebook, that a kernel on this
 # machine's loopback talks over unencrypted TCP (as every local Jupyter kernel does).
@@ -53,13 +66,52 @@ KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=ERROR"]
 _HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.+?)\s*#*\s*$")
 _MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
 _MD_MARKUP = re.compile(r"[*`]+|(?<!\w)_+|_+(?!\w)")
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s")
+_LIST_ITEM = re.compile(r"^[ \t]*(?:[-*+•]|\d+[.)])\s+", re.MULTILINE)
+_BLANK_LINE = re.compile(r"\n[ \t]*\n")
+# An absolute POSIX path in printed text (not part of a URL or a relative path).
+_ABSOLUTE_PATH = re.compile(r"(?<![\w.:/~<-])/(?:[\w.@+-]+/)+[\w.@+-]+")
 _CSS_REMOTE = re.compile(r"url\(\s*['\"]?\s*(?:https?:)?//|@import", re.IGNORECASE)
 _JS_IMPORT = re.compile(r"import\(\s*['\"]", re.IGNORECASE)
 
 
 class NotebookError(RuntimeError):
     """A notebook failed while the report was being built."""
+
+
+def portable(text: str, *, out_dir: Path) -> str:
+    """``text`` with each absolute path shown without this machine's folders: relative to
+    ``out_dir`` (the report folder) inside it, to the project root inside the project, as
+    ``~/…`` in the home folder, else as ``…/NAME``; ``out_dir`` itself by its name."""
+    out_dir = Path(out_dir).resolve()
+    home = Path.home().resolve()
+
+    def shown(match: re.Match) -> str:
+        path = Path(match.group())
+        if path != out_dir and path.is_relative_to(out_dir):
+            return path.relative_to(out_dir).as_posix()
+        if path.is_relative_to(paths.ROOT):
+            return path.relative_to(paths.ROOT).as_posix() or "."
+        if path.is_relative_to(home) and path != home:
+            return f"~/{path.relative_to(home).as_posix()}"
+        return f"…/{path.name}"
+
+    return _ABSOLUTE_PATH.sub(shown, text)
+
+
+def portable_notebook(nb: nbformat.NotebookNode, *, out_dir: Path) -> None:
+    """Make the injected parameters and every output of ``nb`` ``portable``, in place."""
+    for cell in nb.cells:
+        if "injected-parameters" in cell.metadata.get("tags", []):
+            cell.source = portable(cell.source, out_dir=out_dir)
+        for output in cell.get("outputs", []):
+            if "text" in output:
+                output.text = portable(output.text, out_dir=out_dir)
+            for kind, value in output.get("data", {}).items():
+                if kind.startswith("text/") and isinstance(value, str):
+                    output.data[kind] = portable(value, out_dir=out_dir)
+            if "traceback" in output:
+                output.traceback = [portable(line, out_dir=out_dir) for line in output.traceback]
+                output.evalue = portable(output.evalue, out_dir=out_dir)
 
 
 class Page(NamedTuple):
@@ -205,11 +257,11 @@ def run_notebook(notebook: Path, output: Path, parameters: dict, *, kernel_name:
 
 
 def describe_notebook(nb: nbformat.NotebookNode, *, default_title: str = "") -> tuple[str, str]:
-    """Title and one-sentence description of a notebook, as plain text.
+    """Title and description of a notebook, as plain text.
 
     Taken from metadata ``nqpf.title`` / ``nqpf.description`` when present, otherwise from the
     first markdown cell (not counting those papermill adds to a failed notebook): its first
-    heading and the first sentence of the text after it.
+    heading and the first paragraph after it (a list's items joined by "; ").
     """
     meta = nb.metadata.get("nqpf", {})
     title, description = meta.get("title", ""), meta.get("description", "")
@@ -221,9 +273,24 @@ def describe_notebook(nb: nbformat.NotebookNode, *, default_title: str = "") -> 
         title = title or _plain(_HEADING.match(lines[heading]).group(1))
         lines = lines[heading + 1 :]
     if not description:
-        text = _plain(" ".join(line for line in lines if not _HEADING.match(line)))
-        description = _SENTENCE_END.split(text, maxsplit=1)[0]
+        paragraphs = _BLANK_LINE.split("\n".join(ln for ln in lines if not _HEADING.match(ln)))
+        first = next((p for p in paragraphs if p.strip()), "")
+        items = [_plain(item) for item in _LIST_ITEM.split(first) if item.strip()]
+        description = "; ".join(items) if _LIST_ITEM.match(first) else _plain(first)
     return title or default_title, description
+
+
+def findings(nb: nbformat.NotebookNode) -> str:
+    """The text that the notebook's cells tagged ``findings`` printed or showed ("" if it has
+    none)."""
+    texts = []
+    for cell in nb.cells:
+        if cell.cell_type == "code" and FINDINGS_TAG in cell.metadata.get("tags", []):
+            for output in cell.get("outputs", []):
+                data = output.get("data", {})
+                texts.append(output.get("text", "") if output.output_type == "stream"
+                             else data.get("text/markdown", data.get("text/plain", "")))
+    return "\n".join(text.strip() for text in texts if text.strip())
 
 
 def _plain(markdown: str) -> str:
@@ -235,9 +302,9 @@ def _plain(markdown: str) -> str:
 def _exporter(*, reader: bool) -> "OfflineExporter":
     """One exporter per version, so its templates are compiled once per process (imported
     here, on the renderer's thread: the first kernels start without waiting for nbconvert)."""
-    from nqpf.exporter import LOADER, TEMPLATE, OfflineExporter
+    from nqpf.exporter import LOADER, TEMPLATE, OfflineExporter, ReaderPreprocessor
 
-    return OfflineExporter(
+    exporter = OfflineExporter(
         template_name="lab",
         template_file=TEMPLATE,
         extra_loaders=[LOADER],
@@ -247,24 +314,72 @@ def _exporter(*, reader: bool) -> "OfflineExporter":
         exclude_output_prompt=reader,
         config=_READER_CONFIG if reader else Config(),
     )
+    if reader:
+        exporter.register_preprocessor(ReaderPreprocessor, enabled=True)
+    return exporter
 
 
-def _publish(executed: Path, out_dir: Path, *, source_dir: Path, error: str = "") -> Page:
+class Neighbours(NamedTuple):
+    """The notebooks before and after one in the report: (file stem, title) or None."""
+
+    previous: tuple[str, str] | None = None
+    next: tuple[str, str] | None = None
+
+
+ALONE = Neighbours()  # a page without neighbours
+
+
+def neighbours(notebooks: list[Path]) -> dict[str, Neighbours]:
+    """Each notebook's neighbours in ``notebooks`` (by stem), titles read from the notebooks."""
+    named = []
+    for notebook in notebooks:
+        title = notebook.stem
+        if notebook.is_file():
+            with contextlib.suppress(Exception):  # an unreadable notebook fails when run
+                title, _ = describe_notebook(nbformat.read(notebook, as_version=4),
+                                             default_title=notebook.stem)
+        named.append((notebook.stem, title))
+    return {stem: Neighbours(named[i - 1] if i else None, named[i + 1] if i + 1 < len(named)
+                             else None) for i, (stem, _) in enumerate(named)}
+
+
+def navigation(stem: str, *, reader: bool, around: Neighbours, where: str) -> str:
+    """Links of a page (``where``: "top" or "bottom"): the index, the notebooks before and
+    after it (same version) and the page's other version."""
+    suffix = ".reader.html" if reader else ".html"
+    links = [("index.html", "↑ Index of the report")]
+    if around.previous:
+        links.append((around.previous[0] + suffix, f"← {around.previous[1]}"))
+    if around.next:
+        links.append((around.next[0] + suffix, f"{around.next[1]} →"))
+    links.append((stem + (".html" if reader else ".reader.html"),
+                  "Full notebook with code" if reader else "Reader's version"))
+    anchors = "".join(f'<a href="{html.escape(href)}">{html.escape(text)}</a>'
+                      for href, text in links)
+    return f'<nav class="nqpf-nav {where}" aria-label="Report pages">{anchors}</nav>'
+
+
+def _publish(executed: Path, out_dir: Path, *, source_dir: Path, error: str = "",
+             around: Neighbours = ALONE) -> Page:
     """Render an executed notebook's two pages into ``out_dir`` (a failed notebook's too, as
     far as it ran); a page that cannot be rendered is None and its reason joins ``error``."""
     if not executed.is_file():
         return Page(executed, None, None, error)
     try:
-        return Page(executed, *render_html(executed, out_dir, source_dir=source_dir), error)
+        return Page(executed, *render_html(executed, out_dir, source_dir=source_dir,
+                                           around=around), error)
     except Exception as problem:  # whatever it is, the index shows it
         why = f"the executed notebook could not be rendered: {type(problem).__name__}: {problem}"
         return Page(executed, None, None, f"{error}; {why}" if error else why)
 
 
 def render_html(
-    executed_nb: Path, out_dir: Path, *, source_dir: Path | None = None
+    executed_nb: Path, out_dir: Path, *, source_dir: Path | None = None,
+    around: Neighbours = ALONE, report_dir: Path | None = None,
 ) -> tuple[Path, Path]:
-    """Write ``NAME.html`` (full) and ``NAME.reader.html`` (no code) into ``out_dir``.
+    """Write ``NAME.html`` (full) and ``NAME.reader.html`` (no code) into ``out_dir``, each
+    linking the index, the ``around`` notebooks and its other version, paths ``portable``
+    (relative to ``report_dir``, the folder the run wrote to; default ``out_dir``).
 
     Images are embedded as data URIs; relative image links in markdown are resolved from
     ``source_dir`` (default: the notebook's folder). Raises ``ValueError`` if a page would
@@ -275,11 +390,15 @@ def render_html(
     nb = nbformat.read(executed_nb, as_version=4)
     # ipywidgets need a live kernel; without their saved state each shows its text form
     nb.metadata.pop("widgets", None)
+    portable_notebook(nb, out_dir=report_dir or out_dir)
     title, _ = describe_notebook(nb, default_title=executed_nb.stem)
+    stem = executed_nb.stem
     written = []
     for reader, suffix in ((False, ".html"), (True, ".reader.html")):
         resources = {
             "metadata": {"name": title, "path": str(source_dir or executed_nb.parent)},
+            "nqpf": {place: navigation(stem, reader=reader, around=around, where=where)
+                     for place, where in (("header", "top"), ("footer", "bottom"))},
         }
         with _RENDER_LOCK:  # exporters are shared; pages render one at a time
             body, _ = _exporter(reader=reader).from_notebook_node(nb, resources=resources)
@@ -372,34 +491,149 @@ _INDEX_TEMPLATE = """<!DOCTYPE html>
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
 <title>{title}</title>
 <style>
-body {{ font-family: system-ui, sans-serif; max-width: 48rem; margin: 2rem auto;
+body {{ font-family: {sans}, "{cjk}"; max-width: 60rem; margin: 2rem auto;
        padding: 0 1rem; line-height: 1.5; color: #1a1a1a; }}
 h1 {{ font-size: 1.6rem; }}
-ol {{ padding-left: 1.4rem; }}
-li {{ margin-bottom: 1rem; }}
-.title {{ font-weight: 600; }}
+ol.notebooks {{ padding-left: 1.4rem; }}
+ol.notebooks > li {{ margin-bottom: 1.2rem; }}
+.title {{ font-weight: 600; font-size: 1.05rem; }}
 .failed {{ color: #D55E00; font-weight: 600; }}
 pre.error {{ white-space: pre-wrap; background: #fbeee6; padding: 0.5rem; font-size: 0.85rem; }}
 .links a {{ margin-right: 1rem; }}
+.findings {{ background: #f5f7fa; border-left: 3px solid #0072B2; padding: 0.3rem 0.8rem;
+            margin: 0.4rem 0; }}
+.findings p {{ margin: 0.2rem 0; }}
+.gallery {{ display: grid; grid-template-columns: repeat(auto-fill, minmax(14rem, 1fr));
+           gap: 1rem; margin-bottom: 1.5rem; }}
+.gallery figure {{ margin: 0; font-size: 0.85rem; color: #333; }}
+.gallery img {{ width: 100%; height: auto; max-height: 18rem; object-fit: contain;
+                border: 1px solid #ddd; }}
+nav.contents a {{ margin-right: 1rem; }}
 dl {{ font-size: 0.9rem; color: #444; }}
 dt {{ font-weight: 600; float: left; margin-right: 0.5rem; }}
 </style>
 </head>
 <body>
+<main>
 <h1>{title}</h1>
-<p>Each notebook in two versions: the full notebook with its code, and a reader's
-version with the results only. Every page works offline.</p>
-<ol>
+<p>Each notebook in two versions: a reader's version with the results only, and the full
+notebook with its code. Every page works offline.</p>
+<nav class="contents" aria-label="Contents">{contents}</nav>
+<h2 id="notebooks">Notebooks</h2>
+<ol class="notebooks">
 {items}
 </ol>
+{gallery}
+{files}
 {settings}
+</main>
 </body>
 </html>
 """
 
-_INDEX_ITEM = """<li{css}><span class="title">{title}</span>{status}<br>{description}<br>
-{error}<span class="links">{links}</span></li>"""
+_INDEX_ITEM = """<li{css}><span class="title">{title}</span>{status}<br>{description}
+{findings}{error}<br><span class="links">{links}</span></li>"""
 _FAILED = ' <span class="failed">failed</span>'
+THUMBNAIL_WIDTH = 360  # pixels of a gallery thumbnail
+
+
+def _findings_html(text: str) -> str:
+    """Key findings as HTML: lines that start with a list mark as a list, others as
+    paragraphs."""
+    if not text:
+        return ""
+    blocks, items = [], []
+    for line in text.splitlines():
+        if _LIST_ITEM.match(line):
+            items.append(f"<li>{html.escape(_LIST_ITEM.sub('', line, count=1))}</li>")
+            continue
+        if items:
+            blocks.append(f"<ul>{''.join(items)}</ul>")
+            items = []
+        if line.strip():
+            blocks.append(f"<p>{html.escape(line.strip())}</p>")
+    if items:
+        blocks.append(f"<ul>{''.join(items)}</ul>")
+    return f'<div class="findings"><strong>Key findings</strong>{"".join(blocks)}</div>'
+
+
+def figure_captions(out_dir: Path) -> list[tuple[str, str]]:
+    """(figure name, caption) of each figure in ``out_dir/figures/captions.csv`` whose PNG is
+    there, by name."""
+    table = Path(out_dir) / "figures" / outputs.CAPTIONS
+    if not table.is_file():
+        return []
+    with table.open(newline="", encoding="utf-8") as handle:
+        rows = [(row["figure"], row["caption"]) for row in csv.DictReader(handle)]
+    return sorted((name, caption) for name, caption in rows
+                  if (Path(out_dir) / "figures" / f"{name}.png").is_file())
+
+
+def thumbnail(png: Path, *, width: int = THUMBNAIL_WIDTH) -> str:
+    """A base64 PNG of ``png`` scaled down to ``width`` pixels wide (never up)."""
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    with Image.open(png) as image:
+        image.thumbnail((width, image.height))
+        image.save(buffer, format="PNG", optimize=True)
+    return base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+_SAVED_FIGURE = re.compile(r"figures/([^/\s,()]+)\.png")
+
+
+def figure_order(nb: nbformat.NotebookNode) -> list[str]:
+    """Names of the figures a notebook saved, in the order its outputs say so."""
+    text = "".join(output.get("text", "") for cell in nb.cells
+                   for output in cell.get("outputs", []))
+    return list(dict.fromkeys(_SAVED_FIGURE.findall(text)))
+
+
+def _gallery(out_dir: Path, entries: list[Page], titles: dict[str, str]) -> str:
+    """Thumbnails of the run's figures, by notebook (in the order it shows them), each linked
+    to its PNG and captioned."""
+    captions = figure_captions(out_dir)
+    if not captions:
+        return ""
+    pages = {entry.notebook.stem[:3]: entry for entry in entries}
+    order = {name: i for entry in entries if entry.notebook.is_file()
+             for i, name in enumerate(figure_order(nbformat.read(entry.notebook, as_version=4)))}
+    captions.sort(key=lambda row: (row[0][:3], order.get(row[0], len(order)), row[0]))
+    groups = defaultdict(list)
+    for name, caption in captions:
+        groups[name[:3] if name[:3] in pages else ""].append((name, caption))
+    sections = ['<h2 id="figures">Figures</h2>']
+    for key, figures in sorted(groups.items(), key=lambda item: (item[0] == "", item[0])):
+        entry = pages.get(key)
+        if entry is None:
+            sections.append("<h3>Other figures</h3>")
+        else:
+            title = html.escape(titles[entry.notebook.stem])
+            page = entry.reader_html
+            sections.append(f'<h3><a href="{html.escape(_relative(page, out_dir))}">{title}</a>'
+                            "</h3>" if page else f"<h3>{title}</h3>")
+        cells = [
+            f'<figure><a href="figures/{html.escape(name)}.png"><img alt="{html.escape(caption)}"'
+            f' src="data:image/png;base64,{thumbnail(out_dir / "figures" / f"{name}.png")}">'
+            f"</a><figcaption>{html.escape(caption)}</figcaption></figure>"
+            for name, caption in figures]
+        sections.append(f'<div class="gallery">{"".join(cells)}</div>')
+    return "\n".join(sections)
+
+
+def _files(out_dir: Path) -> str:
+    """Links to the run's ``tables/`` and ``figures/`` folders, with what they hold."""
+    tables = sorted((out_dir / "tables").glob("*.csv"))
+    pngs = sorted((out_dir / "figures").glob("*.png"))
+    links = []
+    if tables:
+        links.append(f'<li><a href="tables/">tables/</a>: {len(tables)} tables (CSV)</li>')
+    if pngs:
+        links.append(f'<li><a href="figures/">figures/</a>: {len(pngs)} figures (PNG and SVG), '
+                     f'captions in <a href="figures/{outputs.CAPTIONS}">{outputs.CAPTIONS}</a>'
+                     "</li>")
+    return f'<h2 id="files">Tables and figures</h2>\n<ul>{"".join(links)}</ul>' if links else ""
 
 
 def write_index(
@@ -409,44 +643,62 @@ def write_index(
     title: str = "New quality productive forces: analysis report",
     settings: dict | None = None,
 ) -> Path:
-    """Write ``out_dir/index.html`` linking each page's reader and full version; a failed
-    page is marked failed, with its error and a link to the executed notebook.
+    """Write ``out_dir/index.html`` linking each page's reader and full version, with each
+    notebook's description and key findings (``findings``), a gallery of the figures in
+    ``figures/captions.csv`` and links to ``tables/`` and ``figures/``; a failed page is marked
+    failed, with its error and a link to the executed notebook.
 
-    ``settings`` (name -> value), when given, is listed under the links so readers can see
-    which corpus and parameters produced the report.
+    ``settings`` (name -> value), when given, is listed at the end (paths ``portable``) so
+    readers can see which corpus and parameters produced the report.
     """
+    from nqpf.exporter import CJK_FAMILY, SANS, with_cjk_font
+
     out_dir = paths.output_dir(Path(out_dir))
-    items = []
+    entries = list(entries)
+    items, titles = [], {}
     for entry in entries:
-        nb_title, description = entry.notebook.stem, ""
+        nb_title, description, found = entry.notebook.stem, "", ""
         if entry.notebook.is_file():
             nb = nbformat.read(entry.notebook, as_version=4)
             nb_title, description = describe_notebook(nb, default_title=entry.notebook.stem)
+            found = portable(findings(nb), out_dir=out_dir)
+        titles[entry.notebook.stem] = nb_title
         links = [(page, text) for page, text in (
             (entry.reader_html, "reader's version"), (entry.full_html, "full notebook with code"),
             (entry.notebook if entry.error and entry.notebook.is_file() else None,
              "executed notebook (.ipynb)")) if page is not None]
+        error = portable(entry.error, out_dir=out_dir)
         items.append(
             _INDEX_ITEM.format(
                 css=' class="failed-notebook"' if entry.error else "",
                 title=html.escape(nb_title),
                 status=_FAILED if entry.error else "",
                 description=html.escape(description),
-                error=f'<pre class="error">{html.escape(entry.error)}</pre>\n'
-                if entry.error else "",
+                findings=_findings_html(found),
+                error=f'<pre class="error">{html.escape(error)}</pre>\n' if error else "",
                 links="".join(f'<a href="{html.escape(_relative(page, out_dir))}">{text}</a>'
                               for page, text in links),
             )
         )
     rows = "".join(
-        f"<dt>{html.escape(str(k))}</dt><dd>{html.escape(str(v))}</dd>\n"
+        f"<dt>{html.escape(str(k))}</dt><dd>{html.escape(portable(str(v), out_dir=out_dir))}</dd>\n"
         for k, v in (settings or {}).items()
     )
+    sections = {"gallery": _gallery(out_dir, entries, titles), "files": _files(out_dir),
+                "settings": f'<h2 id="settings">Settings</h2>\n<dl>\n{rows}</dl>' if rows else ""}
+    contents = [("notebooks", "Notebooks")] + [
+        (anchor, text) for anchor, text, key in (("figures", "Figures", "gallery"),
+                                                 ("files", "Tables and figures", "files"),
+                                                 ("settings", "Settings", "settings"))
+        if sections[key]]
     page = _INDEX_TEMPLATE.format(
         title=html.escape(title),
+        sans=SANS, cjk=CJK_FAMILY,
+        contents="".join(f'<a href="#{anchor}">{text}</a>' for anchor, text in contents),
         items="\n".join(items),
-        settings=f"<h2>Settings</h2>\n<dl>\n{rows}</dl>" if rows else "",
+        **sections,
     )
+    page = with_cjk_font(page)
     check_offline(page, name="index.html")
     index = out_dir / "index.html"
     index.write_text(page, encoding="utf-8")
@@ -459,7 +711,7 @@ def _relative(page: Path, folder: Path) -> str:
 
 def default_notebooks() -> list[Path]:
     """The project's numbered notebooks, in order."""
-    return sorted((paths.ROOT / "notebooks").glob(NOTEBOOK_GLOB))
+    return paths.notebooks()
 
 
 def build_report(
@@ -491,8 +743,7 @@ def build_report(
         raise FileNotFoundError(f"corpus not found: {corpus}")
     notebooks = [Path(nb).resolve() for nb in (notebooks or default_notebooks())]
     if not notebooks:
-        folder = paths.ROOT / "notebooks"
-        raise FileNotFoundError(f"no notebooks matching {NOTEBOOK_GLOB} in {folder}")
+        raise FileNotFoundError(f"no notebooks matching {NOTEBOOK_GLOB} in {paths.NOTEBOOKS}")
     for nb in notebooks:
         if not nb.is_file():
             raise FileNotFoundError(f"notebook not found: {nb}")
@@ -513,11 +764,13 @@ def build_report(
     # Pages render in a thread of their own while the next notebooks run: a runner thread that
     # rendered its notebook itself left a core idle before starting the next kernel.
     with ThreadPoolExecutor(max_workers=1) as renderer:
+        around = neighbours(notebooks)
         rendered = run_each(
             notebooks, paths.output_dir(out_dir / "notebooks"), parameters,
             kernel_name=kernel_name, progress=progress, n_jobs=n_jobs, keep_going=True,
             finish=lambda source, executed, error: renderer.submit(
-                _publish, executed, out_dir, source_dir=source.parent, error=error))
+                _publish, executed, out_dir, source_dir=source.parent, error=error,
+                around=around[source.stem]))
         pages = [page.result() for page in rendered]
     index = write_index(pages, out_dir, settings=parameters)
     statuses = {page.notebook.stem: page.error or "complete" for page in pages}
