@@ -1,7 +1,9 @@
 import pandas as pd
 import pytest
+from reference import regex_concept_counts
 
 from nqpf import paths
+from nqpf.ingest import load_corpus
 from nqpf.lexicon import Lexicon, concept_counts, default_lexicon, load_lexicon
 
 CONCEPT = "new_quality_productive_forces"
@@ -143,3 +145,42 @@ def test_lexicon_from_table_keeps_extra_columns_out():
     lexicon = Lexicon(table)
     assert list(lexicon.table.columns) == ["term", "variant", "category"]
     assert lexicon.apply("an A-b.") == "an a_b."
+
+
+ODD_LEXICON = pd.DataFrame(
+    [("research_and_development", "R&D", "concept"),
+     ("research_and_development", "r and d", "concept"),
+     ("cafe_economy", "café economy", "concept"), ("kelvin", "\u212aelvin scale", "concept"),
+     ("made_in_china", "made-in-China 2025", "policy"), ("made_in_china", "中国制造2025", "policy"),
+     ("dont", "don't stop", "concept")], columns=["term", "variant", "category"])
+TEXTS = [
+    "New Quality Productive Forces (new-quality productive\u00a0forces) and newquality forces",
+    "R&D and r-and-d; (R&D) but not XR&D or R&DX; café economy; CAFÉ ECONOMY",
+    "Kelvin scale, KELVIN SCALE, \u212aelvin scale; Made in China 2025, made-in-china 2025",
+    "中国制造2025与新质生产力，新質生產力；don't stop, DON\u2019T STOP, dont stop",
+    "Plain ASCII text with productive forces but no new quality, self-reliance, Self Reliance",
+    "",
+]
+
+
+@pytest.mark.parametrize("table", [None, ODD_LEXICON])
+def test_concept_counts_as_every_pattern_on_every_text(table):
+    lexicon = default_lexicon() if table is None else Lexicon(table)
+    docs = pd.DataFrame({"doc_id": [f"d{i}" for i in range(len(TEXTS))], "text": TEXTS})
+    expected = regex_concept_counts(docs, lexicon)
+    assert expected.to_numpy().sum() > 5
+    pd.testing.assert_frame_equal(concept_counts(docs, lexicon=lexicon), expected)
+
+
+def test_concept_counts_on_the_study_corpus_as_every_pattern_on_every_text():
+    docs = load_corpus(paths.RAW).docs
+    pd.testing.assert_frame_equal(concept_counts(docs), regex_concept_counts(docs))
+
+
+@pytest.mark.parametrize(("variant", "expected"),
+                         [("R&D", [frozenset({"r", "d"})]), ("café economy", None),
+                          ("中国制造2025", []), ("don't stop", [frozenset({"don", "t", "stop"})])])
+def test_ascii_words(variant, expected):
+    lexicon = Lexicon(pd.DataFrame([("term", variant, "concept")],
+                                   columns=["term", "variant", "category"]))
+    assert lexicon.ascii_words("term") == expected

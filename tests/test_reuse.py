@@ -1,6 +1,7 @@
 import numpy as np
 import pandas as pd
 import pytest
+from reference import dict_shared_ngrams
 from scipy import sparse
 
 from nqpf.reuse import (
@@ -324,3 +325,54 @@ def test_shared_sentences_max_pairs():
                           "end": len(sentence), "text": sentence})
     assert len(shared_sentences(table)) == 10
     assert len(shared_sentences(table, max_pairs=3)) == 3
+
+
+def generated_passages(seed: int, n_docs: int = 40) -> pd.DataFrame:
+    """Passages that quote a few formulas, with variants, amid random filler; some mostly in
+    Chinese (compared by character), one passage shorter than an n-gram, repeated
+    passages within a document."""
+    rng = np.random.default_rng(seed)
+    vocabulary = ["the", "of", "and", "to", "policy", "reform", "growth", "forces", "quality",
+                  "green", "digital", "port"]
+    formulas = [SLOGAN, "build a modern industrial system with green digital growth",
+                "the of and to the of and to", "深化改革扩大开放推动高质量发展"]
+    docs = {}
+    for d in range(n_docs):
+        texts = []
+        for _ in range(int(rng.integers(1, 4))):
+            filler = list(rng.choice(vocabulary, size=int(rng.integers(0, 30))))
+            for formula in rng.choice(formulas, size=int(rng.integers(0, 3))):
+                cut = int(rng.integers(0, len(filler) + 1))
+                filler[cut:cut] = [formula, str(rng.choice(vocabulary))]
+            texts.append(" ".join(filler) or "ok")
+        docs[f"d{d:02d}"] = texts + texts[:int(rng.integers(0, 2))]
+    return make_passages(docs)
+
+
+@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize(("n", "min_docs", "min_content_words"),
+                         [(5, 2, 0), (3, 3, 0), (1, 2, 0), (4, 2, 2)])
+def test_shared_ngrams_as_the_dict_of_every_ngram(seed, n, min_docs, min_content_words):
+    passages = generated_passages(seed)
+    options = {"n": n, "min_docs": min_docs, "min_content_words": min_content_words}
+    expected = dict_shared_ngrams(passages, **options)
+    assert len(expected) > 0
+    pd.testing.assert_frame_equal(shared_ngrams(passages, **options), expected)
+
+
+@pytest.mark.parametrize("source", ["study", "chinese"])
+def test_shared_ngrams_on_real_corpora_as_before(source):
+    import nqpf
+    from nqpf import paths
+
+    if source == "study":
+        passages = nqpf.prepare(cache=False).passages
+    else:
+        path = paths.ROOT.parent / "shared" / "corpus-zh" / "cpc_congress_reports.jsonl"
+        if not path.exists():
+            pytest.skip(f"Chinese corpus not found: {path}")
+        passages = nqpf.prepare(path, text_column="content", id_column="title").passages
+    for min_content_words in (0, 2):
+        pd.testing.assert_frame_equal(
+            shared_ngrams(passages, min_content_words=min_content_words),
+            dict_shared_ngrams(passages, min_content_words=min_content_words))

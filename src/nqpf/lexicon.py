@@ -16,9 +16,11 @@ also matches their traditional forms (OpenCC ``s2t``, ``s2tw``, ``s2hk``) in raw
 import difflib
 import functools
 import re
+from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from . import chinese, clean, paths
@@ -37,6 +39,7 @@ APOSTROPHE = "['\u2018\u2019\u02bc]"
 # (CJK characters and bullets such as "丨" count as boundaries).
 WORD_CHAR = "[0-9A-Za-z_\u00c0-\u024f]"
 BEFORE = f"(?<!{WORD_CHAR})"
+ASCII_RUN = re.compile("[0-9a-z_]+")
 AFTER = f"(?!{WORD_CHAR})"
 
 
@@ -109,6 +112,25 @@ class Lexicon:
         alternatives = "|".join(_regex(list(k)) for k in dict.fromkeys(keys))
         return re.compile(f"{BEFORE}(?:{alternatives}){AFTER}", re.IGNORECASE)
 
+    def ascii_words(self, term: str) -> list[frozenset[str]] | None:
+        """For each variant of ``term``, its runs of ``[0-9a-z_]``: wherever
+        ``variants_pattern(term)`` matches an ASCII text, every run of one variant is a whole
+        run of the lower-cased text. None if a variant has no run or has non-ASCII letters
+        with case (case-insensitive matching could find them in ASCII text); variants with
+        Han characters cannot match ASCII text and add nothing."""
+        words = []
+        for key in self._term_variants(term):
+            text = " ".join(key)
+            if not text.isascii():
+                if any(c.lower() != c or c.upper() != c for c in text if not c.isascii()):
+                    return None
+                continue
+            runs = frozenset(ASCII_RUN.findall(text))
+            if not runs:
+                return None
+            words.append(runs)
+        return words
+
     def apply(self, text: str) -> str:
         """Rewrite every variant in ``text`` to its canonical term (longest match wins)."""
         return self.matcher.apply(text)
@@ -152,17 +174,31 @@ def load_lexicon(path: Path = paths.LEXICON / "lexicon.csv") -> Lexicon:
 def concept_counts(
     docs: pd.DataFrame, *, terms: list[str] | None = None, lexicon: Lexicon | None = None
 ) -> pd.DataFrame:
-    """Occurrences of lexicon terms in the raw ``text`` of each document.
+    """Occurrences of lexicon terms in the raw ``text`` of each document (a term's pattern
+    runs only on the texts that could hold it: ``Lexicon.ascii_words``).
     docs: DataFrame with ``doc_id`` and ``text``. Returns DataFrame (n_docs, n_terms) of int,
     index ``doc_id``, one column per term (all lexicon terms unless ``terms`` is given)."""
     require_columns(docs, ["doc_id", "text"], "docs")
     lexicon = lexicon if lexicon is not None else default_lexicon()
     terms = lexicon.terms if terms is None else list(terms)
-    patterns = {term: lexicon.variants_pattern(term) for term in terms}
-    counts = {
-        term: [len(pattern.findall(text)) for text in docs["text"]]
-        for term, pattern in patterns.items()
-    }
+    texts = docs["text"].tolist()
+    variants = {term: lexicon.ascii_words(term) for term in terms}
+    wanted = set().union(*(runs for found in variants.values() for runs in found or ()))
+    in_rows = defaultdict(set)  # lexicon word -> the ASCII texts with it as a run
+    unsure = set(range(len(texts)))  # texts whose runs do not decide: not ASCII
+    for row, text in enumerate(texts):
+        if text.isascii():
+            unsure.discard(row)
+            for word in wanted.intersection(ASCII_RUN.findall(text.lower())):
+                in_rows[word].add(row)
+    counts = {}
+    for term in terms:
+        pattern, column = lexicon.variants_pattern(term), np.zeros(len(texts), dtype=np.int64)
+        rows = range(len(texts)) if variants[term] is None else unsure.union(
+            *(set.intersection(*(in_rows[word] for word in runs)) for runs in variants[term]))
+        for row in rows:
+            column[row] = len(pattern.findall(texts[row]))
+        counts[term] = column
     return pd.DataFrame(counts, index=pd.Index(docs["doc_id"], name="doc_id"), columns=terms)
 
 

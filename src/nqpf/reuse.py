@@ -11,10 +11,12 @@ slogans in more reports than n-grams of jieba words, whose cut of one phrase var
 context (马克思列宁主义、毛泽东思想: 9 reports as characters, 5 as words).
 """
 
+import itertools
 import re
 import sys
 from collections import defaultdict
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -47,6 +49,8 @@ def surface_words(text: str) -> list[str]:
 def join_words(words: list[str] | tuple[str, ...]) -> str:
     """Surface words as text: a space between two words unless one is a Han character:
     ``["推", "动", "ai", "technology"]`` -> ``"推动ai technology"``."""
+    if "".join(words).isascii():
+        return " ".join(words)
     pieces = []
     for previous, word in zip([None, *words], words, strict=False):
         if previous is not None and not (HAN.match(previous) or HAN.match(word)):
@@ -58,29 +62,98 @@ def join_words(words: list[str] | tuple[str, ...]) -> str:
 def _size(words: list[str], n: int) -> int:
     """n-gram length for a passage's words: ``n``, or ``CHARS_PER_WORD * n`` (2n) if most of
     them are Han characters."""
+    if "".join(words).isascii():
+        return n
     han = sum(1 for word in words if HAN.fullmatch(word))
     return CHARS_PER_WORD * n if 2 * han > len(words) else n
 
 
-def _grow(words: list[list[str]], occurrences: list[tuple[int, int]],
-          n: int) -> tuple[int, int]:
-    """How many words every occurrence of an n-gram can be extended by to the left and to the
-    right while all occurrences agree on the added word: ``(left, right)``."""
-    def agree(offset: int) -> bool:
-        neighbours = set()
-        for row, i in occurrences:
-            if not 0 <= i + offset < len(words[row]):
-                return False
-            neighbours.add(words[row][i + offset])
-        return len(neighbours) == 1
+def _phrase_seeds(words: list[list[str]], sizes: list[int], docs: np.ndarray,
+                  min_docs: int) -> tuple["Occurrences", list[tuple]]:
+    """Steps 1 and 2 of ``shared_ngrams`` and the skip of step 3: each n-gram (``sizes[row]``
+    words, within one passage) that occurs in at least ``min_docs`` documents (``docs``: a
+    code per passage row), unless preceded everywhere by the same word and by an n-gram of
+    as many occurrences: ``(words, seeds)``, the words as ``Occurrences`` and for each seed
+    ``(rows, positions, size)``, its occurrences' passage rows and flat positions in order,
+    seeds in the order of their first occurrence. Grouped exactly by sorting the n-grams'
+    word codes (numpy), not in a Python dict of every n-gram."""
+    lengths = np.fromiter(map(len, words), np.int64, len(words))
+    codes, _ = pd.factorize(pd.Series(itertools.chain.from_iterable(words), dtype=object))
+    offsets = np.concatenate([[0], np.cumsum(lengths)])
+    sizes = np.asarray(sizes, dtype=np.int64)
+    found = []  # (first position, size, occurrences) of each seed
+    for size in np.unique(sizes):
+        rows = np.flatnonzero((sizes == size) & (lengths >= size))
+        if not len(rows):
+            continue
+        counts = lengths[rows] - size + 1
+        row_of = np.repeat(rows, counts)
+        starts = (np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
+                  + offsets[row_of])  # flat position of each n-gram's first word
+        order = np.lexsort([codes[starts + k] for k in reversed(range(size))])  # stable
+        starts, row_of = starts[order], row_of[order]
+        new = np.zeros(len(order), dtype=bool)  # where a new n-gram starts, sorted
+        new[0] = True
+        for k in range(size):
+            column = codes[starts + k]
+            new[1:] |= column[1:] != column[:-1]
+        group = np.cumsum(new) - 1
+        heads = np.flatnonzero(new)
+        n_occ = np.diff(np.append(heads, len(order)))
+        doc = docs[row_of]
+        by_doc = np.lexsort((doc, group))
+        new_doc = np.ones(len(order), dtype=bool)  # first occurrence of a (group, doc) pair
+        new_doc[1:] = ((group[by_doc][1:] != group[by_doc][:-1])
+                       | (doc[by_doc][1:] != doc[by_doc][:-1]))
+        shared = np.bincount(group[by_doc][new_doc], minlength=len(heads)) >= min_docs
+        at = np.full(len(codes), -1)  # the group of the n-gram starting at a flat position
+        at[starts] = group
+        before = np.where(starts > offsets[row_of], at[starts - 1], -1)
+        lowest = np.minimum.reduceat(before, heads)
+        same = (lowest == np.maximum.reduceat(before, heads)) & (lowest >= 0)
+        previous = np.where(same, lowest, 0)
+        seeds = shared & ~(same & shared[previous] & (n_occ[previous] == n_occ))
+        chosen = seeds[group]
+        if not chosen.any():
+            continue
+        positions, rows_of = starts[chosen], row_of[chosen]
+        cuts = [0, *(np.flatnonzero(np.diff(group[chosen])) + 1).tolist(), len(positions)]
+        found += [(int(positions[i]), rows_of[i:j], positions[i:j], size)
+                  for i, j in itertools.pairwise(cuts)]
+    found.sort(key=lambda seed: seed[0])
+    return Occurrences(codes, offsets), [seed[1:] for seed in found]
 
-    left = 0
-    while agree(-left - 1):
-        left += 1
-    right = 0
-    while agree(n + right):
-        right += 1
-    return left, right
+
+@dataclass(frozen=True)
+class Occurrences:
+    """The passages' words as one array of word ``codes`` (passage ``row`` starts at
+    ``offsets[row]``, ends before ``offsets[row + 1]``)."""
+
+    codes: np.ndarray
+    offsets: np.ndarray
+
+    def grow(self, rows: np.ndarray, positions: np.ndarray, n: int) -> tuple[int, int]:
+        """How many words every occurrence of an n-gram (first words at flat ``positions``,
+        in passages ``rows``) can be extended by to the left and to the right while all
+        occurrences agree on the added word: ``(left, right)``."""
+        room_left = int((positions - self.offsets[rows]).min())
+        room_right = int((self.offsets[rows + 1] - positions).min()) - n
+        return (self._agreeing(positions, -1, room_left),
+                self._agreeing(positions + n - 1, 1, room_right))
+
+    def _agreeing(self, positions: np.ndarray, step: int, room: int) -> int:
+        """How many words, stepping by ``step`` from each of ``positions`` (at most ``room``),
+        are the same at every position; windows of doubling width."""
+        done, width = 0, 4
+        while done < room:
+            width = min(width, room - done)
+            offsets = step * np.arange(done + 1, done + width + 1)
+            found = self.codes[positions[:, None] + offsets]
+            agree = (found == found[0]).all(axis=0)
+            if not agree.all():
+                return done + int(np.argmin(agree))
+            done, width = done + width, 2 * width
+        return done
 
 
 def content_words(words: list[str]) -> int:
@@ -96,10 +169,10 @@ def shared_ngrams(passages: pd.DataFrame, *, n: int = 5, min_docs: int = 2,
     each listed once as its longest shared form. In passages whose surface words are mostly
     Han characters, sequences of at least ``CHARS_PER_WORD * n`` characters.
 
-    Algorithm (hash tables; about linear in the number of words):
+    Algorithm (sorting word codes; about n log n in the number of words):
 
-    1. hash every word n-gram of every passage to its occurrences ``(passage row, position)``
-       (n-grams never cross passages);
+    1. group every word n-gram of every passage with its occurrences ``(passage row,
+       position)`` (n-grams never cross passages) by sorting their word codes;
     2. keep n-grams whose occurrences span at least ``min_docs`` documents;
     3. grow each kept n-gram into a maximal phrase: add the word before (after) it while
        *all* of its occurrences have the same word there. Overlapping n-grams of one
@@ -131,33 +204,21 @@ def shared_ngrams(passages: pd.DataFrame, *, n: int = 5, min_docs: int = 2,
     words = [surface_words(text) for text in passages["text"]]
     doc_ids = passages["doc_id"].astype(str).tolist()
     passage_ids = passages["passage_id"].tolist()
+    found, seeds = _phrase_seeds(words, [_size(passage_words, n) for passage_words in words],
+                                 pd.factorize(pd.Series(doc_ids))[0], min_docs)
 
-    occurrences = defaultdict(list)
-    for row, passage_words in enumerate(words):
-        size = _size(passage_words, n)
-        for i in range(len(passage_words) - size + 1):
-            occurrences[tuple(passage_words[i:i + size])].append((row, i))
-    shared = {gram: occ for gram, occ in occurrences.items()
-              if len({doc_ids[row] for row, _ in occ}) >= min_docs}
-
-    phrases = {}
-    for gram, occ in shared.items():
-        before = {words[row][i - 1] if i > 0 else None for row, i in occ}
-        if len(before) == 1 and None not in before:
-            previous = (*before, *gram[:-1])
-            if len(shared.get(previous, ())) == len(occ):
-                continue
-        left, right = _grow(words, occ, len(gram))
-        row, i = occ[0]
-        phrase = tuple(words[row][i - left:i + len(gram) + right])
-        phrases.setdefault(phrase, [(r, j - left) for r, j in occ])
+    phrases = {}  # phrase -> the passage rows of its occurrences
+    for occ_rows, positions, size in seeds:
+        left, right = found.grow(occ_rows, positions, size)
+        row, i = int(occ_rows[0]), int(positions[0] - found.offsets[occ_rows[0]])
+        phrases.setdefault(tuple(words[row][i - left:i + size + right]), occ_rows)
 
     rows, kept = [], defaultdict(list)
     for phrase, occ in sorted(phrases.items(), key=lambda item: -len(item[0])):
-        occ_rows = sorted({row for row, _ in occ})
+        occ_rows = np.unique(occ).tolist()
         cited = "; ".join(f"{doc_ids[row]}:{passage_ids[row]}" for row in occ_rows)
         key = "\0" + "\0".join(phrase) + "\0"  # contained in a longer key: a sub-phrase
-        if content_words(list(phrase)) < min_content_words:
+        if min_content_words and content_words(list(phrase)) < min_content_words:
             continue
         if any(key in longer for longer in kept[cited]):
             continue
