@@ -1,9 +1,15 @@
 import gzip
 import itertools
+import json
+import shutil
+import subprocess
+import sys
 
+import pandas as pd
 import pytest
 
-from nqpf import paths, stream
+import nqpf
+from nqpf import paths, pipeline, stream
 
 distributed = pytest.importorskip("distributed", reason="needs the dask extra")
 from test_stream import LINES, assert_same, in_memory  # noqa: E402
@@ -54,3 +60,57 @@ def test_report_and_topics_as_streamed(client, tmp_path):
     topics = on_cluster.fit_topics(2, n_epochs=2)
     assert topics.components_.shape == (2, len(streamed.vocab))
     assert (topics.components_ == on_cluster.fit_topics(2, n_epochs=2).components_).all()
+
+
+def assert_same_tables(left, right):
+    for name in ("docs", "passages", "sentences", "boilerplate"):
+        pd.testing.assert_frame_equal(getattr(left, name), getattr(right, name))
+
+
+@pytest.mark.parametrize("source", ["study", "debian"])
+def test_prepare_on_the_cluster_gives_the_same_tables(client, debian_sample, monkeypatch,
+                                                      source):
+    source = paths.RAW if source == "study" else debian_sample
+    monkeypatch.setattr(pipeline, "CHUNK_DOCS", 700)  # several tasks for the 5,000 documents
+    on_cluster = pipeline.prepare(source, client=client, cache=False)
+    assert_same_tables(on_cluster, pipeline.prepare(source, cache=False))
+    scheduler = client.scheduler.address
+    assert_same_tables(on_cluster, pipeline.prepare(source, scheduler=scheduler, cache=False))
+    ran = client.run_on_scheduler(lambda dask_scheduler: set(dask_scheduler.task_prefixes))
+    assert {"find_all", "segment_and_tokenize"} <= ran
+
+
+def test_unreachable_scheduler_is_a_clear_error():
+    with pytest.raises(ValueError, match="could not reach the Dask scheduler at 'tcp://127.0.0"):
+        pipeline.prepare(paths.RAW, scheduler="tcp://127.0.0.1:9", cache=False)
+
+
+def report(out, *options):
+    return subprocess.run([sys.executable, "-m", "nqpf", "report", "--out", str(out), *options],
+                          capture_output=True, text=True, cwd=paths.ROOT, timeout=1200)
+
+
+def test_report_on_a_cluster_gives_the_same_pages(client, tmp_path):
+    alone = report(tmp_path / "alone")
+    assert alone.returncode == 0, alone.stderr
+    settings = {"min_words": 60, "max_words": 200, "language": None}
+    cached = paths.PROCESSED / pipeline.cache_key(nqpf.load_corpus(paths.RAW).docs, settings)
+    shutil.rmtree(cached, ignore_errors=True)  # so that the cluster prepares the corpus
+    client.run_on_scheduler(lambda dask_scheduler: dask_scheduler.task_prefixes.clear())
+    on_cluster = report(tmp_path / "cluster", "--scheduler", client.scheduler.address)
+    assert on_cluster.returncode == 0, on_cluster.stderr
+    ran = client.run_on_scheduler(lambda dask_scheduler: set(dask_scheduler.task_prefixes))
+    assert {"find_all", "segment_and_tokenize"} <= ran
+    tables = sorted(p.name for p in (tmp_path / "alone" / "tables").iterdir())
+    assert tables == sorted(p.name for p in (tmp_path / "cluster" / "tables").iterdir())
+    for name in tables:
+        assert (tmp_path / "alone" / "tables" / name).read_bytes() == \
+            (tmp_path / "cluster" / "tables" / name).read_bytes(), name
+    pages = sorted((tmp_path / "alone").glob("*.reader.html"))  # the full pages show options
+    assert len(pages) == len(list((paths.ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")))
+    for page in pages:
+        assert page.read_text(encoding="utf-8").replace(str(tmp_path / "alone"), "OUT") == (
+            tmp_path / "cluster" / page.name).read_text(encoding="utf-8").replace(
+            str(tmp_path / "cluster"), "OUT"), page.name
+    manifest = json.loads((tmp_path / "cluster" / "manifest.json").read_text())
+    assert manifest["parameters"]["corpus_options"] == {"scheduler": client.scheduler.address}

@@ -461,3 +461,55 @@ def test_metadata_file_problems_name_the_file(tmp_path, content, message):
     (tmp_path / "m.csv").write_text(content, encoding="utf-8")
     with pytest.raises(ValueError, match=f"m.csv: .*{message}"):
         load_corpus(tmp_path / "t.jsonl", metadata_file=tmp_path / "m.csv")
+
+
+@pytest.fixture
+def numbered_table(tmp_path):
+    path = tmp_path / "numbered.jsonl"
+    path.write_text("".join(json.dumps({"id": f"d{i:02d}", "text": f"Text number {i}."}) + "\n"
+                            for i in range(20)), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("max_docs", "sample", "random_state", "n_loaded", "reason"),
+    [(None, "random", 0, 20, None),
+     (25, "random", 0, 20, None),
+     (5, "first", 0, 5, "left out by max_docs=5: the first 5 of 20 documents kept"),
+     (5, "random", 0, 5, "left out by max_docs=5: a random sample of 5 (random_state=0) of 20"),
+     (5, "random", 1, 5, "(random_state=1)")],
+)
+def test_max_docs_keeps_a_stated_sample(numbered_table, max_docs, sample, random_state,
+                                        n_loaded, reason):
+    corpus = load_corpus(numbered_table, max_docs=max_docs, sample=sample,
+                         random_state=random_state)
+    assert len(corpus.docs) == n_loaded and len(corpus.report) == 20
+    left_out = corpus.report[corpus.report["status"] == "skipped"]
+    assert len(left_out) == 20 - n_loaded
+    assert all(reason in text for text in left_out["reason"])
+    loaded = corpus.report.loc[corpus.report["status"] == "loaded", "path"]
+    assert sorted(loaded.str.replace("numbered.jsonl#row ", "").map(int)) == sorted(
+        corpus.docs["doc_id"].str[1:].map(int) + 1)
+    if sample == "first" and max_docs:
+        assert corpus.docs["doc_id"].tolist() == [f"d{i:02d}" for i in range(max_docs)]
+
+
+def test_random_samples_differ_by_seed_and_repeat(numbered_table):
+    first, again, other = (load_corpus(numbered_table, max_docs=5, random_state=seed)
+                           .docs["doc_id"].tolist() for seed in (0, 0, 1))
+    assert first == again != other
+
+
+def test_sampled_out_documents_leave_no_unmatched_metadata_rows():
+    corpus = load_corpus(paths.RAW, max_docs=2)
+    assert not corpus.report["reason"].str.contains("without a document").any()
+    assert corpus.docs["title"].notna().all()
+
+
+@pytest.mark.parametrize(("options", "message"),
+                         [({"max_docs": 0}, "max_docs must be"),
+                          ({"max_docs": 2.5}, "max_docs must be"),
+                          ({"max_docs": 3, "sample": "last"}, "sample must be one of")])
+def test_bad_sample_options(numbered_table, options, message):
+    with pytest.raises(ValueError, match=message):
+        load_corpus(numbered_table, **options)

@@ -190,3 +190,23 @@ def test_boilerplate_table_from_the_spans_found_while_loading(tmp_path):
     prepared = pipeline.prepare(cache=False)
     pd.testing.assert_frame_equal(prepared.boilerplate, boilerplate.boilerplate_table(
         prepared.docs))
+
+
+@pytest.mark.parametrize(
+    ("lengths", "chunk_docs", "chunk_chars", "expected"),
+    [([5, 5, 5], 2, 100, [(0, 2), (2, 3)]),
+     ([5, 5, 5], 10, 9, [(0, 1), (1, 2), (2, 3)]),
+     ([50, 1, 1], 10, 10, [(0, 1), (1, 3)]),  # a long document is a chunk of its own
+     ([1], 10, 10, [(0, 1)])],
+)
+def test_chunk_rows(monkeypatch, lengths, chunk_docs, chunk_chars, expected):
+    monkeypatch.setattr(pipeline, "CHUNK_DOCS", chunk_docs)
+    monkeypatch.setattr(pipeline, "CHUNK_CHARS", chunk_chars)
+    docs = pd.DataFrame({"text": ["x" * n for n in lengths]})
+    assert [(rows.start, rows.stop) for rows in pipeline.chunk_rows(docs)] == expected
+
+
+def test_max_docs_prepares_the_sample(corpus):
+    prepared = pipeline.prepare(corpus, max_docs=1, sample="first", cache=False)
+    assert prepared.docs["doc_id"].tolist() == ["a"]
+    assert set(prepared.passages["doc_id"]) == {"a"}

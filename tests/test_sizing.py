@@ -53,3 +53,23 @@ def test_check_fits_refuses_early_and_says_what_to_do(corpus, available, fits):
 def test_missing_source():
     with pytest.raises(FileNotFoundError, match="not found"):
         sizing.estimate_size("no/such/corpus")
+
+
+def test_max_docs_shrinks_the_estimate_and_the_refusal_names_it(corpus):
+    source = corpus[0] / "packed.jsonl.gz"
+    estimate = sizing.estimate_size(source)
+    assert estimate.memory_for(100) < estimate.memory_bytes == estimate.memory_for(10**9)
+    available = 2 * (estimate.memory_for(1000) + estimate.memory_bytes) // 2  # between them
+    with pytest.raises(sizing.CorpusTooLarge) as error:
+        sizing.check_fits(source, available=available)
+    fitting = estimate.docs_fitting(0.5 * available)
+    assert 0 < fitting < estimate.n_docs
+    assert f"--max-docs {fitting}" in str(error.value)
+    assert sizing.check_fits(source, max_docs=fitting, available=available) == estimate
+    with pytest.raises(sizing.CorpusTooLarge, match=f"with --max-docs {fitting + 1000}"):
+        sizing.check_fits(source, max_docs=fitting + 1000, available=available)
+
+
+def test_no_sample_fits_when_reading_alone_does_not(corpus):
+    with pytest.raises(sizing.CorpusTooLarge, match="a smaller file"):
+        sizing.check_fits(corpus[0] / "packed.jsonl.gz", available=sizing.MEMORY_BASE)

@@ -54,6 +54,16 @@ def parser() -> argparse.ArgumentParser:
                         help="CSV of metadata joined to the documents on the columns both have")
     report.add_argument("--date-column",
                         help="metadata column with each document's date (default: date)")
+    report.add_argument("--max-docs", type=int, metavar="N",
+                        help="analyse at most N documents: a random sample drawn with "
+                             "--random-state (default), or the first N with --sample first; "
+                             "the ingest report and the manifest say so")
+    report.add_argument("--sample", choices=["random", "first"],
+                        help="with --max-docs: a seeded random sample (default) or the first N")
+    report.add_argument("--scheduler", metavar="ADDRESS",
+                        help="Dask scheduler (e.g. tcp://10.0.0.5:8786) whose workers find the "
+                             "boilerplate, segment and tokenise the corpus (default: this "
+                             "machine, no Dask)")
     report.add_argument("--out", type=Path, help="report folder (default: reports/)")
     report.add_argument("--k-min", type=int, help="smallest number of topics/clusters to try")
     report.add_argument("--k-max", type=int, help="largest number of topics/clusters to try")
@@ -167,9 +177,18 @@ def k_range(k_min: int | None, k_max: int | None, k_step: int) -> list[int] | No
 
 
 def corpus_options(args: argparse.Namespace) -> dict:
-    """The ``load_corpus`` options given on the command line."""
+    """The ``load_corpus``/``prepare`` options given on the command line."""
+    if args.max_docs is not None and args.max_docs < 1:
+        raise ValueError(f"--max-docs must be at least 1, got {args.max_docs}")
+    if args.sample is not None and args.max_docs is None:
+        raise ValueError("--sample applies only with --max-docs N")
     options = {"text_column": args.text_column, "id_column": args.id_column,
-               "metadata_file": args.metadata_file and str(args.metadata_file.resolve())}
+               "metadata_file": args.metadata_file and str(args.metadata_file.resolve()),
+               "max_docs": args.max_docs, "scheduler": args.scheduler}
+    if args.max_docs is not None:
+        options["sample"] = args.sample or "random"
+        if options["sample"] == "random":
+            options["random_state"] = 0 if args.random_state is None else args.random_state
     return {name: value for name, value in options.items() if value is not None}
 
 

@@ -17,6 +17,8 @@ each machine (every worker needs this package installed and the corpus at the sa
 the pipeline and loads the lemma dictionary when a worker starts, not in its first task.
 """
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 
@@ -49,6 +51,33 @@ def dask_setup(worker) -> None:
     """Worker preload (``--preload nqpf.cluster``): tokenise once, so that the tokenizer's
     modules, lexicon and lemma dictionary are loaded before the first task."""
     tokenize("New quality productive forces drive high-quality development.")
+
+
+@contextmanager
+def connect(scheduler: str | None = None, client: Client | None = None) -> Iterator[Client]:
+    """``client`` itself, else a client of the scheduler at address ``scheduler`` (e.g.
+    ``tcp://10.0.0.5:8786``), closed on leaving; a scheduler that cannot be reached is a
+    ValueError naming it."""
+    if client is not None:
+        yield client
+        return
+    try:
+        connected = Client(scheduler, timeout="30s")
+    except OSError as error:
+        raise ValueError(f"could not reach the Dask scheduler at {scheduler!r} ({error}); start "
+                         "one with 'dask scheduler' and workers with 'dask worker ADDRESS "
+                         "--preload nqpf.cluster'") from None
+    with connected:
+        yield connected
+
+
+def map_chunks(client: Client, function: Callable[[list], list], items: list, *,
+               chunk_size: int) -> list:
+    """``function(chunk)`` of each ``chunk_size`` items of ``items`` on ``client``'s workers,
+    flattened in input order (as ``nqpf.parallel.map_chunks``)."""
+    chunks = [items[i:i + chunk_size] for i in range(0, len(items), chunk_size)]
+    results = client.gather(client.map(function, chunks, pure=False))
+    return [value for result in results for value in result]
 
 
 def header(block: Block) -> Block:

@@ -34,6 +34,7 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 from charset_normalizer import from_bytes
 from joblib import effective_n_jobs
@@ -62,6 +63,7 @@ FLAGS = ["ends_mid_sentence", "is_short", "is_duplicate"]
 DOC_COLUMNS = ["text", "n_chars", "n_words", *FLAGS]
 REPORT_COLUMNS = ["path", "status", "reason", "encoding", "size_bytes", "language"]
 CHUNK_SIZE = 2000  # texts per task in ``load_corpus(..., n_jobs>1)``
+SAMPLES = ("random", "first")  # how ``load_corpus(..., max_docs=N)`` picks its N documents
 CONTROL_BYTES = bytes(b for b in range(0x20) if b not in b"\t\n\r\f\v\x1b")
 # Plain tuples (quicker to make than dicts or named tuples: there is one per table row)
 _Record = tuple[str, str, str, str, int]  # doc_id, text, path, encoding, size_bytes
@@ -221,6 +223,33 @@ def _add_documents(records: list[_Record], rows: list[_Row],
             kept.append(record)
             row_index.append(len(rows) - 1)
     return kept, row_index
+
+
+def _sample(kept: list[_Record], row_index: list[int], rows: list[_Row], *,
+            max_docs: int | None, sample: str, random_state: int) -> tuple[list, list[int]]:
+    """At most ``max_docs`` of the ``kept`` records, in input order: a seeded random sample
+    or the first ones (``sample``); the report row of each one left out says so."""
+    if max_docs is None or len(kept) <= max_docs:
+        return kept, row_index
+    if sample == "first":
+        chosen, how = range(max_docs), f"the first {max_docs:,}"
+    else:
+        rng = np.random.default_rng(random_state)
+        chosen = np.sort(rng.choice(len(kept), max_docs, replace=False)).tolist()
+        how = f"a random sample of {max_docs:,} (random_state={random_state})"
+    reason = f"left out by max_docs={max_docs}: {how} of {len(kept):,} documents kept"
+    left_out = set(range(len(kept))).difference(chosen)
+    for i in left_out:
+        rows[row_index[i]] = rows[row_index[i]][:1] + ("skipped", reason) + rows[row_index[i]][3:]
+    return [kept[i] for i in chosen], [row_index[i] for i in chosen]
+
+
+def _check_sample(max_docs, sample: str) -> None:
+    if max_docs is not None and (isinstance(max_docs, bool) or not isinstance(max_docs, int)
+                                 or max_docs < 1):
+        raise ValueError(f"max_docs must be a whole number >= 1 (or None), got {max_docs!r}")
+    if sample not in SAMPLES:
+        raise ValueError(f"sample must be one of {list(SAMPLES)}, got {sample!r}")
 
 
 def _given_languages(metadata: pd.DataFrame | None, path: Path) -> dict[str, str]:
@@ -531,7 +560,8 @@ def _why_empty(rows: list[_Row], noun: str) -> str:
 
 def load_corpus(source, *, text_column: str = "text", id_column: str | None = None,
                 language: str | None = None, min_words: int = 50, n_jobs: int = 1,
-                metadata_file=None) -> Corpus:
+                metadata_file=None, max_docs: int | None = None, sample: str = "random",
+                random_state: int = 0, scheduler: str | None = None, client=None) -> Corpus:
     """Load a folder of ``.txt``/``.md`` files (plus an optional ``metadata.csv`` joined on
     ``doc_id``) or a ``.csv``/``.jsonl`` file (optionally gzipped) with a ``text_column``.
 
@@ -548,9 +578,16 @@ def load_corpus(source, *, text_column: str = "text", id_column: str | None = No
     both have (e.g. a ``congress`` number mapped to a ``year``); the report says how many
     documents found a row.
 
+    ``max_docs``: keep at most this many documents (after empty and duplicate ones are dropped):
+    a random sample drawn with ``random_state`` (``sample="random"``) or the first ones in
+    input order (``sample="first"``); each one left out is a ``skipped`` report row that says
+    so.
+
     Each document's boilerplate is found once (``Corpus.spans``); ``n_jobs > 1`` (``-1``: all
-    cores) finds it in this process and ``n_jobs - 1`` worker processes, started for it."""
+    cores) finds it in this process and ``n_jobs - 1`` worker processes, started for it; with
+    a Dask ``client`` (or the ``scheduler`` address of one), on the cluster's workers."""
     check_language(language)
+    _check_sample(max_docs, sample)
     source = Path(source).expanduser()
     if not source.exists():
         raise FileNotFoundError(f"corpus source not found: {source}")
@@ -572,6 +609,12 @@ def load_corpus(source, *, text_column: str = "text", id_column: str | None = No
         meta_path, meta_rows = source, []
     if not kept:
         raise ValueError(f"no documents loaded from {source}: {why}")
+    sampled, row_index = _sample(kept, row_index, rows, max_docs=max_docs, sample=sample,
+                                 random_state=random_state)
+    if metadata is not None and len(sampled) < len(kept):  # their rows are not unmatched
+        left_out = {record[0] for record in kept}.difference(record[0] for record in sampled)
+        metadata = metadata[~metadata["doc_id"].isin(left_out)]
+    kept = sampled
     doc_ids, texts, *_ = map(list, zip(*kept, strict=True))
     given = _given_languages(metadata, meta_path)
     languages = [language or given.get(doc_id) or detect(text)
@@ -579,8 +622,14 @@ def load_corpus(source, *, text_column: str = "text", id_column: str | None = No
     for i, found in zip(row_index, languages, strict=True):
         rows[i] = rows[i][:-1] + (found,)
     n_words = list(map(count_words, texts, languages))
-    spans = parallel.map_chunks(texts, find_all, find_all, chunk_size=CHUNK_SIZE,
-                                workers=effective_n_jobs(n_jobs) - 1)
+    if client is not None or scheduler is not None:
+        from nqpf.cluster import connect, map_chunks
+
+        with connect(scheduler, client) as dask_client:
+            spans = map_chunks(dask_client, find_all, texts, chunk_size=CHUNK_SIZE)
+    else:
+        spans = parallel.map_chunks(texts, find_all, find_all, chunk_size=CHUNK_SIZE,
+                                    workers=effective_n_jobs(n_jobs) - 1)
     spans = list(map(set_aside, spans, recurring_blocks(texts)))  # footers across documents
     if extracted:  # headers, footers and page numbers of PDF and Word files
         layout = {record[0]: extracted[record[2]].spans for record in kept

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
+from tqdm.auto import tqdm
 
 from nqpf import paths, sizing
 from nqpf.boilerplate import Span, body_spans, find_all, recurring_blocks, set_aside
@@ -27,6 +28,8 @@ from nqpf.tokens import tokenize_all
 
 TABLES = ("passages", "sentences", "boilerplate")
 CODE = Path(__file__).parent  # any edit to the package invalidates the cache
+CHUNK_DOCS = 2000  # documents per task of ``prepare`` on a Dask cluster
+CHUNK_CHARS = 4_000_000  # and characters (a longer document is a task of its own)
 
 
 @dataclass(frozen=True, eq=False)
@@ -67,22 +70,76 @@ def spans_table(docs: pd.DataFrame, spans: dict[str, list[Span]]) -> pd.DataFram
     return table.astype({"start": "int64", "end": "int64"})
 
 
+def segment_and_tokenize(docs: pd.DataFrame, paragraphs: list, *, min_words: int = 60,
+                         max_words: int = 200, show_progress: bool = False,
+                         n_jobs: int = 1) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """``(passages, sentences)`` of ``docs`` (``doc_id``, ``text``, ``language``; one row per
+    document, ``paragraphs`` its ``body_spans``), passages with their ``tokens``: one task of
+    ``prepare`` on a Dask worker."""
+    passages, sentences = segment_docs(docs, paragraphs, min_words=min_words,
+                                       max_words=max_words, show_progress=show_progress)
+    passages["tokens"] = tokenize_all(passages["text"], languages=passages["language"],
+                                      show_progress=show_progress, n_jobs=n_jobs)
+    return passages, sentences
+
+
+def chunk_rows(docs: pd.DataFrame) -> list[slice]:
+    """Rows of ``docs`` in consecutive chunks of at most ``CHUNK_DOCS`` documents and (unless
+    one document is longer) ``CHUNK_CHARS`` characters: the tasks of ``prepare`` on a
+    cluster."""
+    chunks, start, size = [], 0, 0
+    for row, n_chars in enumerate(docs["text"].str.len()):
+        if row > start and (row - start >= CHUNK_DOCS or size + n_chars > CHUNK_CHARS):
+            chunks.append(slice(start, row))
+            start, size = row, 0
+        size += n_chars
+    return [*chunks, slice(start, len(docs))]
+
+
+def segment_on_cluster(client, docs: pd.DataFrame, paragraphs: list, *, min_words: int,
+                       max_words: int,
+                       show_progress: bool = False) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """``segment_and_tokenize`` of ``docs`` in chunks (``chunk_rows``) on ``client``'s workers;
+    the same tables as in one process."""
+    from distributed import as_completed
+
+    columns = docs[["doc_id", "text", "language"]]
+    chunks = chunk_rows(docs)
+    futures = [client.submit(segment_and_tokenize, columns[rows], paragraphs[rows],
+                             min_words=min_words, max_words=max_words, pure=False)
+               for rows in chunks]
+    order = {future.key: i for i, future in enumerate(futures)}
+    results = [None] * len(futures)
+    for future in tqdm(as_completed(futures), total=len(futures), desc="passages on cluster",
+                       unit=" chunks", disable=not show_progress):
+        results[order[future.key]] = future.result()
+    passages, sentences = zip(*results, strict=True)
+    return (pd.concat(passages, ignore_index=True), pd.concat(sentences, ignore_index=True))
+
+
 def prepare(source=None, *, text_column: str = "text", id_column: str | None = None,
             language: str | None = None, min_words: int = 60, max_words: int = 200,
+            max_docs: int | None = None, sample: str = "random", random_state: int = 0,
             cache: bool = True, show_progress: bool = False, n_jobs: int = 1,
-            metadata_file=None) -> Prepared:
+            metadata_file=None, scheduler: str | None = None, client=None) -> Prepared:
     """Load ``source`` (default: the study corpus in ``data/raw``; ``text_column``,
-    ``id_column``, ``language`` (None: detected per document) and ``metadata_file`` as in
-    ``load_corpus``) and
-    build the passages (n_passages rows; ``min_words``-``max_words`` words, for Chinese times
-    ``nqpf.language.CHARS_PER_WORD`` characters), sentences and boilerplate tables, reusing a
-    cached copy if one exists. ``n_jobs`` processes tokenise the passages (worth it from some
-    thousand passages on). A corpus that would not fit in memory is refused before loading
+    ``id_column``, ``language`` (None: detected per document), ``metadata_file`` and
+    ``max_docs``/``sample``/``random_state`` (at most ``max_docs`` documents: a seeded random
+    sample or the first ones) as in ``load_corpus``) and build the passages (n_passages rows;
+    ``min_words``-``max_words`` words, for Chinese times ``nqpf.language.CHARS_PER_WORD``
+    characters),
+    sentences and boilerplate tables, reusing a cached copy if one exists. ``n_jobs``
+    processes tokenise the passages (worth it from some thousand passages on). With a Dask
+    ``client`` (or the address of its ``scheduler``), the workers find the boilerplate and
+    segment and tokenise the documents in chunks; the tables are the same, and held here as
+    without a cluster. A corpus that would not fit in memory is refused before loading
     (``nqpf.sizing.CorpusTooLarge``, saying what to do instead)."""
     source = paths.RAW if source is None else source
-    sizing.check_fits(source)
+    sizing.check_fits(source, max_docs=max_docs)  # a cluster shares the work, not the tables
     corpus = load_corpus(source, text_column=text_column, id_column=id_column,
-                         language=language, metadata_file=metadata_file)
+                         language=language, metadata_file=metadata_file, max_docs=max_docs,
+                         sample=sample, random_state=random_state, scheduler=scheduler,
+                         client=client)
     settings = {"min_words": min_words, "max_words": max_words, "language": language}
     folder = paths.PROCESSED / cache_key(corpus.docs, settings)
     if cache and all((folder / f"{name}.parquet").exists() for name in TABLES):
@@ -95,10 +152,17 @@ def prepare(source=None, *, text_column: str = "text", id_column: str | None = N
                                                          recurring_blocks(texts)), strict=True))
     paragraphs = [body_spans(text, spans[doc_id])
                   for doc_id, text in zip(docs["doc_id"], docs["text"], strict=True)]
-    passages, sentences = segment_docs(docs, paragraphs, min_words=min_words,
-                                       max_words=max_words, show_progress=show_progress)
-    passages["tokens"] = tokenize_all(passages["text"], languages=passages["language"],
-                                      show_progress=show_progress, n_jobs=n_jobs)
+    if client is None and scheduler is None:
+        passages, sentences = segment_and_tokenize(
+            docs, paragraphs, min_words=min_words, max_words=max_words,
+            show_progress=show_progress, n_jobs=n_jobs)
+    else:
+        from nqpf.cluster import connect
+
+        with connect(scheduler, client) as dask_client:
+            passages, sentences = segment_on_cluster(
+                dask_client, docs, paragraphs, min_words=min_words, max_words=max_words,
+                show_progress=show_progress)
     tables = {"passages": passages, "sentences": sentences,
               "boilerplate": spans_table(docs, spans)}
     if cache:  # written under a temporary name, then renamed: notebooks may run side by side

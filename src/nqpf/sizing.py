@@ -23,6 +23,8 @@ SAMPLE_BYTES = MIB
 MEMORY_BASE = 200 * MIB
 MEMORY_PER_BYTE = 8
 MEMORY_PER_DOC = 1_300
+READ_PER_BYTE = 3  # reading every record to draw a ``max_docs`` sample (rounded up)
+READ_PER_DOC = 600
 
 
 class CorpusTooLarge(ValueError):
@@ -42,7 +44,24 @@ class SizeEstimate:
 
     @property
     def memory_bytes(self) -> int:
-        return MEMORY_BASE + MEMORY_PER_BYTE * self.text_bytes + MEMORY_PER_DOC * self.n_docs
+        return self.memory_for()
+
+    def memory_for(self, max_docs: int | None = None) -> int:
+        """Peak of ``nqpf.prepare`` (estimated) keeping at most ``max_docs`` documents: every
+        record is read, then only the sample prepared."""
+        if max_docs is None or max_docs >= self.n_docs:
+            return MEMORY_BASE + MEMORY_PER_BYTE * self.text_bytes + MEMORY_PER_DOC * self.n_docs
+        share = max_docs / max(self.n_docs, 1)
+        return round(MEMORY_BASE + READ_PER_BYTE * self.text_bytes + READ_PER_DOC * self.n_docs
+                     + share * (MEMORY_PER_BYTE * self.text_bytes
+                                + MEMORY_PER_DOC * self.n_docs))
+
+    def docs_fitting(self, memory: float) -> int:
+        """The largest ``max_docs`` whose ``memory_for`` is at most ``memory`` (0: none)."""
+        fixed = MEMORY_BASE + READ_PER_BYTE * self.text_bytes + READ_PER_DOC * self.n_docs
+        per_doc = ((MEMORY_PER_BYTE * self.text_bytes + MEMORY_PER_DOC * self.n_docs)
+                   / max(self.n_docs, 1))
+        return max(0, min(self.n_docs, int((memory - fixed) / per_doc)))
 
     def describe(self) -> str:
         return (f"{self.n_files:,} file(s), {self.file_bytes / MIB:,.0f} MiB on disk, about "
@@ -110,17 +129,26 @@ def available_memory() -> int:
     return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
 
 
-def check_fits(source, *, available: int | None = None, share: float = 0.5) -> SizeEstimate:
-    """The ``estimate_size`` of ``source``; raises ``CorpusTooLarge`` if preparing it in
-    memory would need more than ``share`` of the ``available`` memory (default: what the
-    machine has free now), with what to do instead."""
+def check_fits(source, *, max_docs: int | None = None, available: int | None = None,
+               share: float = 0.5) -> SizeEstimate:
+    """The ``estimate_size`` of ``source``; raises ``CorpusTooLarge`` if preparing it (at
+    most ``max_docs`` documents of it) in memory would need more than ``share`` of the
+    ``available`` memory (default: what the machine has free now), with what to do instead:
+    among others, a ``max_docs`` sample of a size that fits, if one does."""
     estimate = estimate_size(source)
     available = available_memory() if available is None else available
-    if estimate.memory_bytes > share * available:
+    needed = estimate.memory_for(max_docs)
+    if needed > share * available:
+        fitting = estimate.docs_fitting(share * available)
+        sample = (f"analyse a random sample: python -m nqpf report --max-docs {fitting} (or "
+                  f"nqpf.prepare(source, max_docs={fitting})), about the most that fits"
+                  if fitting else "analyse a sample of it saved in a smaller file "
+                  "(--max-docs still reads every record, which alone does not fit)")
+        within = "" if max_docs is None else f" with --max-docs {max_docs}"
         raise CorpusTooLarge(
-            f"{source}: {estimate.describe()}; preparing it in memory needs about "
-            f"{estimate.memory_bytes / 2**30:,.1f} GiB, but {available / 2**30:,.1f} GiB is "
-            "available. Prepare it on a Dask cluster "
+            f"{source}: {estimate.describe()}; preparing it in memory{within} needs about "
+            f"{needed / 2**30:,.1f} GiB, but {available / 2**30:,.1f} GiB is "
+            f"available. {sample[0].upper()}{sample[1:]}; or prepare it on a Dask cluster "
             "(nqpf.cluster.prepare_distributed(source, client)) or in chunks "
-            "(nqpf.stream.prepare_stream), or analyse a random sample of the corpus.")
+            "(nqpf.stream.prepare_stream).")
     return estimate
