@@ -8,11 +8,20 @@ matched to notebooks by start time. The result replaces (or appends) the section
 
     .venv/bin/python benchmarks/report_scale.py --docs 5000     # quick: first 5,000 documents
     .venv/bin/python benchmarks/report_scale.py                 # all 60,876 descriptions
+    .venv/bin/python benchmarks/report_scale.py --long-text 50 \
+        --section "## Report at scale: one 50 MB text"         # a folder of one long text
+    .venv/bin/python benchmarks/report_scale.py --corpus ../shared/bench/pypi-summaries.jsonl.gz \
+        --section "## Report at scale: PyPI"
+
+``--long-text MB`` writes (not committed: ``benchmarks/.scratch/``) a folder holding one text of
+MB MiB, the Debian descriptions one after another with a blank line between them, and runs the
+report on it.
 
 Targets (issue 16, 2 cores): peak RSS <= 3 GiB in every process, wall time <= 5 minutes.
 """
 
 import argparse
+import json
 import os
 import platform
 import subprocess
@@ -28,7 +37,7 @@ import psutil
 from nqpf import paths
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from run import DEFAULT_CORPUS, ROOT, corpus_file  # noqa: E402
+from run import DEFAULT_CORPUS, ROOT, corpus_file, write_section  # noqa: E402
 
 SECTION = "## Report at scale"
 RESULTS = ROOT / "benchmarks" / "RESULTS.md"
@@ -119,19 +128,38 @@ def notebook_rows(out: Path, sampler: TreeSampler) -> list[dict]:
     return rows
 
 
+def long_text(source: Path, mib: float, folder: Path) -> Path:
+    """A folder in ``folder`` holding one text of ``mib`` MiB: the texts of the JSONL corpus
+    ``source`` one after another, a blank line between them."""
+    target = folder / f"long-text-{mib:g}mib"
+    path = target / f"{source.name.split('.')[0]}-{mib:g}mib.txt"
+    if not path.exists():
+        target.mkdir(exist_ok=True)
+        parts, size = [], 0
+        for line in _lines(source):
+            parts.append(json.loads(line)["text"])
+            size += len(parts[-1].encode()) + 2
+            if size >= mib * 2**20:
+                break
+        path.write_text("\n\n".join(parts), encoding="utf-8")
+    return target
+
+
 def section(args, corpus: Path, n_docs: int, result: dict, rows: list[dict]) -> str:
     """The markdown section for RESULTS.md."""
     sampler = result["sampler"]
     peak_process = max(sampler.peaks.values(), key=lambda p: p["rss"])
+    size = (f"one text of {sum(p.stat().st_size for p in corpus.iterdir()) / 2**20:,.0f} MiB"
+            if corpus.is_dir() else f"{n_docs:,} documents")
     lines = [
-        SECTION, "",
+        args.section, "",
         f"- Command: `python benchmarks/report_scale.py {' '.join(args.argv)}`".rstrip() + "",
         f"- Runs: `{result['command']}`",
         f"- Date: {datetime.fromtimestamp(result['started']).isoformat(timespec='minutes')}",
         f"- Machine: {os.cpu_count()} cores, {platform.platform()}; load average (1 min) "
         f"{result['load'][0]:.1f} before, {result['load'][1]:.1f} after (other jobs share "
         "the cores, so times are upper bounds)",
-        f"- Corpus: `{corpus.name}`, {n_docs:,} documents; prepared-corpus cache "
+        f"- Corpus: `{corpus.name}`, {size}; prepared-corpus cache "
         f"`data/processed/`: {result['cached']} file(s) before the run "
         f"({'warm if this corpus ran before' if result['cached'] else 'cold'})",
         f"- Exit status {result['code']}; wall time {result['seconds']:.0f} s; peak RSS of the "
@@ -160,19 +188,6 @@ def section(args, corpus: Path, n_docs: int, result: dict, rows: list[dict]) -> 
     return "\n".join(lines)
 
 
-def write_section(text: str, path: Path) -> None:
-    """Replace the section (up to the next ``## `` heading) in ``path``, or append it."""
-    old = path.read_text(encoding="utf-8") if path.exists() else ""
-    if SECTION in old:
-        head, rest = old.split(SECTION, 1)
-        tail = rest.split("\n## ", 1)
-        rest = "\n## " + tail[1] if len(tail) > 1 else ""
-        new = head + text + rest
-    else:
-        new = old.rstrip("\n") + "\n\n" + text
-    path.write_text(new, encoding="utf-8")
-
-
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
@@ -180,6 +195,10 @@ def main(argv=None):
     parser.add_argument("--out", type=Path, default=Path("/tmp/nqpf-report-scale"),
                         help="report folder (default /tmp/nqpf-report-scale)")
     parser.add_argument("--jobs", type=int, default=2, help="notebooks at a time (default 2)")
+    parser.add_argument("--long-text", type=float, metavar="MB",
+                        help="run on a folder of one text of MB MiB made from --corpus")
+    parser.add_argument("--section", default=SECTION,
+                        help=f"heading of the section to write (default {SECTION!r})")
     parser.add_argument("--results", type=Path, default=RESULTS,
                         help="markdown file whose section to write (default RESULTS.md)")
     args = parser.parse_args(argv)
@@ -189,11 +208,13 @@ def main(argv=None):
     scratch = ROOT / "benchmarks" / ".scratch"
     scratch.mkdir(exist_ok=True)
     corpus = corpus_file(args.corpus, args.docs, scratch)
-    n_docs = sum(1 for _ in _lines(corpus))
+    if args.long_text:
+        corpus = long_text(corpus, args.long_text, scratch)
+    n_docs = 1 if corpus.is_dir() else sum(1 for _ in _lines(corpus))
     result = run_report(corpus, args.out, args.jobs)
     rows = notebook_rows(args.out, result["sampler"])
     text = section(args, corpus, n_docs, result, rows)
-    write_section(text, args.results)
+    write_section(text, args.results, args.section)
     print(text, file=sys.stderr)
     print(f"wrote {args.results}", file=sys.stderr)
     return result["code"]

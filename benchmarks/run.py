@@ -311,6 +311,9 @@ def main(argv=None):
     parser.add_argument("--make-report", action="store_true",
                         help="time `make report` (after the pipelines, nothing else running; "
                              "--repeats times, taking turns with the floor)")
+    parser.add_argument("--load-only", action="store_true",
+                        help="only time load_corpus against the plain JSON read (--repeats "
+                             "times) and write its own section of --out")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     parser.add_argument("--seed", type=int, default=0, help=argparse.SUPPRESS)
     parser.add_argument("--save-tokens", help=argparse.SUPPRESS)
@@ -322,6 +325,16 @@ def main(argv=None):
         return
     if not args.corpus.is_file():
         raise FileNotFoundError(f"benchmark corpus not found: {args.corpus}")
+    if args.load_only:
+        (ROOT / "benchmarks" / ".scratch").mkdir(exist_ok=True)
+        path = corpus_file(args.corpus, args.docs, ROOT / "benchmarks" / ".scratch")
+        before = os.getloadavg()[0]
+        times, cpu = load_ratio(path, args.repeats, args.n_jobs)
+        text = load_section(argv if argv is not None else sys.argv[1:], path, times, cpu,
+                            (before, os.getloadavg()[0]))
+        write_section(text, args.out, LOAD_SECTION)
+        print(text, file=sys.stderr)
+        return
     if args.repeats < 2:
         raise ValueError("--repeats must be at least 2 (stability compares seeds)")
     scratch = ROOT / "benchmarks" / ".scratch"
@@ -370,6 +383,77 @@ def main(argv=None):
             reports.append(make_report_seconds())
     write_report(args, argv, rows, sweep, floors, reports, len(texts))
     print(f"wrote {args.out}", file=sys.stderr)
+
+
+LOAD_SECTION = "## Loading (benchmarks/run.py --load-only)"
+
+
+def load_ratio(path: Path, repeats: int, n_jobs: int) -> dict:
+    """Wall seconds (each a list of ``repeats``, taking turns) of the peers' plain JSON read,
+    of ``nqpf.load_corpus`` with ``n_jobs=1`` and ``n_jobs``, and of its boilerplate search
+    alone (``nqpf.boilerplate.find_all``, one process), in this process; and the CPU seconds
+    of this process for those that run in it alone (robust to a busy machine)."""
+    from nqpf.boilerplate import find_all
+    from nqpf.ingest import load_corpus
+
+    times = {"plain": [], "load_1": [], f"load_{n_jobs}": [], "boilerplate": []}
+    cpu = {name: [] for name in ("plain", "load_1", "boilerplate")}
+    for _ in range(repeats):
+        for name in times:
+            start, start_cpu = time.perf_counter(), time.process_time()
+            if name == "plain":
+                texts = read_texts(path, None)
+            elif name == "boilerplate":
+                find_all(texts)
+            else:
+                load_corpus(path, n_jobs=int(name.split("_")[1]))
+            times[name].append(time.perf_counter() - start)
+            if name in cpu:
+                cpu[name].append(time.process_time() - start_cpu)
+    return times, cpu
+
+
+def load_section(argv, path: Path, times: dict, cpu: dict, load: tuple[float, float]) -> str:
+    """The markdown section of ``--load-only``."""
+    median = {name: statistics.median(values) for name, values in times.items()}
+    median_cpu = {name: statistics.median(values) for name, values in cpu.items()}
+    ratio = min(median[name] for name in median if name.startswith("load_")) / median["plain"]
+    ratio_cpu = median_cpu["load_1"] / median_cpu["plain"]
+    lines = [LOAD_SECTION, "",
+             f"- Command: `python benchmarks/run.py {' '.join(argv)}`",
+             f"- Date: {datetime.now().isoformat(timespec='minutes')}; {machine()}; load "
+             f"average (1 min) {load[0]:.1f} before, {load[1]:.1f} after",
+             f"- Corpus: `{path.name}`; medians of {len(times['plain'])} runs, taking turns, "
+             "in one process", "",
+             "| step | median s | runs s | median CPU s |", "|---|---|---|---|"]
+    lines += [f"| {name} | {median[name]:.2f} | {seconds_list(values)} | "
+              f"{median_cpu[name]:.2f} |" if name in cpu else
+              f"| {name} | {median[name]:.2f} | {seconds_list(values)} | (workers) |"
+              for name, values in times.items()]
+    lines += ["",
+              "- plain: the peers' loader (`json.loads` of each line, the text field only); "
+              "load_N: `nqpf.load_corpus(n_jobs=N)` (decoding, ingest report, duplicates, "
+              "language, word counts, boilerplate spans, flags); boilerplate: its "
+              "`find_all` alone",
+              f"- Target `load_corpus` <= 2x the plain read: {ratio:.1f}x wall (best n_jobs), "
+              f"{ratio_cpu:.1f}x CPU (n_jobs=1) -> {verdict(min(ratio, ratio_cpu) <= 2)}; "
+              f"the boilerplate search alone is {median_cpu['boilerplate']:.2f} CPU s "
+              f"({median_cpu['boilerplate'] / median_cpu['plain']:.1f}x the plain read)", ""]
+    return "\n".join(lines)
+
+
+def write_section(text: str, path: Path, heading: str) -> None:
+    """Replace the section ``heading`` (up to the next ``## `` heading) in ``path``, or
+    append it; the rest of the file is left alone."""
+    old = path.read_text(encoding="utf-8") if path.exists() else ""
+    line = f"\n{heading}\n"  # the whole heading line: "## A" is not "## A: B"
+    if line in old:
+        head, rest = old.split(line, 1)
+        tail = rest.split("\n## ", 1)
+        new = head + "\n" + text + ("\n## " + tail[1] if len(tail) > 1 else "")
+    else:
+        new = old.rstrip("\n") + "\n\n" + text
+    path.write_text(new, encoding="utf-8")
 
 
 def write_report(args, argv, rows, sweep, floors, reports, n_docs):

@@ -24,7 +24,11 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from distributed import Client, wait
+try:
+    from distributed import Client, wait
+except ModuleNotFoundError:
+    raise ModuleNotFoundError("the Dask path (nqpf.cluster, --scheduler) needs dask and "
+                              "distributed: pip install -e '.[dask]'") from None
 from tqdm.auto import tqdm
 
 from nqpf.stream import (

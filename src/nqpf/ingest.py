@@ -630,7 +630,8 @@ def load_corpus(source, *, text_column: str = "text", id_column: str | None = No
     else:
         spans = parallel.map_chunks(texts, find_all, find_all, chunk_size=CHUNK_SIZE,
                                     workers=effective_n_jobs(n_jobs) - 1)
-    spans = list(map(set_aside, spans, recurring_blocks(texts)))  # footers across documents
+    spans = [set_aside(found, blocks) if blocks else found  # footers across documents
+             for found, blocks in zip(spans, recurring_blocks(texts), strict=True)]
     if extracted:  # headers, footers and page numbers of PDF and Word files
         layout = {record[0]: extracted[record[2]].spans for record in kept
                   if record[2] in extracted}
