@@ -310,6 +310,22 @@ def test_similar_pairs_equals_all_pairs(threshold, seed):
     assert jaccard.tolist() == pytest.approx([e[2] for e in expected])
 
 
+@pytest.mark.parametrize("seed", range(4))
+def test_similar_pairs_with_one_large_group(seed):
+    """Most rows in one group (a long document): its rows are not candidates of one another,
+    the pairs across groups are found as by comparing all pairs."""
+    rng = np.random.default_rng(seed)
+    base = rng.random((40, 30)) < 0.3
+    sets = np.vstack([base, base ^ (rng.random((40, 30)) < 0.05)])
+    groups = np.where(rng.random(len(sets)) < 0.9, "long", [f"d{i}" for i in range(len(sets))])
+    first, second, _ = similar_pairs(sparse.csr_array(sets.astype(int)), 0.6, groups)
+    expected = brute_force_pairs(sets, 0.6, groups)
+    assert expected  # near copies across groups
+    assert list(zip(first.tolist(), second.tolist(), strict=True)) == [e[:2] for e in expected]
+    alone = similar_pairs(sparse.csr_array(sets.astype(int)), 0.6, np.zeros(len(sets)))
+    assert all(len(part) == 0 for part in alone)
+
+
 @pytest.mark.parametrize("max_pairs, block_rows", [(1, 1), (5, 2), (7, 256)])
 def test_similar_pairs_stops_at_max_pairs(max_pairs, block_rows):
     sets = sparse.csr_array(np.ones((10, 4), dtype=int))  # 10 identical rows: 45 pairs

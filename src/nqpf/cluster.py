@@ -24,6 +24,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+
 try:
     from distributed import Client, wait
 except ModuleNotFoundError:

@@ -241,9 +241,10 @@ def similar_pairs(sets: sparse.csr_array, threshold: float, groups: np.ndarray, 
     Exact, without comparing all pairs (prefix filtering, Chaudhuri et al. 2006): order
     features from rarest to most common; two sets with Jaccard >= t share at least
     ``ceil(t * |x|)`` features, so each shares one of its ``|x| - ceil(t * |x|) + 1`` rarest
-    features with the other. Candidates are the pairs sharing such a prefix feature (a sparse
-    product of the prefix matrix, whose rare columns are short), ``block_rows`` rows at a time,
-    and their exact overlap decides. Pairs come in row order (``first``, then ``second``);
+    features with the other (prefix features held by rows of one group only are dropped:
+    they pair no rows of different groups). Candidates are the pairs sharing such a prefix
+    feature (a sparse product of the prefix matrix, whose rare columns are short),
+    ``block_rows`` rows at a time, and their exact overlap decides. Pairs come in row order (``first``, then ``second``);
     with ``max_pairs`` the search stops once that many are found (the first ``max_pairs``
     pairs in row order), so memory and time stay bounded even when thousands of rows are
     identical. ``progress``: called with the number of rows done after each block."""
@@ -260,6 +261,14 @@ def similar_pairs(sets: sparse.csr_array, threshold: float, groups: np.ndarray, 
     position = np.arange(len(order)) - np.repeat(sets.indptr[:-1], sizes)
     prefix_sizes = sizes - np.ceil(threshold * sizes - 1e-9).astype(np.int64) + 1
     keep = order[position < np.repeat(prefix_sizes, sizes)]
+    # A prefix feature that only rows of one group have gives no pair of interest: drop it
+    # (a long document's sentences would otherwise all be candidates of one another).
+    codes = pd.factorize(np.asarray(groups))[0]
+    lowest = np.full(sets.shape[1], len(codes))
+    highest = np.full(sets.shape[1], -1)
+    np.minimum.at(lowest, sets.indices[keep], codes[rows[keep]])
+    np.maximum.at(highest, sets.indices[keep], codes[rows[keep]])
+    keep = keep[(lowest < highest)[sets.indices[keep]]]
     prefix = sparse.csr_array((np.ones(len(keep), dtype=np.int64),
                                (rows[keep], sets.indices[keep])), shape=sets.shape)
     transposed = prefix.T.tocsr()
