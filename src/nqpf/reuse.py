@@ -244,10 +244,11 @@ def similar_pairs(sets: sparse.csr_array, threshold: float, groups: np.ndarray, 
     features with the other (prefix features held by rows of one group only are dropped:
     they pair no rows of different groups). Candidates are the pairs sharing such a prefix
     feature (a sparse product of the prefix matrix, whose rare columns are short),
-    ``block_rows`` rows at a time, and their exact overlap decides. Pairs come in row order (``first``, then ``second``);
-    with ``max_pairs`` the search stops once that many are found (the first ``max_pairs``
-    pairs in row order), so memory and time stay bounded even when thousands of rows are
-    identical. ``progress``: called with the number of rows done after each block."""
+    ``block_rows`` rows at a time, and their exact overlap decides. Pairs come in row order
+    (``first``, then ``second``); with ``max_pairs`` the search stops once that many are found
+    (the first ``max_pairs`` pairs in row order), so memory and time stay bounded even when
+    thousands of rows are identical. ``progress``: called with the number of rows done after
+    each block."""
     sets = sparse.csr_array(sets, dtype=np.int64)
     sets.sum_duplicates()
     sets.data[:] = 1
