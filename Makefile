@@ -34,6 +34,7 @@ notebooks: $(INSTALLED)
 execute: $(INSTALLED)
 	cd notebooks && for nb in [0-9][0-9]_*.ipynb; do \
 	  ../$(BIN)/jupyter nbconvert --to notebook --execute --inplace \
+	    --ExecutePreprocessor.store_widget_state=False \
 	    --ClearMetadataPreprocessor.enabled=True \
 	    --ClearMetadataPreprocessor.clear_notebook_metadata=False \
 	    --ClearMetadataPreprocessor.preserve_cell_metadata_mask=tags "$$nb" \

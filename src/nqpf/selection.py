@@ -151,7 +151,10 @@ def sweep(token_lists, ks, *, methods=METHODS, seeds=(0, 1, 2), subsample=0.8, t
     for message in corpus_warnings(token_lists, ks[-1], n_terms, min_df=min_df):
         warnings.warn(message, TopicModelWarning, stacklevel=2)
     tasks = [(method, k, seed) for method in methods for k in ks for seed in seeds]
-    runs = Parallel(n_jobs=sweep_jobs(n_jobs, len(token_lists)), return_as="generator")(
+    # no memmapping (max_nbytes=None): its temporary folders made joblib's resource tracker
+    # print KeyError tracebacks into the notebook under load (joblib issues #1076, #1243)
+    runs = Parallel(n_jobs=sweep_jobs(n_jobs, len(token_lists)), return_as="generator",
+                    max_nbytes=None)(
         delayed(fit_run)(*fitted[method], method, k, seed, subsample, top_n, max_fit)
         for method, k, seed in tasks
     )
