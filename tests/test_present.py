@@ -79,3 +79,25 @@ def test_concordance_shows_all_lines_under_the_cap():
 def test_concordance_rejects_bad_input(kwic, kwargs, message):
     with pytest.raises(ValueError, match=message):
         present.concordance(kwic, **kwargs)
+
+
+@pytest.mark.parametrize(
+    ("answer", "expected", "kwargs", "start"),
+    [
+        (None, 3, {}, "Not answered yet"),
+        (3, 3, {}, "Correct"),
+        (2, 3, {}, "Not quite"),
+        (0.34, 0.337, {"tolerance": 0.01}, "Correct"),
+        (0.3, 0.337, {"tolerance": 0.01}, "Not quite"),
+        (" Talent ", "talent", {}, "Correct"),
+        (["b", "A"], ["a", "b"], {}, "Correct"),
+        ("a", ["a", "b"], {}, "Not quite"),
+        (True, True, {}, "Correct"),
+        (1, True, {}, "Not quite"),
+    ],
+)
+def test_check_answer(answer, expected, kwargs, start):
+    message = present.check_answer(answer, expected, **kwargs)
+    assert message.startswith(start)
+    if answer is None:
+        assert str(expected) not in message  # the answer is not given away

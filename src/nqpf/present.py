@@ -76,3 +76,24 @@ def concordance(kwic: pd.DataFrame, *, labels: pd.Series | None = None, max_line
         [{"selector": "td, th", "props": "white-space: nowrap;"}], overwrite=False
     ).set_table_attributes(
         'class="dataframe concordance" style="display: block; overflow-x: auto; max-width: 100%;"')
+
+
+def check_answer(answer, expected, *, tolerance: float = 0.0) -> str:
+    """A self-check message: has the reader's ``answer`` to a question the value the data give
+    (``expected``)? Numbers match within ``tolerance``, text ignoring case and surrounding
+    space, lists/sets as sets. ``answer`` None: a reminder to answer first (the expected value
+    is not given away)."""
+    if answer is None:
+        return "Not answered yet: write your answer into the cell above and run it again."
+    if isinstance(expected, bool) or isinstance(answer, bool):
+        right = answer is expected
+    elif isinstance(expected, int | float) and isinstance(answer, int | float):
+        right = abs(float(answer) - float(expected)) <= tolerance
+    elif isinstance(expected, list | tuple | set | frozenset):
+        right = isinstance(answer, list | tuple | set | frozenset) and (
+            {str(a).strip().lower() for a in answer} == {str(e).strip().lower() for e in expected})
+    else:
+        right = str(answer).strip().lower() == str(expected).strip().lower()
+    if right:
+        return f"Correct: {answer!r}."
+    return f"Not quite: you answered {answer!r}. Look again at the tables above, then try again."
