@@ -260,7 +260,7 @@ def heatmap(matrix: pd.DataFrame, *, title: str, xlabel: str, ylabel: str,
     values = matrix.to_numpy(dtype=float)
     n_rows, n_cols = values.shape
     flat = n_cols <= MAX_FLAT_COLUMNS
-    cell = 0.95 if flat else 0.3  # inches per column: room for a wrapped flat label
+    cell = 1.1 if flat else 0.3  # inches per column: room for a wrapped flat label
     fig, ax = plt.subplots(figsize=(min(2.5 + cell * n_cols, 12), min(1.5 + 0.4 * n_rows, 12)),
                            layout="constrained")
     image = ax.imshow(values, cmap=cmap, vmin=vmin, vmax=vmax, aspect="auto")
