@@ -131,7 +131,7 @@ def _cloud_figure(layouts: dict, *, title: str, ncols: int, width: float, height
     layout pixel stays 1/``PIXELS_PER_INCH`` inch), in rows of ``ncols``, under ``title``."""
     ncols = max(1, min(ncols, len(layouts)))
     nrows = -(-len(layouts) // ncols)
-    gap, head, panel_head = 0.25, 0.55, (0.3 if panel_titles else 0.0)
+    gap, head, panel_head = 0.25, 0.55, (0.45 if panel_titles else 0.0)
     fig_w = ncols * width + (ncols - 1) * gap
     fig_h = head + nrows * (height + panel_head)
     fig = plt.figure(figsize=(fig_w, fig_h))

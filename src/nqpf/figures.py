@@ -466,9 +466,10 @@ def bubble_map(df: pd.DataFrame, *, x: str, y: str, size: str, label: str, title
         steps = [peak, peak / 2, peak / 4]
         handles = [Line2D([], [], marker="o", linestyle="", markersize=float(np.sqrt(
             v / peak * max_area)), color=NEUTRAL, alpha=0.45) for v in steps]
+        room = np.sqrt(max_area) / mpl.rcParams["legend.fontsize"]  # largest marker, in font sizes
         fig.legend(handles, [size_format.format(v) for v in steps], title=size_label or size,
-                   loc="outside lower center", ncols=3, frameon=False, borderpad=1.2,
-                   columnspacing=3, handletextpad=1.5)
+                   loc="outside lower center", ncols=3, frameon=False, handleheight=room,
+                   handlelength=room, columnspacing=2, handletextpad=0.8)
     fig.suptitle(title)
     return fig
 
