@@ -467,3 +467,22 @@ def test_legends_sit_below_the_plot(chart):
     assert legend.y1 <= lowest + 1  # below every panel and its tick labels
     assert legend.width <= fig.bbox.width
     plt.close(fig)
+
+
+def test_heatmap_wraps_chinese_column_labels_and_leaves_room_for_them():
+    titles = ["中国共产党第十九次全国代表大会上的报告", "高举中国特色社会主义伟大旗帜"]
+    fig = figures.heatmap(pd.DataFrame(RNG.random((2, 2)), columns=titles), title="T",
+                          xlabel="x", ylabel="y")
+    labels = [label.get_text() for label in fig.axes[0].get_xticklabels()]
+    assert all(max(map(len, label.split("\n"))) <= figures.TICK_WRAP for label in labels)
+    plt.close(fig)
+
+
+def test_heatmap_with_many_long_vertical_labels_keeps_its_cells(recwarn):
+    matrix = pd.DataFrame(RNG.random((2, 16)),
+                          columns=[f"一份很长的中国文件标题第{i}号报告全文" for i in range(16)])
+    fig = figures.heatmap(matrix, title="T", xlabel="x", ylabel="y")
+    fig.canvas.draw()
+    assert fig.axes[0].get_position().height > 0.1
+    assert not [w for w in recwarn if "collapsed" in str(w.message)]
+    plt.close(fig)

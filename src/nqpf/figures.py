@@ -260,14 +260,17 @@ def heatmap(matrix: pd.DataFrame, *, title: str, xlabel: str, ylabel: str,
     values = matrix.to_numpy(dtype=float)
     n_rows, n_cols = values.shape
     flat = n_cols <= MAX_FLAT_COLUMNS
-    cell = 1.1 if flat else 0.3  # inches per column: room for a wrapped flat label
-    fig, ax = plt.subplots(figsize=(min(2.5 + cell * n_cols, 12), min(1.5 + 0.4 * n_rows, 12)),
+    names = [str(c) for c in matrix.columns]
+    if flat:  # wrapped, horizontal; words longer than a line (and Chinese titles) are cut
+        names = [textwrap.fill(name, TICK_WRAP, break_on_hyphens=False) for name in names]
+        label_height = 0.17 * max(name.count("\n") + 1 for name in names)
+    else:  # too many to write flat: vertical, never slanted
+        label_height = 0.09 * max(len(name) for name in names)
+    width = 2.5 + (1.1 if flat else 0.3) * n_cols  # inches per column: room for a flat label
+    fig, ax = plt.subplots(figsize=(min(width, 12), min(1.5 + 0.4 * n_rows + label_height, 14)),
                            layout="constrained")
     image = ax.imshow(values, cmap=cmap, vmin=vmin, vmax=vmax, aspect="auto")
-    if flat:  # wrapped, horizontal
-        ax.set_xticks(range(n_cols), [wrap_label(c, TICK_WRAP) for c in matrix.columns])
-    else:  # too many to write flat: vertical, never slanted
-        ax.set_xticks(range(n_cols), matrix.columns.astype(str), rotation=90)
+    ax.set_xticks(range(n_cols), names, rotation=0 if flat else 90)
     ax.set_yticks(range(n_rows), matrix.index.astype(str))
     ax.spines[:].set_visible(False)
     if annotate or (annotate is None and values.size <= MAX_ANNOTATED_CELLS):
