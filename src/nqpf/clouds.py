@@ -100,8 +100,11 @@ def cloud_layout(frequencies: Mapping | pd.Series, *, exclude: Collection[str] =
                     height=height, max_words=max_words)
     rows = []
     for (word, weight), font_size, (top, left), _, color in cloud.layout_:
-        ascent, _ = ImageFont.truetype(cloud.font_path, font_size).getmetrics()
-        rows.append((word, weight, font_size, left, top + ascent, color))
+        font = ImageFont.truetype(cloud.font_path, font_size)
+        # wordcloud puts the top of the word's ink at ``top``: the baseline lies as far below
+        # as the ink rises above it
+        rise = -font.getbbox(word, anchor="ls")[1]
+        rows.append((word, weight, font_size, left, top + rise, color))
     return pd.DataFrame(rows, columns=LAYOUT_COLUMNS)
 
 
