@@ -101,3 +101,10 @@ def test_check_answer(answer, expected, kwargs, start):
     assert message.startswith(start)
     if answer is None:
         assert str(expected) not in message  # the answer is not given away
+
+
+def test_concordance_cites_the_page_when_there_is_one():
+    styler = present.concordance(KWIC.assign(page=pd.array([1, 2, pd.NA], dtype="Int64")))
+    assert list(styler.data.columns) == ["document", "passage", "page", "left", "keyword",
+                                         "right"]
+    assert "td.col4 {\n  text-align: center;" in styler.to_html()

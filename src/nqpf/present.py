@@ -54,7 +54,8 @@ def concordance(kwic: pd.DataFrame, *, labels: pd.Series | None = None, max_line
     """A KWIC table (``explore.kwic``) read as a concordance: the first ``max_lines`` lines,
     left context right-aligned, the keyword centred and bold, right context left-aligned,
     no line wrapped (the table scrolls sideways on a narrow page). Columns ``document``
-    (``doc_id`` or its label), ``passage`` (<NA> shown as "—"), ``left, keyword, right``.
+    (``doc_id`` or its label), ``passage`` (<NA> shown as "—"), ``page`` (if ``kwic`` has
+    it), ``left, keyword, right``.
     The caption states how many of how many lines are shown."""
     missing = [c for c in ("doc_id", "passage_id", "left", "keyword", "right")
                if c not in kwic.columns]
@@ -62,11 +63,13 @@ def concordance(kwic: pd.DataFrame, *, labels: pd.Series | None = None, max_line
         raise ValueError(f"kwic table lacks column(s) {missing}: make it with explore.kwic")
     if max_lines < 1:
         raise ValueError(f"max_lines must be >= 1, got {max_lines}")
-    shown = kwic.head(max_lines)[["doc_id", "passage_id", "left", "keyword", "right"]]
-    shown = shown.rename(columns={"passage_id": "passage"})
+    cited = ["doc_id", "passage_id", *(["page"] if "page" in kwic.columns else [])]
+    shown = kwic.head(max_lines)[[*cited, "left", "keyword", "right"]]
+    shown = (shown if labels is None else with_labels(shown, labels)).rename(
+        columns={"doc_id": DOCUMENT, "passage_id": "passage"})
     stated = f"{len(shown)} of {len(kwic)} lines" + (
         f" (at most {max_lines} shown)" if len(kwic) > max_lines else "")
-    styler = table(shown, labels=labels, caption=f"{caption}: {stated}" if caption else stated)
+    styler = table(shown, caption=f"{caption}: {stated}" if caption else stated)
     align = {"left": "text-align: right;", "keyword": "text-align: center; font-weight: bold;",
              "right": "text-align: left;"}
     styler = styler.set_table_styles(
