@@ -108,3 +108,9 @@ def test_concordance_cites_the_page_when_there_is_one():
     assert list(styler.data.columns) == ["document", "passage", "page", "left", "keyword",
                                          "right"]
     assert "td.col4 {\n  text-align: center;" in styler.to_html()
+
+
+def test_table_id_depends_on_what_is_shown_not_on_hidden_digits():
+    a = present.table(pd.DataFrame({"x": [0.1234567]})).to_html()
+    b = present.table(pd.DataFrame({"x": [0.1234568]})).to_html()  # same to 3 decimals
+    assert a == b

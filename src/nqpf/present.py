@@ -39,14 +39,20 @@ def table(df: pd.DataFrame, *, labels: pd.Series | None = None, index: bool = Fa
     if not isinstance(df, pd.DataFrame):
         raise ValueError(f"table needs a DataFrame, got {type(df).__name__}")
     shown = df if labels is None else with_labels(df, labels)
-    digest = hashlib.sha1(f"{caption}\n{shown.to_csv()}".encode()).hexdigest()[:8]
-    styler = Styler(shown, uuid=f"nqpf{digest}", precision=precision, na_rep=MISSING,
+    styler = Styler(shown, uuid="nqpf", precision=precision, na_rep=MISSING,
                     cell_ids=False).set_table_attributes('class="dataframe"')
     if not index:
         styler = styler.hide(axis="index")
     if caption:
         styler = styler.set_caption(caption)
-    return styler
+    return identified(styler)
+
+
+def identified(styler: Styler) -> Styler:
+    """``styler`` with an id made from what it shows (a hash of its HTML), so the same table
+    renders the same HTML on every run and two different tables on a page do not share one."""
+    digest = hashlib.sha1(styler.set_uuid("nqpf").to_html().encode("utf-8")).hexdigest()[:8]
+    return styler.set_uuid(f"nqpf{digest}")
 
 
 def concordance(kwic: pd.DataFrame, *, labels: pd.Series | None = None, max_lines: int = 40,
@@ -75,10 +81,10 @@ def concordance(kwic: pd.DataFrame, *, labels: pd.Series | None = None, max_line
     styler = styler.set_table_styles(
         {column: [{"selector": "td", "props": props}] for column, props in align.items()},
         overwrite=False)
-    return styler.set_table_styles(
+    return identified(styler.set_table_styles(
         [{"selector": "td, th", "props": "white-space: nowrap;"}], overwrite=False
     ).set_table_attributes(
-        'class="dataframe concordance" style="display: block; overflow-x: auto; max-width: 100%;"')
+        'class="dataframe concordance" style="display: block; overflow-x: auto; max-width: 100%;"'))
 
 
 def check_answer(answer, expected, *, tolerance: float = 0.0) -> str:
