@@ -11,6 +11,7 @@ Word clouds live in ``nqpf.clouds``. Chinese (simplified and traditional) is dra
 import functools
 import re
 import textwrap
+import unicodedata
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -157,6 +158,18 @@ def wrap_label(text, width: int) -> str:
     return textwrap.fill(str(text), width, break_long_words=False, break_on_hyphens=False)
 
 
+def _columns(text: str) -> int:
+    """Width of ``text`` in character columns: a Chinese (wide) character takes two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _wrap_columns(text: str, width: int) -> str:
+    """``text`` in lines of at most about ``width`` columns: broken at spaces, and a word
+    longer than a line (a Chinese title has no spaces) cut between characters."""
+    wide = _columns(text) > len(text)
+    return textwrap.fill(text, width // 2 if wide else width, break_on_hyphens=False)
+
+
 def panel_grid(n: int, ncols: int, *, panel: tuple[float, float], **kwargs) -> tuple[Figure, list]:
     """Figure with ``n`` panels in rows of ``ncols``; unused cells removed."""
     if ncols < 1:
@@ -259,14 +272,17 @@ def heatmap(matrix: pd.DataFrame, *, title: str, xlabel: str, ylabel: str,
         raise ValueError(f"matrix column(s) {bad} must be numeric")
     values = matrix.to_numpy(dtype=float)
     n_rows, n_cols = values.shape
-    flat = n_cols <= MAX_FLAT_COLUMNS
     names = [str(c) for c in matrix.columns]
-    if flat:  # wrapped, horizontal; words longer than a line (and Chinese titles) are cut
-        names = [textwrap.fill(name, TICK_WRAP, break_on_hyphens=False) for name in names]
+    wrapped = [_wrap_columns(name, TICK_WRAP) for name in names]
+    column = max(0.75, 0.16 + 0.075 * max(_columns(line) for name in wrapped
+                                           for line in name.split("\n")))  # inches
+    flat = n_cols <= MAX_FLAT_COLUMNS and 2.5 + column * n_cols <= 12
+    if flat:  # wrapped, horizontal
+        names = wrapped
         label_height = 0.17 * max(name.count("\n") + 1 for name in names)
-    else:  # too many to write flat: vertical, never slanted
-        label_height = 0.09 * max(len(name) for name in names)
-    width = 2.5 + (1.1 if flat else 0.3) * n_cols  # inches per column: room for a flat label
+    else:  # too many or too long to write flat: vertical, never slanted
+        label_height = 0.075 * max(_columns(name) for name in names)
+    width = 2.5 + (column if flat else 0.3) * n_cols
     fig, ax = plt.subplots(figsize=(min(width, 12), min(1.5 + 0.4 * n_rows + label_height, 14)),
                            layout="constrained")
     image = ax.imshow(values, cmap=cmap, vmin=vmin, vmax=vmax, aspect="auto")
