@@ -3,7 +3,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from nqpf import clouds
+from nqpf import clouds, figures
 from nqpf.figures import PALETTE
 
 FREQ = {"new_quality_productive_forces": 9, "innovation": 5, "talent": 5, "reform": 2}
@@ -73,16 +73,71 @@ def test_cloud_never_draws_words_below_min_font_size(monkeypatch, frequencies, a
     assert (len(sizes) == len(frequencies)) == all_drawn
 
 
-def test_word_cloud_figure():
-    fig = clouds.word_cloud(FREQ, title="Most frequent terms", **SMALL)
+def test_word_cloud_figure_draws_words_as_text_at_final_size():
+    fig = clouds.word_cloud(FREQ, title="Most frequent terms", width=4.0, height=2.0)
     assert fig.get_suptitle() == "Most frequent terms"
-    assert len(fig.axes[0].images) == 1
+    ax = fig.axes[0]
+    assert not ax.images
+    assert sorted(t.get_text() for t in ax.texts) == sorted(clouds.cloud_frequencies(FREQ))
+    # the axes is exactly the cloud's size: a layout pixel is 1/100 inch on the page
+    width, height = ax.get_position().size * fig.get_size_inches()
+    assert (round(width, 6), round(height, 6)) == (4.0, 2.0)
     plt.close(fig)
+
+
+def test_word_cloud_svg_holds_text_not_a_bitmap(tmp_path):
+    fig = clouds.word_cloud(FREQ, title="T", width=3.0, height=1.5)
+    _, svg = figures.save_figure(fig, "cloud", folder=tmp_path)
+    content = svg.read_text(encoding="utf-8")
+    assert "<image" not in content
+    assert "innovation" in content and "new quality productive forces" in content
+    assert "DejaVu Sans" in content
+
+
+def test_cloud_layout_stays_on_the_canvas():
+    layout = clouds.cloud_layout(CROWDED, width=300, height=150)
+    assert list(layout.columns) == clouds.LAYOUT_COLUMNS
+    assert (layout["font_size"] >= clouds.MIN_FONT_SIZE).all()
+    assert layout["x"].between(0, 300).all()
+    assert (layout["y"] > 0).all() and (layout["y"] - layout["font_size"] < 150).all()
+    assert set(layout["color"]) <= set(clouds.CLOUD_COLORS)
+
+
+@pytest.mark.parametrize(
+    ("exclude", "expected"),
+    [((), 4), (["Talent", "reform"], 2), (["new_quality_productive_forces"], 3)],
+)
+def test_cloud_frequencies_leave_out_excluded_tokens(exclude, expected):
+    result = clouds.cloud_frequencies(FREQ, exclude=exclude)
+    assert len(result) == expected
+    assert not {w.lower().replace(" ", "_") for w in exclude} & {
+        w.replace(" ", "_") for w in result}
+
+
+def test_load_names_reads_tokens_and_skips_comments(tmp_path):
+    path = tmp_path / "names.txt"
+    path.write_text("# names\nXi_Jinping  # a person\n\nchongqing\n", encoding="utf-8")
+    assert clouds.load_names(path) == {"xi_jinping", "chongqing"}
+
+
+def test_load_names_names_the_file_it_cannot_read(tmp_path):
+    with pytest.raises(ValueError, match="missing.txt"):
+        clouds.load_names(tmp_path / "missing.txt")
+
+
+def test_shipped_names_list_holds_tokens():
+    names = clouds.load_names()
+    assert "xi_jinping" in names
+    assert all(name == name.lower() and " " not in name for name in names)
+
+
+def test_no_light_colours_for_words_on_white():
+    assert "#F0E442" not in clouds.CLOUD_COLORS and "#E69F00" not in clouds.CLOUD_COLORS
 
 
 def test_cloud_grid_has_one_titled_panel_per_group():
     groups = {"000_a": FREQ, "001_b": {"talent": 3, "reform": 1}, "002_c": {"cppcc": 1}}
-    fig = clouds.cloud_grid(groups, title="Terms by document", ncols=2, **SMALL)
+    fig = clouds.cloud_grid(groups, title="Terms by document", ncols=2, width=2.0, height=1.2)
     assert fig.get_suptitle() == "Terms by document"
     assert [ax.get_title() for ax in fig.axes] == list(groups)
     plt.close(fig)

@@ -401,3 +401,88 @@ def test_dispersion_plot_rasterises_many_ticks(n_hits, rasterized):
     fig = draw("dispersion_plot", hits)
     assert [c.get_rasterized() for c in fig.axes[0].collections] == [rasterized]
     plt.close(fig)
+
+
+def test_bubble_map_has_equal_axes_and_a_size_legend():
+    fig = figures.bubble_map(COORDS, x="x", y="y", size="prevalence", label="topic", title="T",
+                             size_label="share of tokens", size_format="{:.0%}")
+    ax = fig.axes[0]
+    assert ax.get_aspect() == 1.0
+    assert np.isclose(np.ptp(ax.get_xlim()), np.ptp(ax.get_ylim()))
+    legend = fig.legends[0]
+    assert legend.get_title().get_text() == "share of tokens"
+    assert [t.get_text() for t in legend.get_texts()] == ["50%", "25%", "12%"]
+    x0, x1 = ax.get_xlim()
+    y0, y1 = ax.get_ylim()
+    assert COORDS["x"].between(x0 + 0.2 * (x1 - x0), x1 - 0.2 * (x1 - x0)).all()  # room for labels
+    assert COORDS["y"].between(y0 + 0.2 * (y1 - y0), y1 - 0.2 * (y1 - y0)).all()
+    plt.close(fig)
+
+
+@pytest.mark.parametrize(("sharex", "same_scale"), [(True, True), (False, False)])
+def test_bar_grid_can_share_one_x_scale(sharex, same_scale):
+    fig = figures.bar_grid(TIDY, group="doc_id", label="term", value="score", title="T",
+                           xlabel="x", sharex=sharex)
+    limits = {ax.get_xlim() for ax in fig.axes}
+    assert (len(limits) == 1) == same_scale
+    plt.close(fig)
+
+
+def test_bar_grid_with_one_panel_does_not_repeat_the_title():
+    one = TIDY[TIDY["doc_id"] == DOCS[0]]
+    fig = figures.bar_grid(one, group="doc_id", label="term", value="score", title="T",
+                           xlabel="x")
+    assert fig.axes[0].get_title() == ""
+    plt.close(fig)
+
+
+@pytest.mark.parametrize(("n_cols", "rotation"), [(3, 0.0), (figures.MAX_FLAT_COLUMNS + 1, 90.0)])
+def test_heatmap_column_labels_are_never_slanted(n_cols, rotation):
+    matrix = pd.DataFrame(RNG.random((2, n_cols)),
+                          columns=[f"a rather long document label {i}" for i in range(n_cols)])
+    fig = figures.heatmap(matrix, title="T", xlabel="x", ylabel="y")
+    labels = fig.axes[0].get_xticklabels()
+    assert {label.get_rotation() for label in labels} == {rotation}
+    if rotation == 0.0:
+        assert all(max(map(len, label.get_text().split("\n"))) <= figures.TICK_WRAP + 3
+                   for label in labels)
+    plt.close(fig)
+
+
+def test_metric_panels_mark_the_chosen_value():
+    fig = figures.metric_panels(METRICS, x="k", metrics=["coherence", "diversity"], hue="model",
+                                title="T", xlabel="K", mark=3, mark_label="chosen K")
+    for ax in fig.axes:
+        assert any(list(line.get_xdata()) == [3, 3] for line in ax.lines)
+    assert "chosen K (3)" in [t.get_text() for t in fig.legends[0].get_texts()]
+    plt.close(fig)
+
+
+@pytest.mark.parametrize("chart", ["stacked_bars", "lines"])
+def test_legends_sit_below_the_plot(chart):
+    fig = draw(chart)
+    fig.canvas.draw()
+    legend = fig.legends[0].get_window_extent()
+    lowest = min(ax.get_tightbbox().y0 for ax in fig.axes)
+    assert legend.y1 <= lowest + 1  # below every panel and its tick labels
+    assert legend.width <= fig.bbox.width
+    plt.close(fig)
+
+
+def test_heatmap_wraps_chinese_column_labels_and_leaves_room_for_them():
+    titles = ["中国共产党第十九次全国代表大会上的报告", "高举中国特色社会主义伟大旗帜"]
+    fig = figures.heatmap(pd.DataFrame(RNG.random((2, 2)), columns=titles), title="T",
+                          xlabel="x", ylabel="y")
+    labels = [label.get_text() for label in fig.axes[0].get_xticklabels()]
+    assert all(max(map(len, label.split("\n"))) <= figures.TICK_WRAP for label in labels)
+    plt.close(fig)
+
+
+def test_heatmap_with_many_long_vertical_labels_keeps_its_cells(recwarn):
+    matrix = pd.DataFrame(RNG.random((2, 16)),
+                          columns=[f"一份很长的中国文件标题第{i}号报告全文" for i in range(16)])
+    fig = figures.heatmap(matrix, title="T", xlabel="x", ylabel="y")
+    fig.canvas.draw()
+    assert fig.axes[0].get_position().height > 0.1
+    assert not [w for w in recwarn if "collapsed" in str(w.message)]
+    plt.close(fig)

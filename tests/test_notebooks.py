@@ -78,3 +78,51 @@ def test_visualisation_shows_the_k_that_topics_chose():
     chosen = re.search(r"Chosen for NMF: K = (\d+)", printed(by_stage["topics"]))
     shown = re.search(r"n_topics = (\d+)", printed(by_stage["visualisation"]))
     assert chosen and shown and chosen.group(1) == shown.group(1)
+
+
+# notebooks 07 and 09 came after the findings and self-check cells of issue #17: not there yet
+TAUGHT = [path if path.stem[:2] <= "06" else pytest.param(path, marks=pytest.mark.xfail(
+    strict=True, reason="no findings/self-check cell yet (issue #17)")) for path in NOTEBOOKS]
+
+
+def tagged(path, tag):
+    return [c for c in cells(path, "code") if tag in c["metadata"].get("tags", [])]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_first_paragraph_says_what_the_notebook_does(path):
+    """The index page shows the paragraph after the title."""
+    first = source(cells(path, "markdown")[0]).split("\n\n")
+    assert first[0].startswith("# ") and len(first) > 1
+    assert "This notebook" in first[1] and not first[1].startswith("#")
+
+
+@pytest.mark.parametrize("path", TAUGHT, ids=lambda p: p.stem)
+def test_findings_are_computed_and_printed(path):
+    """One ``findings`` cell prints 2-4 findings, each from the data (no number typed in)."""
+    (cell,) = tagged(path, "findings")
+    lines = [ln for o in cell["outputs"] for ln in "".join(o.get("text", "")).splitlines() if ln]
+    assert 2 <= len(lines) <= 4 and all(ln.startswith("- ") for ln in lines)
+    numbers = re.findall(r"(?<!notebook )\b\d[\d,.]*\d", "\n".join(lines))
+    typed = [n for n in numbers if n in source(cell)]
+    assert not typed, f"numbers typed into the findings cell: {typed}"
+
+
+@pytest.mark.parametrize("path", TAUGHT, ids=lambda p: p.stem)
+def test_self_check_compares_an_answer_with_the_data(path):
+    checks = tagged(path, "self-check")
+    assert checks and all("present.check_answer(my_answer" in source(c) for c in checks)
+    assert all("my_answer = None" in source(c) for c in checks)  # students fill it in
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_stored_outputs_read_as_a_report(path):
+    """No Series printouts, no raw DataFrame HTML with row numbers, no NaN cells."""
+    for cell in cells(path, "code"):
+        for output in cell["outputs"]:
+            text = "".join(output.get("text", "")) + "".join(
+                output.get("data", {}).get("text/plain", ""))
+            html = "".join(output.get("data", {}).get("text/html", ""))
+            assert "dtype:" not in text, source(cell)
+            assert '<table border="1" class="dataframe">' not in html, source(cell)
+            assert ">nan<" not in html.lower() and "&lt;NA&gt;" not in html, source(cell)

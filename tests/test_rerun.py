@@ -158,9 +158,6 @@ def test_mixed_folder_analysed_and_no_script_in_the_report(mixed):
     assert pages and not any(SCRIPT in page.read_text(encoding="utf-8") for page in pages)
 
 
-@pytest.mark.xfail(strict=True, reason="notebook 01 rereads each loaded file's bytes with its "
-                   "`encoding` to compare with the text; a PDF or Word file has none (its text "
-                   "is extracted): 01 needs to compare text files only")
 def test_mixed_folder_report_succeeds(mixed):
     result, out = mixed
     assert result.returncode == 0, result.stderr[-2000:]

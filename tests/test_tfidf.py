@@ -14,7 +14,6 @@ from nqpf.tfidf import (
     TokenTfidfVectorizer,
     build_tfidf,
     choose_df,
-    doc_key,
     doc_similarity,
     identity_analyzer,
     nearest_passages,
@@ -350,23 +349,23 @@ def test_vocab_sizes_keeps_order():
 
 
 @pytest.mark.parametrize(
-    ("doc_ids", "passage_ids", "labels", "key"),
+    ("doc_ids", "passage_ids", "names", "labels"),
     [
-        (["x", "x", "y"], [1, 2, 1], ["D1:1", "D1:2", "D2:1"], [("D1", "x", 2), ("D2", "y", 1)]),
-        (["y", "x"], [3, 1], ["D1:3", "D2:1"], [("D1", "y", 1), ("D2", "x", 1)]),
+        (["x", "x", "y"], [1, 2, 1], None, ["x · 1", "x · 2", "y · 1"]),
+        (["y", "x"], [3, 1], pd.Series({"y": "Why", "x": "Ex"}), ["Why · 3", "Ex · 1"]),
+        (["y", "z"], [3, 1], pd.Series({"y": "Why"}), ["Why · 3", "z · 1"]),  # unnamed: the id
     ],
 )
-def test_passage_labels_and_doc_key(doc_ids, passage_ids, labels, key):
+def test_passage_labels(doc_ids, passage_ids, names, labels):
     table = pd.DataFrame({"doc_id": doc_ids, "passage_id": passage_ids})
-    assert passage_labels(table).tolist() == labels
-    assert list(doc_key(table).itertuples(index=False, name=None)) == key
+    assert passage_labels(table, names=names).tolist() == labels
 
 
 def test_passage_similarity(passages, fitted):
     table = passage_similarity(fitted[1], passages)
     assert table.shape == (9, 9)
     assert list(table.index) == passage_labels(passages).tolist() == list(table.columns)
-    assert table.index[3] == "D2:1"
+    assert table.index[3] == f"{passages['doc_id'].iloc[3]} · 1"
     np.testing.assert_array_equal(table.to_numpy(), similarity(fitted[1]))
     with pytest.raises(ValueError, match="rows"):
         passage_similarity(fitted[1][:3], passages)

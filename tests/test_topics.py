@@ -323,3 +323,34 @@ def test_labels_unique_when_names_repeat(models):
     labels = model.labels(names=names)
     assert labels[:2] == ["same (1)", "same (2)"]
     assert len(set(labels)) == len(labels)
+
+
+@pytest.mark.parametrize(
+    ("matrix", "pairs"),
+    [
+        ([[0.1, 0.9, 0.2], [0.8, 0.7, 0.1], [0.2, 0.3, 0.6]], [(1, 2), (2, 1), (3, 3)]),
+        # both rows like column 1 best: one-to-one gives row 1 the next best column
+        ([[0.6, 0.5], [0.9, 0.1]], [(1, 2), (2, 1)]),
+    ],
+)
+def test_pair_topics_pairs_one_to_one_by_similarity(matrix, pairs):
+    n_rows, n_cols = len(matrix), len(matrix[0])
+    similarity = pd.DataFrame(matrix, index=range(1, n_rows + 1), columns=range(1, n_cols + 1))
+    paired = topics.pair_topics(similarity)
+    assert list(zip(paired["topic_a"], paired["topic_b"], strict=True)) == pairs
+    assert list(paired["similarity"]) == [matrix[a - 1][b - 1] for a, b in pairs]
+
+
+def test_topic_names_use_researcher_labels_only_when_complete(models, tmp_path):
+    model = models["nmf"]
+    complete = tmp_path / "labels.csv"
+    complete.write_text("topic,label\n" + "".join(f"{k},Theme {k}\n"
+                                                  for k in range(1, N_PLANTED + 1)))
+    names, note = topics.topic_names(model, labels_file=complete, corpus="elsewhere")
+    assert names == [f"Theme {k}" for k in range(1, N_PLANTED + 1)] and "researcher" in note
+    partial = tmp_path / "partial.csv"
+    partial.write_text("topic,label\n1,Only one\n")
+    names, note = topics.topic_names(model, labels_file=partial, corpus="elsewhere")
+    assert names == model.labels(n=3) and "automatic" in note
+    names, note = topics.topic_names(model, corpus="elsewhere")  # no file for another corpus
+    assert names == model.labels(n=3) and "no researcher labels" in note

@@ -11,6 +11,7 @@ Word clouds live in ``nqpf.clouds``. Chinese (simplified and traditional) is dra
 import functools
 import re
 import textwrap
+import unicodedata
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -24,6 +25,7 @@ import pylopdf_fonts_zh_cn
 from matplotlib import font_manager
 from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from nqpf import paths
@@ -84,6 +86,9 @@ NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
 LABEL_BOX = {"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none",
              "alpha": 0.75}  # keeps labels readable over bubbles and edges
 MAX_ANNOTATED_CELLS = 300  # heatmap: print values in at most this many cells by default
+MAX_FLAT_COLUMNS = 12  # heatmap: up to this many column labels are written flat (wrapped)
+TICK_WRAP = 14  # characters per line of a flat column label
+LEGEND_WRAP = 24  # characters per line of a legend entry below a plot
 
 
 @contextmanager
@@ -153,6 +158,18 @@ def wrap_label(text, width: int) -> str:
     return textwrap.fill(str(text), width, break_long_words=False, break_on_hyphens=False)
 
 
+def _columns(text: str) -> int:
+    """Width of ``text`` in character columns: a Chinese (wide) character takes two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _wrap_columns(text: str, width: int) -> str:
+    """``text`` in lines of at most about ``width`` columns: broken at spaces, and a word
+    longer than a line (a Chinese title has no spaces) cut between characters."""
+    wide = _columns(text) > len(text)
+    return textwrap.fill(text, width // 2 if wide else width, break_on_hyphens=False)
+
+
 def panel_grid(n: int, ncols: int, *, panel: tuple[float, float], **kwargs) -> tuple[Figure, list]:
     """Figure with ``n`` panels in rows of ``ncols``; unused cells removed."""
     if ncols < 1:
@@ -174,22 +191,28 @@ def panel_grid(n: int, ncols: int, *, panel: tuple[float, float], **kwargs) -> t
 
 @styled
 def bar_grid(df: pd.DataFrame, *, group: str, label: str, value: str, title: str, xlabel: str,
-             ylabel: str | None = None, ncols: int = 3, top: int | None = None) -> Figure:
+             ylabel: str | None = None, ncols: int = 3, top: int | None = None,
+             sharex: bool = False) -> Figure:
     """One horizontal bar panel per ``group`` value (order of first appearance).
 
     Bars show ``value`` per ``label``, largest on top; ``top`` keeps the n largest per panel.
+    ``sharex``: one x scale for all panels, so bars compare across panels. A single panel
+    gets no panel title (the figure title says it all).
     """
     require_columns(df, [group, label, value], "df", non_empty=True, numeric=[value])
     groups = list(pd.unique(df[group]))
     panels = [df[df[group] == g].sort_values(value, ascending=False, kind="stable").head(top)
               for g in groups]
     height = 0.8 + 0.22 * max(len(p) for p in panels)
-    fig, axes = panel_grid(len(groups), ncols, panel=(3.4, height))
+    fig, axes = panel_grid(len(groups), ncols, panel=(3.4, height), sharex=sharex)
     for i, (ax, g, sub) in enumerate(zip(axes, groups, panels, strict=True)):
         ax.barh(range(len(sub))[::-1], sub[value], color=category_color(i),
                 hatch=_hatch(i))
         ax.set_yticks(range(len(sub))[::-1], sub[label].astype(str))
-        ax.set_title(str(g))
+        if sharex:
+            ax.tick_params(axis="x", labelbottom=True)  # every panel keeps its scale visible
+        if len(groups) > 1:
+            ax.set_title(wrap_label(g, 40))
         ax.set_xlabel(xlabel)
         ax.set_ylabel(ylabel or label)
     fig.suptitle(title)
@@ -239,6 +262,8 @@ def heatmap(matrix: pd.DataFrame, *, title: str, xlabel: str, ylabel: str,
             vmin: float | None = None, vmax: float | None = None,
             colorbar_label: str = "") -> Figure:
     """Cell colours for a numeric matrix: index on the y axis, columns on the x axis.
+    With ``cmap`` cividis (default) dark cells are LOW values, light (yellow) cells high.
+    Column labels are written flat and wrapped (vertical above ``MAX_FLAT_COLUMNS`` columns).
     ``annotate``: print each value in its cell; None (default) does so up to
     ``MAX_ANNOTATED_CELLS`` cells, beyond which the numbers could not be read."""
     require_columns(matrix, [], "matrix", non_empty=True)
@@ -247,11 +272,21 @@ def heatmap(matrix: pd.DataFrame, *, title: str, xlabel: str, ylabel: str,
         raise ValueError(f"matrix column(s) {bad} must be numeric")
     values = matrix.to_numpy(dtype=float)
     n_rows, n_cols = values.shape
-    fig, ax = plt.subplots(figsize=(min(2.5 + 0.7 * n_cols, 14), min(1.5 + 0.45 * n_rows, 14)),
+    names = [str(c) for c in matrix.columns]
+    wrapped = [_wrap_columns(name, TICK_WRAP) for name in names]
+    column = max(0.75, 0.16 + 0.075 * max(_columns(line) for name in wrapped
+                                           for line in name.split("\n")))  # inches
+    flat = n_cols <= MAX_FLAT_COLUMNS and 2.5 + column * n_cols <= 12
+    if flat:  # wrapped, horizontal
+        names = wrapped
+        label_height = 0.17 * max(name.count("\n") + 1 for name in names)
+    else:  # too many or too long to write flat: vertical, never slanted
+        label_height = 0.075 * max(_columns(name) for name in names)
+    width = 2.5 + (column if flat else 0.3) * n_cols
+    fig, ax = plt.subplots(figsize=(min(width, 12), min(1.5 + 0.4 * n_rows + label_height, 14)),
                            layout="constrained")
     image = ax.imshow(values, cmap=cmap, vmin=vmin, vmax=vmax, aspect="auto")
-    ax.set_xticks(range(n_cols), matrix.columns.astype(str), rotation=45, ha="right",
-                  rotation_mode="anchor")
+    ax.set_xticks(range(n_cols), names, rotation=0 if flat else 90)
     ax.set_yticks(range(n_rows), matrix.index.astype(str))
     ax.spines[:].set_visible(False)
     if annotate or (annotate is None and values.size <= MAX_ANNOTATED_CELLS):
@@ -281,9 +316,23 @@ def stacked_bars(df: pd.DataFrame, *, title: str, xlabel: str, ylabel: str,
     ax.set_yticks(ypos, df.index.astype(str))
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
-    fig.legend(title=legend_title or None, loc="outside right upper", frameon=False)
+    _legend_below(fig, ax, title=legend_title)
     fig.suptitle(title)
     return fig
+
+
+def _legend_below(fig: Figure, ax, *, title: str | None, ncols: int = 3, extra=()) -> None:
+    """One figure legend for what ``ax`` drew (plus ``extra`` (handle, label) pairs), below
+    the plot, entries wrapped at ``LEGEND_WRAP`` characters in up to ``ncols`` columns, so it
+    is never wider than the plot."""
+    handles, labels = ax.get_legend_handles_labels()
+    for handle, label in extra:
+        handles.append(handle)
+        labels.append(label)
+    if handles:
+        fig.legend(handles, [wrap_label(label, LEGEND_WRAP) for label in labels],
+                   title=title or None, loc="outside lower center",
+                   ncols=min(ncols, len(handles)), frameon=False)
 
 
 def _draw_lines(ax, df: pd.DataFrame, x: str, y: str, hue: str | None) -> None:
@@ -294,12 +343,11 @@ def _draw_lines(ax, df: pd.DataFrame, x: str, y: str, hue: str | None) -> None:
                 markersize=4, linewidth=1.5, label=None if key is None else str(key))
 
 
-def _legend_and_title(fig: Figure, ax, *, hue: str | None, title: str) -> Figure:
-    """Add one figure legend for the ``hue`` lines drawn on ``ax`` (outside, upper right;
-    none without ``hue``) and the figure title; return ``fig``."""
-    if hue is not None:
-        handles, labels = ax.get_legend_handles_labels()
-        fig.legend(handles, labels, title=hue, loc="outside right upper", frameon=False)
+def _legend_and_title(fig: Figure, ax, *, hue: str | None, title: str, extra=()) -> Figure:
+    """Add one figure legend for the ``hue`` lines drawn on ``ax`` and ``extra`` (handle,
+    label) pairs, below the plot (none without either), and the figure title; return ``fig``."""
+    if hue is not None or extra:
+        _legend_below(fig, ax, title=hue, extra=extra)
     fig.suptitle(title)
     return fig
 
@@ -323,18 +371,25 @@ def lines(df: pd.DataFrame, *, x: str, y: str, title: str, xlabel: str, ylabel: 
 
 @styled
 def metric_panels(table: pd.DataFrame, *, x: str, metrics: list[str], title: str, xlabel: str,
-                  hue: str | None = None, ncols: int = 3) -> Figure:
-    """One panel per metric column (own y scale), ``x`` on the x axis, lines by ``hue``."""
+                  hue: str | None = None, ncols: int = 3, mark: float | None = None,
+                  mark_label: str = "chosen") -> Figure:
+    """One panel per metric column (own y scale), ``x`` on the x axis, lines by ``hue``;
+    ``mark``: a dashed vertical line at that ``x`` in every panel (named ``mark_label`` in
+    the legend), e.g. the chosen K."""
     if not metrics:
         raise ValueError("metrics is empty: name at least one column to plot")
     require_columns(table, [x, hue, *metrics], "table", non_empty=True, numeric=metrics)
     fig, axes = panel_grid(len(metrics), ncols, panel=(3.4, 2.6), sharex=True)
     for ax, metric in zip(axes, metrics, strict=True):
         _draw_lines(ax, table, x, metric, hue)
+        if mark is not None:
+            ax.axvline(mark, color=NEUTRAL, linestyle="--", linewidth=1.2, zorder=0)
         ax.set_title(metric)
         ax.set_xlabel(xlabel)
         ax.set_ylabel(metric)
-    return _legend_and_title(fig, axes[0], hue=hue, title=title)
+    extra = [] if mark is None else [
+        (Line2D([], [], color=NEUTRAL, linestyle="--", linewidth=1.2), f"{mark_label} ({mark:g})")]
+    return _legend_and_title(fig, axes[0], hue=hue, title=title, extra=extra)
 
 
 @styled
@@ -396,25 +451,44 @@ def histograms(df: pd.DataFrame, *, value: str, group: str, title: str, xlabel: 
 @styled
 def bubble_map(df: pd.DataFrame, *, x: str, y: str, size: str, label: str, title: str,
                xlabel: str = "Dimension 1", ylabel: str = "Dimension 2",
-               max_area: float = 3000.0) -> Figure:
+               max_area: float = 3000.0, size_label: str | None = None,
+               size_format: str = "{:.2g}") -> Figure:
     """Intertopic-distance style map: one bubble per row, area proportional to ``size``, in
-    its own ``PALETTE`` colour, labelled with ``label`` (wrapped at 22 characters)."""
+    its own ``PALETTE`` colour, labelled with ``label`` (wrapped at 18 characters).
+
+    Both axes have the same scale (a distance reads the same in every direction) and the
+    plot leaves room for the labels; a legend below shows three reference sizes (the largest,
+    half and a quarter of it, formatted with ``size_format``), titled ``size_label``."""
     require_columns(df, [x, y, size, label], "df", non_empty=True, numeric=[x, y, size])
     if (df[size] < 0).any():
         raise ValueError(f"df column {size!r} must be non-negative (it sets bubble area)")
     peak = df[size].max()
     areas = df[size] / peak * max_area if peak > 0 else np.full(len(df), max_area / 4)
     colors = [category_color(i) for i in range(len(df))]
-    fig, ax = plt.subplots(figsize=(6.5, 5.5), layout="constrained")
+    fig, ax = plt.subplots(figsize=(6.5, 7.0), layout="constrained")
     ax.scatter(df[x], df[y], s=areas, color=colors, alpha=0.45, edgecolor=colors)
     for _, row in df.iterrows():
-        ax.annotate(wrap_label(row[label], 22), (row[x], row[y]), ha="center", va="center",
+        ax.annotate(wrap_label(row[label], 18), (row[x], row[y]), ha="center", va="center",
                     fontsize=9, bbox=LABEL_BOX)
     ax.axhline(0, color=NEUTRAL, linewidth=0.5)
     ax.axvline(0, color=NEUTRAL, linewidth=0.5)
-    ax.margins(0.3)
+    xs, ys = df[x].to_numpy(dtype=float), df[y].to_numpy(dtype=float)
+    span = max(np.ptp(xs), np.ptp(ys)) or 1.0
+    half = 0.5 * span + 0.45 * span  # room for bubbles and labels at the edge
+    mid_x, mid_y = (xs.max() + xs.min()) / 2, (ys.max() + ys.min()) / 2
+    ax.set_xlim(mid_x - half, mid_x + half)
+    ax.set_ylim(mid_y - half, mid_y + half)
+    ax.set_aspect("equal")
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
+    if peak > 0:
+        steps = [peak, peak / 2, peak / 4]
+        handles = [Line2D([], [], marker="o", linestyle="", markersize=float(np.sqrt(
+            v / peak * max_area)), color=NEUTRAL, alpha=0.45) for v in steps]
+        room = np.sqrt(max_area) / mpl.rcParams["legend.fontsize"]  # largest marker, in font sizes
+        fig.legend(handles, [size_format.format(v) for v in steps], title=size_label or size,
+                   loc="outside lower center", ncols=3, frameon=False, handleheight=room,
+                   handlelength=room, columnspacing=2, handletextpad=0.8)
     fig.suptitle(title)
     return fig
 

@@ -374,30 +374,24 @@ def similar_documents(dtm, doc_ids: Sequence[str], *, n: int = 5,
                          "similarity": scores[query, rank]})
 
 
-def passage_labels(passages: pd.DataFrame) -> pd.Series:
-    """Short tick labels for passages: ``"D<k>:<passage_id>"``, where ``k`` is the document's
-    1-based position in order of first appearance (so 42 labels stay readable on a heatmap).
-    Same index as ``passages``; ``doc_key`` maps ``D<k>`` back to ``doc_id``."""
+def passage_labels(passages: pd.DataFrame, *, names: pd.Series | None = None) -> pd.Series:
+    """Tick labels for passages: ``"<document> · <passage_id>"``, the document named by
+    ``names`` (Series doc_id -> short label, ``nqpf.labels.doc_labels``) or else by its
+    ``doc_id``. Same index as ``passages``."""
     require_columns(passages, ["doc_id", "passage_id"], "passages")
-    codes, _ = pd.factorize(passages["doc_id"], sort=False)
-    labels = [f"D{code + 1}:{pid}" for code, pid in zip(codes, passages["passage_id"],
-                                                        strict=True)]
+    documents = passages["doc_id"] if names is None else passages["doc_id"].map(
+        lambda d: names.get(d, d))
+    labels = [f"{doc} · {pid}" for doc, pid in zip(documents, passages["passage_id"],
+                                                    strict=True)]
     return pd.Series(labels, index=passages.index, name="label")
 
 
-def doc_key(passages: pd.DataFrame) -> pd.DataFrame:
-    """Key for ``passage_labels``: columns ``doc``, ``doc_id`` and ``n_passages``, one row per
-    document in order of first appearance."""
-    require_columns(passages, ["doc_id", "passage_id"], "passages")
-    counts = passages.groupby("doc_id", sort=False).size()
-    return pd.DataFrame({"doc": [f"D{k}" for k in range(1, len(counts) + 1)],
-                         "doc_id": counts.index.astype(str), "n_passages": counts.to_numpy()})
-
-
-def passage_similarity(dtm, passages: pd.DataFrame) -> pd.DataFrame:
+def passage_similarity(dtm, passages: pd.DataFrame, *,
+                       names: pd.Series | None = None) -> pd.DataFrame:
     """Cosine similarity between passages: DataFrame (n_passages, n_passages), indexed and
-    columned by ``passage_labels``; diagonal and empty rows as in ``similarity``."""
-    labels = passage_labels(passages)
+    columned by ``passage_labels`` (documents named by ``names``); diagonal and empty rows as
+    in ``similarity``."""
+    labels = passage_labels(passages, names=names)
     _check_rows(dtm, len(labels), "passages")
     index = pd.Index(labels.to_list(), name="passage")
     return pd.DataFrame(similarity(dtm), index=index, columns=index.copy())

@@ -11,12 +11,14 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from scipy.optimize import linear_sum_assignment
 from scipy.spatial.distance import jensenshannon
 from sklearn.base import BaseEstimator
 from sklearn.decomposition import NMF, LatentDirichletAllocation, MiniBatchNMF
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.validation import check_is_fitted
 
+from nqpf import paths
 from nqpf.checks import read_csv_table, require_columns, require_token_lists
 from nqpf.lda import LDA
 from nqpf.tfidf import TokenCountVectorizer, TokenTfidfVectorizer, identity_analyzer
@@ -156,6 +158,18 @@ def match_labels(names: dict[int, str], n_topics: int) -> tuple[dict[int, str], 
             f"exactly topics 1..{n_topics}."
         )
     return dict(names), f"using the researcher's labels for topics 1..{n_topics}."
+
+
+def topic_names(model: "TopicModel", *, labels_file=None, corpus=None,
+                n: int = 3) -> tuple[list[str], str]:
+    """The one set of topic labels notebooks 05 and 06 use: researcher labels from
+    ``labels_file`` (CSV topic,label; None: ``data/topic_labels.csv``, for the study corpus
+    only) where they name exactly topics 1..K, else the top ``n`` terms. Returns the labels
+    (one per topic) and a sentence saying which were used and why."""
+    path = labels_file or (paths.DATA / "topic_labels.csv" if paths.is_study_corpus(corpus)
+                           else None)
+    names, note = match_labels(load_labels(path) if path is not None else {}, model.n_topics)
+    return model.labels(n=n, names=names), note
 
 
 class TopicModel(BaseEstimator):
@@ -375,3 +389,18 @@ def compare_topics(model_a: TopicModel, model_b: TopicModel) -> pd.DataFrame:
         index=pd.Index(range(1, len(a) + 1), name="topic_a"),
         columns=pd.Index(range(1, len(b) + 1), name="topic_b"),
     )
+
+
+def pair_topics(similarity: pd.DataFrame) -> pd.DataFrame:
+    """One-to-one pairing of the row topics of ``similarity`` (``compare_topics``) with its
+    column topics that maximises the total similarity (Hungarian algorithm): DataFrame with
+    columns ``topic_a, topic_b, similarity``, one row per paired row topic, in row order.
+    With more rows than columns the rows left over are not paired."""
+    if similarity.empty:
+        raise ValueError("similarity is empty: compare two fitted models first")
+    rows, cols = linear_sum_assignment(similarity.to_numpy(dtype=float), maximize=True)
+    return pd.DataFrame({
+        "topic_a": similarity.index[rows].to_numpy(),
+        "topic_b": similarity.columns[cols].to_numpy(),
+        "similarity": similarity.to_numpy(dtype=float)[rows, cols],
+    })

@@ -1,0 +1,116 @@
+import pandas as pd
+import pytest
+from pandas.io.formats.style import Styler
+
+from nqpf import present
+
+LABELS = pd.Series({"000_a": "Alpha", "001_b": "Beta"}, name="label")
+KWIC = pd.DataFrame({
+    "doc_id": ["000_a", "001_b", "001_b"], "passage_id": pd.array([1, pd.NA, 2], dtype="Int64"),
+    "start": [5, 9, 40], "end": [11, 15, 46],
+    "left": ["the primary", "a long left context", "x"], "keyword": ["talent"] * 3,
+    "right": ["is key", "y", "z"],
+})
+
+
+@pytest.mark.parametrize(
+    ("df", "column_names", "index_names"),
+    [
+        (pd.DataFrame({"doc_id": ["000_a", "zzz"], "n": [1, 2]}), ["document", "n"], None),
+        (pd.DataFrame({"n": [1, 2]}, index=pd.Index(["001_b", "000_a"], name="doc_id")),
+         ["n"], ["Beta", "Alpha"]),
+        (pd.DataFrame([[1, 2]], columns=pd.Index(["000_a", "001_b"], name="doc_id")),
+         ["Alpha", "Beta"], None),
+    ],
+)
+def test_with_labels_names_documents_everywhere(df, column_names, index_names):
+    out = present.with_labels(df, LABELS)
+    assert list(out.columns) == column_names
+    if index_names:
+        assert list(out.index) == index_names and out.index.name == "document"
+    if "document" in out.columns:
+        assert list(out["document"]) == ["Alpha", "zzz"]  # unknown ids stay as they are
+
+
+def test_table_hides_row_numbers_and_shows_missing_as_dash():
+    html = present.table(pd.DataFrame({"a": [1.23456, None]})).to_html()
+    assert "1.235" in html and present.MISSING in html and "nan" not in html.lower()
+    assert "row_heading" not in html  # no index column
+
+
+def test_table_keeps_a_meaningful_index():
+    html = present.table(pd.DataFrame({"a": [1]}, index=pd.Index(["talent"], name="term")),
+                         index=True).to_html()
+    assert "talent" in html
+
+
+def test_table_renders_the_same_html_on_every_call():
+    df = pd.DataFrame({"a": [1, 2]})
+    assert present.table(df).to_html() == present.table(df.copy()).to_html()
+    assert present.table(df).to_html() != present.table(df.assign(a=[1, 3])).to_html()
+
+
+def test_table_rejects_a_series():
+    with pytest.raises(ValueError, match="DataFrame"):
+        present.table(pd.Series([1]))
+
+
+def test_concordance_aligns_on_the_keyword_and_states_the_cap():
+    styler = present.concordance(KWIC, labels=LABELS, max_lines=2, caption="talent")
+    assert isinstance(styler, Styler)
+    html = styler.to_html()
+    assert "talent: 2 of 3 lines (at most 2 shown)" in html
+    assert list(styler.data.columns) == ["document", "passage", "left", "keyword", "right"]
+    css = html.split("</style>")[0]
+    column = {name: f"col{i}" for i, name in enumerate(styler.data.columns)}
+    assert f"td.{column['left']} {{\n  text-align: right;" in css
+    assert f"td.{column['keyword']} {{\n  text-align: center;" in css
+    assert f"td.{column['right']} {{\n  text-align: left;" in css
+    assert "white-space: nowrap" in css
+    assert "Alpha" in html and "000_a" not in html
+
+
+def test_concordance_shows_all_lines_under_the_cap():
+    assert "3 of 3 lines</caption>" in present.concordance(KWIC, max_lines=10).to_html()
+
+
+@pytest.mark.parametrize(("kwic", "kwargs", "message"), [
+    (KWIC.drop(columns="left"), {}, "left"), (KWIC, {"max_lines": 0}, "max_lines")])
+def test_concordance_rejects_bad_input(kwic, kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        present.concordance(kwic, **kwargs)
+
+
+@pytest.mark.parametrize(
+    ("answer", "expected", "kwargs", "start"),
+    [
+        (None, 3, {}, "Not answered yet"),
+        (3, 3, {}, "Correct"),
+        (2, 3, {}, "Not quite"),
+        (0.34, 0.337, {"tolerance": 0.01}, "Correct"),
+        (0.3, 0.337, {"tolerance": 0.01}, "Not quite"),
+        (" Talent ", "talent", {}, "Correct"),
+        (["b", "A"], ["a", "b"], {}, "Correct"),
+        ("a", ["a", "b"], {}, "Not quite"),
+        (True, True, {}, "Correct"),
+        (1, True, {}, "Not quite"),
+    ],
+)
+def test_check_answer(answer, expected, kwargs, start):
+    message = present.check_answer(answer, expected, **kwargs)
+    assert message.startswith(start)
+    if answer is None:
+        assert str(expected) not in message  # the answer is not given away
+
+
+def test_concordance_cites_the_page_when_there_is_one():
+    styler = present.concordance(KWIC.assign(page=pd.array([1, 2, pd.NA], dtype="Int64")))
+    assert list(styler.data.columns) == ["document", "passage", "page", "left", "keyword",
+                                         "right"]
+    assert "td.col4 {\n  text-align: center;" in styler.to_html()
+
+
+def test_table_id_depends_on_what_is_shown_not_on_hidden_digits():
+    a = present.table(pd.DataFrame({"x": [0.1234567]})).to_html()
+    b = present.table(pd.DataFrame({"x": [0.1234568]})).to_html()  # same to 3 decimals
+    assert a == b
