@@ -122,6 +122,8 @@ def test_coded_topics_joins_the_dominant_topic():
     topics = PASSAGES.assign(dominant_topic=pd.array([2, pd.NA, 1, 1], dtype="Int64"))
     table = coded_topics(coding, topics)
     assert table["topic"].tolist() == [2, validation.NO_TOPIC]
+    named = topics.assign(dominant_topic=pd.array(["x", pd.NA, "y", "y"], dtype="string"))
+    assert coded_topics(coding, named)["topic"].tolist() == ["x", validation.NO_TOPIC_NAME]
     with pytest.raises(ValueError, match="not in passage_topics"):
         coded_topics(coding, topics.iloc[2:])
 

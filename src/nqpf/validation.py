@@ -31,6 +31,7 @@ from nqpf.checks import read_csv_table, require_columns
 LABEL_COLUMNS = ("label", "label_2")
 MIN_SHARE = 0.5  # a span labels a passage covering half of the span or half of the passage
 NO_TOPIC = 0  # dominant topic of a passage without vocabulary, in agreement tables
+NO_TOPIC_NAME = "no topic"  # the same where topics are named (guided topics)
 MAPPING_COLUMNS = ["line", "doc_id", "start", "end", "passage_id", "overlap", "span_share",
                    "passage_share"]
 PROBLEM_COLUMNS = ["line", "doc_id", "problem"]
@@ -188,8 +189,9 @@ def load_coding(path, docs: pd.DataFrame, passages: pd.DataFrame, *,
 
 def coded_topics(coding: Coding, passage_topics: pd.DataFrame) -> pd.DataFrame:
     """The coded passages with their dominant topic: ``coding.labels`` + ``topic`` (from
-    ``passage_topics``, e.g. ``TopicModel.passage_topics``; ``NO_TOPIC`` = 0 for a passage
-    without vocabulary). Raises ValueError if a coded passage has no row there."""
+    ``passage_topics``, e.g. ``TopicModel.passage_topics`` or ``GuidedNMF.passage_topics``;
+    ``NO_TOPIC`` = 0, or ``NO_TOPIC_NAME`` for named topics, for a passage without
+    vocabulary). Raises ValueError if a coded passage has no row there."""
     require_columns(passage_topics, ["doc_id", "passage_id", "dominant_topic"], "passage_topics")
     topics = passage_topics[["doc_id", "passage_id", "dominant_topic"]].astype({"doc_id": str})
     table = coding.labels.merge(topics, on=["doc_id", "passage_id"], how="left",
@@ -199,7 +201,9 @@ def coded_topics(coding: Coding, passage_topics: pd.DataFrame) -> pd.DataFrame:
         raise ValueError(f"{len(missing)} coded passage(s) are not in passage_topics, e.g. "
                          f"{missing['doc_id'].iloc[0]} passage {missing['passage_id'].iloc[0]}: "
                          "use the passages the coding was mapped to")
-    topic = table.pop("dominant_topic").fillna(NO_TOPIC).astype(int)
+    topic = table.pop("dominant_topic")
+    topic = (topic.fillna(NO_TOPIC).astype(int) if pd.api.types.is_numeric_dtype(topic)
+             else topic.astype(object).where(topic.notna(), NO_TOPIC_NAME))
     return table.drop(columns="_merge").assign(topic=topic)
 
 
