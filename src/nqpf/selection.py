@@ -98,7 +98,7 @@ def fit_run(dtm, vectorizer, method, k, seed, subsample, top_n, max_fit=MAX_FIT_
     rows = np.random.default_rng(seed).permutation(n_passages)
     n_fit = min(max(k, round(subsample * n_passages)), max(k, max_fit))
     fit_rows, held_out = np.sort(rows[:n_fit]), np.sort(rows[n_fit:n_fit + max(k, max_fit)])
-    large = method == "nmf" and n_passages >= MINIBATCH_MIN_PASSAGES  # as TopicModel's "auto"
+    large = method == "nmf" and n_passages >= MINIBATCH_MIN_PASSAGES  # many fits: mini-batch
     model = TopicModel(k, method=method, random_state=seed, top_n=top_n,
                        solver="minibatch" if large else "auto")
     model.fit_dtm(dtm[fit_rows], vectorizer)
