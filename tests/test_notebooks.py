@@ -10,7 +10,7 @@ from nqpf import paths
 
 NOTEBOOKS = sorted((paths.ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 STAGES = ["ingest", "cleaning", "exploration", "tfidf", "topics", "visualisation", "trends",
-          "explore"]
+          "validation", "explore"]
 
 
 def cells(path, kind):

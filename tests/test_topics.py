@@ -214,25 +214,25 @@ def test_fit_errors(texts, kwargs, message):
 
 
 @pytest.mark.parametrize(
-    ("solver", "threshold", "expected"),
+    ("solver", "threshold", "expected", "dtype", "max_iter"),
     [
-        ("auto", topics.MINIBATCH_MIN_PASSAGES, NMF),  # 150 passages: below the threshold
-        ("auto", len(TEXTS), MiniBatchNMF),  # at the threshold
-        ("cd", len(TEXTS), NMF),
-        ("minibatch", topics.MINIBATCH_MIN_PASSAGES, MiniBatchNMF),
+        ("auto", topics.MINIBATCH_MIN_PASSAGES, NMF, np.float64, 1000),  # 150 passages: below
+        ("auto", len(TEXTS), NMF, np.float32, 30),  # at the threshold: capped, in float32
+        ("cd", len(TEXTS), NMF, np.float64, 1000),
+        ("minibatch", topics.MINIBATCH_MIN_PASSAGES, MiniBatchNMF, np.float32, 15),
     ],
 )
-def test_nmf_solver(monkeypatch, solver, threshold, expected):
+def test_nmf_solver(monkeypatch, solver, threshold, expected, dtype, max_iter):
     monkeypatch.setattr(topics, "MINIBATCH_MIN_PASSAGES", threshold)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         model = TopicModel(N_PLANTED, solver=solver).fit(TEXTS)
     assert type(model.model_) is expected
+    assert model.model_.max_iter == max_iter
     assert (model.converged_ is None) == (expected is MiniBatchNMF)
     pairs, _ = match_topics(VOCABS, model.top_terms_)
     assert all(set(model.top_terms_[j]) <= set(VOCABS[i]) for i, j in pairs)
-    expected_dtype = np.float32 if expected is MiniBatchNMF else np.float64
-    assert model.model_.components_.dtype == expected_dtype
+    assert model.model_.components_.dtype == dtype
     np.testing.assert_allclose(model.transform(TEXTS[:3]).sum(axis=1), 1.0)
 
 

@@ -1,5 +1,6 @@
 """Choosing the number of topics K: a sweep over K, methods and seeds judged by coherence,
-diversity and stability (Greene, O'Callaghan & Cunningham 2014), and a stated rule.
+diversity and stability (Greene, O'Callaghan & Cunningham 2014), and a stated rule; with a hand
+coding, agreement per K (:func:`agreement_by_k`) to set beside the rule's choice.
 
 Input is ``token_lists``: a list of token lists, one per passage (the passages' ``tokens``
 column). Models are :class:`nqpf.topics.TopicModel`.
@@ -30,6 +31,7 @@ from nqpf.topics import (
     vectorize,
     vocabulary_size,
 )
+from nqpf.validation import Coding, agreement, coded_topics
 
 MAX_FIT_PASSAGES = 10_000  # sweep: each run fits at most this many passages
 MAX_DEFAULT_K = 10
@@ -96,7 +98,7 @@ def fit_run(dtm, vectorizer, method, k, seed, subsample, top_n, max_fit=MAX_FIT_
     rows = np.random.default_rng(seed).permutation(n_passages)
     n_fit = min(max(k, round(subsample * n_passages)), max(k, max_fit))
     fit_rows, held_out = np.sort(rows[:n_fit]), np.sort(rows[n_fit:n_fit + max(k, max_fit)])
-    large = method == "nmf" and n_passages >= MINIBATCH_MIN_PASSAGES  # as TopicModel's "auto"
+    large = method == "nmf" and n_passages >= MINIBATCH_MIN_PASSAGES  # many fits: mini-batch
     model = TopicModel(k, method=method, random_state=seed, top_n=top_n,
                        solver="minibatch" if large else "auto")
     model.fit_dtm(dtm[fit_rows], vectorizer)
@@ -221,3 +223,24 @@ def choose_k(table: pd.DataFrame, *, method: str, min_stability=0.7, min_diversi
         f"{tolerance} go to the smaller K) among the {len(eligible)} of {len(rows)} K values "
         f"with stability >= {min_stability} and diversity >= {min_diversity}."
     ))
+
+
+def agreement_by_k(passages: pd.DataFrame, coding: Coding, ks, *, method: str = "nmf",
+                   min_df=2, max_df=0.95, random_state: int = 0) -> pd.DataFrame:
+    """Agreement with a hand coding per K (optional beside :func:`sweep`): for each K, one
+    ``method`` model fitted on all ``passages`` (the final model's settings), its dominant
+    topic per coded passage compared with ``coding`` (a :class:`nqpf.validation.Coding` mapped
+    to these passages) by :func:`nqpf.validation.agreement`. Returns DataFrame(method, k, n,
+    nmi, ari, matched, macro_f1), one row per K."""
+    require_columns(passages, ["doc_id", "passage_id", "start", "end", "tokens"], "passages")
+    check_method(method)
+    token_lists = require_token_lists(passages["tokens"], "passages['tokens']")
+    rows = []
+    for k in sorted(set(ks)):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", TopicModelWarning)  # the sweep warns once
+            model = TopicModel(k, method=method, random_state=random_state, min_df=min_df,
+                               max_df=max_df).fit(token_lists)
+        coded = coded_topics(coding, model.passage_topics(passages))
+        rows.append({"method": method, "k": k, **agreement(coded["label"], coded["topic"])})
+    return pd.DataFrame(rows)
