@@ -114,3 +114,10 @@ def test_table_id_depends_on_what_is_shown_not_on_hidden_digits():
     a = present.table(pd.DataFrame({"x": [0.1234567]})).to_html()
     b = present.table(pd.DataFrame({"x": [0.1234568]})).to_html()  # same to 3 decimals
     assert a == b
+
+
+def test_table_prints_as_its_rows_not_an_address():
+    shown = present.table(pd.DataFrame({"term": ["a", "b"], "share": [0.5, None]}))
+    lines = repr(shown).splitlines()
+    assert lines[0].split() == ["term", "share"]
+    assert [line.split() for line in lines[1:]] == [["0", "a", "0.5"], ["1", "b", present.MISSING]]

@@ -31,6 +31,15 @@ def with_labels(df: pd.DataFrame, labels: pd.Series) -> pd.DataFrame:
     return out
 
 
+class Table(Styler):
+    """A ``Styler`` whose plain-text form is its table rather than a memory address, so a
+    stored notebook output is the same on every run."""
+
+    def __repr__(self) -> str:
+        return self.data.to_string(na_rep=MISSING, max_rows=pd.get_option("display.max_rows"),
+                                   max_cols=pd.get_option("display.max_columns"))
+
+
 def table(df: pd.DataFrame, *, labels: pd.Series | None = None, index: bool = False,
           precision: int = 3, caption: str | None = None) -> Styler:
     """``df`` rendered for reading: floats to ``precision`` decimals, missing values as
@@ -39,8 +48,8 @@ def table(df: pd.DataFrame, *, labels: pd.Series | None = None, index: bool = Fa
     if not isinstance(df, pd.DataFrame):
         raise ValueError(f"table needs a DataFrame, got {type(df).__name__}")
     shown = df if labels is None else with_labels(df, labels)
-    styler = Styler(shown, uuid="nqpf", precision=precision, na_rep=MISSING,
-                    cell_ids=False).set_table_attributes('class="dataframe"')
+    styler = Table(shown, uuid="nqpf", precision=precision, na_rep=MISSING,
+                   cell_ids=False).set_table_attributes('class="dataframe"')
     if not index:
         styler = styler.hide(axis="index")
     if caption:
