@@ -80,11 +80,6 @@ def test_visualisation_shows_the_k_that_topics_chose():
     assert chosen and shown and chosen.group(1) == shown.group(1)
 
 
-# notebooks 07 and 09 came after the findings and self-check cells of issue #17: not there yet
-TAUGHT = [path if path.stem[:2] <= "06" else pytest.param(path, marks=pytest.mark.xfail(
-    strict=True, reason="no findings/self-check cell yet (issue #17)")) for path in NOTEBOOKS]
-
-
 def tagged(path, tag):
     return [c for c in cells(path, "code") if tag in c["metadata"].get("tags", [])]
 
@@ -97,7 +92,7 @@ def test_first_paragraph_says_what_the_notebook_does(path):
     assert "This notebook" in first[1] and not first[1].startswith("#")
 
 
-@pytest.mark.parametrize("path", TAUGHT, ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
 def test_findings_are_computed_and_printed(path):
     """One ``findings`` cell prints 2-4 findings, each from the data (no number typed in)."""
     (cell,) = tagged(path, "findings")
@@ -108,7 +103,7 @@ def test_findings_are_computed_and_printed(path):
     assert not typed, f"numbers typed into the findings cell: {typed}"
 
 
-@pytest.mark.parametrize("path", TAUGHT, ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
 def test_self_check_compares_an_answer_with_the_data(path):
     checks = tagged(path, "self-check")
     assert checks and all("present.check_answer(my_answer" in source(c) for c in checks)
