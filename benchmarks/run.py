@@ -100,7 +100,7 @@ def pipeline_nqpf(path, seed, n_jobs):
     with timed(times, "tokenize"):
         token_lists = tokenize_all(corpus.docs["text"], n_jobs=n_jobs)
     with timed(times, "tfidf+nmf"):
-        model = TopicModel(K, method="nmf", random_state=seed, top_n=TOP_N).fit(token_lists)
+        model = TopicModel(K, method="nmf", random_state=seed, n_terms=TOP_N).fit(token_lists)
     extra = {"n_docs": len(corpus.docs), "n_terms": len(model.vocab_),
              "nmf_iter": int(model.n_iter_)}
     # by document id: nqpf orders documents by id, the peers (and the NPMI reference) by line

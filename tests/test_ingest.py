@@ -108,7 +108,7 @@ def test_folder_report_rows(messy_folder, path, status, reason, encoding):
 
 
 def test_folder_loads_the_rest_with_metadata(messy_folder):
-    corpus = load_corpus(messy_folder, min_words=10)
+    corpus = load_corpus(messy_folder, short_words=10)
     docs = corpus.docs.set_index("doc_id")
     assert list(docs.index) == ["a_utf8", "b_gbk", "c_big5", "d_cp1252"]
     assert list(corpus.docs.columns) == ["doc_id", "genre", "language", "text", "n_chars",
@@ -125,10 +125,10 @@ def test_folder_loads_the_rest_with_metadata(messy_folder):
     assert corpus.report.set_index("path")["language"].to_dict() == {
         **dict.fromkeys(corpus.report["path"], ""), "a_utf8.txt": "en", "b_gbk.md": "zh",
         "c_big5.txt": "zh", "d_cp1252.txt": "en"}
-    # Chinese: 102 characters (Han characters, each a word), short from min_words=52 on
+    # Chinese: 102 characters (Han characters, each a word), short from short_words=52 on
     assert docs["n_words"].tolist() == [len((MIXED + WORDS).split()), 102, 102, 21]
     assert docs["is_short"].tolist() == [False, False, False, False]
-    short = load_corpus(messy_folder, min_words=52).docs["is_short"].tolist()
+    short = load_corpus(messy_folder, short_words=52).docs["is_short"].tolist()
     assert short == [False, True, True, True]
     assert not docs["is_duplicate"].any()
     assert "4 documents" in repr(corpus)
@@ -217,7 +217,7 @@ def _write_table(path):
 )
 def test_table_sources(tmp_path, name, report):
     _write_table(tmp_path / name)
-    corpus = load_corpus(tmp_path / name, min_words=3)
+    corpus = load_corpus(tmp_path / name, short_words=3)
     assert dict(zip(corpus.report["path"], corpus.report["status"], strict=True)) == report
     assert set(corpus.report["reason"]) >= {"", "empty text"}
     assert list(corpus.docs.columns[:2]) == ["doc_id", "genre"]

@@ -279,7 +279,7 @@ def test_shared_sentences_in_chinese():
     docs = {"a": ["我们要坚持以经济建设为中心，推动高质量发展。"],
             "b": ["我们要坚持以经济建设为中心，推动高质量发展！"],
             "c": ["这句话完全不同，讲的是别的事情。"]}
-    table = shared_sentences(make_passages(docs), min_words=8)
+    table = shared_sentences(make_passages(docs), min_sentence_words=8)
     assert table[["doc_id_a", "doc_id_b", "similarity"]].values.tolist() == [["a", "b", 1.0]]
 
 

@@ -188,7 +188,7 @@ def test_fit_run_holds_out_at_most_max_fit(monkeypatch, max_fit, n_held_out):
     ],
 )
 def test_k_values_capped_by_terms(k_range, n_passages, n_terms, expected):
-    assert k_values(k_range, n_passages, n_terms=n_terms) == expected
+    assert k_values(k_range, n_passages, n_vocab=n_terms) == expected
 
 
 @pytest.mark.parametrize(("k_range", "n_terms", "message"),
@@ -196,7 +196,7 @@ def test_k_values_capped_by_terms(k_range, n_passages, n_terms, expected):
                           (None, 1, "at least 2 terms")])
 def test_k_values_terms_errors(k_range, n_terms, message):
     with pytest.raises(ValueError, match=message):
-        k_values(k_range, 300, n_terms=n_terms)
+        k_values(k_range, 300, n_vocab=n_terms)
 
 
 @pytest.mark.parametrize(

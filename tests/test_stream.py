@@ -174,7 +174,7 @@ def test_topics_by_partial_fit_are_seeded(tmp_path, method):
     second = prepared.fit_topics(3, method=method, n_epochs=2, random_state=1)
     assert first.components_.shape == (3, len(prepared.vocab))
     np.testing.assert_array_equal(first.components_, second.components_)
-    terms = stream.top_terms(first, prepared.vocab, n=4)
+    terms = stream.top_terms(first, prepared.vocab, n_terms=4)
     assert len(terms) == 3 and all(len(t) == 4 for t in terms)
 
 

@@ -170,7 +170,7 @@ def test_build_tfidf_bad_input(table, message):
 )
 def test_top_terms_finds_planted_term(passages, fitted, group, expected):
     vectorizer, dtm = fitted
-    table = top_terms(dtm, vectorizer.get_feature_names_out(), passages["doc_id"], n=3)
+    table = top_terms(dtm, vectorizer.get_feature_names_out(), passages["doc_id"], n_terms=3)
     assert list(table.columns) == ["group", "rank", "term", "score"]
     assert list(table["group"].unique()) == ["a", "b", "c"]
     rows = table[table["group"] == group]
@@ -188,7 +188,7 @@ def test_top_terms_finds_planted_term(passages, fitted, group, expected):
 )
 def test_top_terms_group_labels(fitted, groups, expected_groups):
     vectorizer, dtm = fitted
-    table = top_terms(dtm, vectorizer.get_feature_names_out(), groups, n=2)
+    table = top_terms(dtm, vectorizer.get_feature_names_out(), groups, n_terms=2)
     assert list(table["group"].unique()) == expected_groups
     if "farm" in expected_groups:
         assert table[table["group"] == "farm"].iloc[0]["term"] == "farmland"
@@ -279,7 +279,7 @@ def test_nearest_passages_bad_index(passages, fitted):
 )
 def test_search_planted_passage_first(passages, fitted, query, expected):
     vectorizer, dtm = fitted
-    hits = search(query, vectorizer, dtm, passages, n=4)
+    hits = search(dtm, passages, query, vectorizer=vectorizer, n=4)
     assert list(hits.columns) == HIT_COLUMNS
     assert tuple(hits.iloc[0][["doc_id", "passage_id"]]) == expected
     assert 0 < len(hits) <= 4
@@ -295,8 +295,10 @@ def test_search_with_topic_vectorizer(passages, fitted, method):
     vectorizer = make_vectorizer(method, min_df=2, max_df=0.9)
     assert vectorizer.analyzer is identity_analyzer
     dtm = vectorizer.fit_transform(passages["tokens"])
-    hits = search("semiconductor talent and innovation", vectorizer, dtm, passages)
-    expected = search("semiconductor talent and innovation", *fitted, passages)
+    hits = search(dtm, passages, "semiconductor talent and innovation", vectorizer=vectorizer)
+    fitted_vectorizer, fitted_dtm = fitted
+    expected = search(fitted_dtm, passages, "semiconductor talent and innovation",
+                      vectorizer=fitted_vectorizer)
     assert tuple(hits.iloc[0][["doc_id", "passage_id"]]) == tuple(
         expected.iloc[0][["doc_id", "passage_id"]])
 
@@ -307,7 +309,7 @@ def test_identity_analyzer_returns_tokens_as_list():
 
 def test_search_with_text_analyzer(passages):
     vectorizer, dtm = build_tfidf(passages, analyzer=tokenize)
-    hits = search("farmland grain support", vectorizer, dtm, passages)
+    hits = search(dtm, passages, "farmland grain support", vectorizer=vectorizer)
     assert tuple(hits.iloc[0][["doc_id", "passage_id"]]) == ("b", 2)
 
 
@@ -322,7 +324,7 @@ def test_search_with_text_analyzer(passages):
 def test_search_unknown_terms_raise(passages, fitted, query, unknown):
     vectorizer, dtm = fitted
     with pytest.raises(ValueError, match=rf"vocabulary.*{re.escape(unknown)}"):
-        search(query, vectorizer, dtm, passages)
+        search(dtm, passages, query, vectorizer=vectorizer)
 
 
 

@@ -95,11 +95,11 @@ def test_transform_rows(models, method):
 
 def test_topic_table_and_labels(models):
     model = models["nmf"]
-    table = model.topic_table(n=4)
+    table = model.topic_table(n_terms=4)
     assert table.columns.tolist() == ["topic", "rank", "term", "weight"]
     assert table["topic"].unique().tolist() == [1, 2, 3]
     assert table["rank"].unique().tolist() == [1, 2, 3, 4]
-    labels = model.labels(n=2)
+    labels = model.labels(n_terms=2)
     assert labels[0] == " · ".join(model.top_terms_[0][:2])
     assert model.labels(names={2: "talent"})[1] == "talent"
 
@@ -351,6 +351,6 @@ def test_topic_names_use_researcher_labels_only_when_complete(models, tmp_path):
     partial = tmp_path / "partial.csv"
     partial.write_text("topic,label\n1,Only one\n")
     names, note = topics.topic_names(model, labels_file=partial, corpus="elsewhere")
-    assert names == model.labels(n=3) and "automatic" in note
+    assert names == model.labels(n_terms=3) and "automatic" in note
     names, note = topics.topic_names(model, corpus="elsewhere")  # no file for another corpus
-    assert names == model.labels(n=3) and "no researcher labels" in note
+    assert names == model.labels(n_terms=3) and "no researcher labels" in note

@@ -141,13 +141,13 @@ class GuidedNMF(BaseEstimator):
     """
 
     def __init__(self, themes=None, n_free=N_FREE, *, seed_weight=SEED_WEIGHT, random_state=0,
-                 max_iter=MAX_ITER, top_n=10, min_df=2, max_df=0.95):
+                 max_iter=MAX_ITER, n_terms=10, min_df=2, max_df=0.95):
         self.themes = themes
         self.n_free = n_free
         self.seed_weight = seed_weight
         self.random_state = random_state
         self.max_iter = max_iter
-        self.top_n = top_n
+        self.n_terms = n_terms
         self.min_df = min_df
         self.max_df = max_df
 
@@ -195,7 +195,7 @@ class GuidedNMF(BaseEstimator):
         self.n_iter_ = model.n_iter_
         self.topic_names_ = [*self.themes, *(f"{FREE} {i + 1}" for i in range(self.n_free))]
         self.components_ = normalize_rows(model.components_)
-        order = np.argsort(-self.components_, axis=1, kind="stable")[:, : self.top_n]
+        order = np.argsort(-self.components_, axis=1, kind="stable")[:, : self.n_terms]
         self.top_terms_ = [vocab[row].tolist() for row in order]
         self.doc_topic_ = self._doc_topic(weights, dtm)
         return self

@@ -559,7 +559,7 @@ def _why_empty(rows: list[_Row], noun: str) -> str:
 
 
 def load_corpus(source, *, text_column: str = "text", id_column: str | None = None,
-                language: str | None = None, min_words: int = 50, n_jobs: int = 1,
+                language: str | None = None, short_words: int = 50, n_jobs: int = 1,
                 metadata_file=None, max_docs: int | None = None, sample: str = "random",
                 random_state: int = 0, scheduler: str | None = None, client=None) -> Corpus:
     """Load a folder of ``.txt``/``.md`` files (plus an optional ``metadata.csv`` joined on
@@ -571,7 +571,7 @@ def load_corpus(source, *, text_column: str = "text", id_column: str | None = No
 
     ``language``: ``zh``, ``en``, ``mixed`` or ``other`` for every document, or None: a
     ``language`` metadata column where it has a value, else detected (``nqpf.language.detect``).
-    ``is_short``: fewer than ``min_words`` words (for Chinese, ``min_words`` times
+    ``is_short``: fewer than ``short_words`` words (for Chinese, ``short_words`` times
     ``nqpf.language.CHARS_PER_WORD`` characters: stub records).
 
     ``metadata_file``: a CSV whose columns are added to the documents, joined on the columns
@@ -641,7 +641,7 @@ def load_corpus(source, *, text_column: str = "text", id_column: str | None = No
     docs = pd.DataFrame({"doc_id": doc_ids, "text": texts,
                          "n_chars": [len(text) for text in texts], "n_words": n_words,
                          "ends_mid_sentence": list(map(_ends_mid_sentence, texts, ends)),
-                         "is_short": [n < min_words * size_factor(lang)
+                         "is_short": [n < short_words * size_factor(lang)
                                       for n, lang in zip(n_words, languages, strict=True)],
                          "is_duplicate": _duplicates(texts)})
     docs = _join_metadata(docs, metadata, meta_path, meta_rows)

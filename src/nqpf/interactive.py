@@ -142,7 +142,7 @@ def topic_map(model, passages: pd.DataFrame, *, labels=None, n_terms: int = 30,
     relevant terms of the chosen topic, re-ranked by a λ slider (0 .. 1 in steps of 0.01) as
     ``views.relevant_terms`` ranks them. ``model``: a fitted ``topics.TopicModel`` on
     ``passages``."""
-    labels = model.labels(n=2) if labels is None else list(labels)
+    labels = model.labels(n_terms=2) if labels is None else list(labels)
     lengths = passages["tokens"].map(len).to_numpy()
     prevalence = topic_prevalence(model.doc_topic_, lengths)
     bubbles = intertopic_map(model.components_, prevalence, labels=labels)
@@ -174,7 +174,7 @@ def passage_map(model, passages: pd.DataFrame, docs: pd.DataFrame, *, labels=Non
     """Each passage with a topic as a dot placed by ``views.passage_map`` and coloured by its
     dominant topic; hovering shows its document, passage number and text. Above
     ``max_points`` passages a random sample is drawn (said on the page)."""
-    labels = model.labels(n=2) if labels is None else list(labels)
+    labels = model.labels(n_terms=2) if labels is None else list(labels)
     table = model.passage_topics(passages)
     weights = table[[f"topic_{k}" for k in range(1, len(labels) + 1)]].to_numpy()
     table["x"], table["y"] = views.passage_map(weights).T
@@ -288,7 +288,7 @@ def passage_table(model, passages: pd.DataFrame, docs: pd.DataFrame, *, labels=N
                   max_rows: int = MAX_ROWS, random_state: int = 0) -> View:
     """Every passage with its document, offsets, dominant topic and share, and the start of
     its text; clicking a row shows the whole passage."""
-    labels = model.labels(n=2) if labels is None else list(labels)
+    labels = model.labels(n_terms=2) if labels is None else list(labels)
     passages, sampled = views.sample_rows(passages.reset_index(drop=True), max_rows,
                                           random_state=random_state, what="passages")
     topics = model.passage_topics(passages)

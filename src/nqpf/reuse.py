@@ -315,14 +315,14 @@ def _sentences(units: pd.DataFrame, id_column: str) -> pd.DataFrame:
 
 
 def shared_sentences(sentences_or_passages: pd.DataFrame, *, threshold: float = 0.8,
-                     min_words: int = 8, max_pairs: int | None = None,
+                     min_sentence_words: int = 8, max_pairs: int | None = None,
                      progress: bool = False) -> pd.DataFrame:
     """Pairs of near-identical sentences in different documents.
 
     Input: a passages table (``doc_id, passage_id, start, end, text``; each passage is split
     into sentences) or a sentences table (``doc_id, sentence_id, start, end, text``, e.g.
-    ``nqpf.segment.sentences_table``). Sentences with fewer than ``min_words`` surface words
-    (headings, datelines) are skipped.
+    ``nqpf.segment.sentences_table``). Sentences with fewer than ``min_sentence_words`` surface
+    words (headings, datelines) are skipped.
 
     Similarity is the Jaccard index of the sets of character 5-grams of the sentences'
     surface words (``surface_words``, ``join_words``); pairs with similarity >= ``threshold``
@@ -348,7 +348,7 @@ def shared_sentences(sentences_or_passages: pd.DataFrame, *, threshold: float = 
 
     sentences = _sentences(sentences_or_passages, id_column)
     words = [surface_words(text) for text in sentences["text"]]
-    keep = np.array([len(w) >= min_words for w in words], dtype=bool)
+    keep = np.array([len(w) >= min_sentence_words for w in words], dtype=bool)
     sentences = sentences[keep].reset_index(drop=True)
     if len(sentences) < 2:
         return pd.DataFrame(columns=columns)

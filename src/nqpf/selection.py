@@ -39,18 +39,18 @@ MIN_PARALLEL_PASSAGES = 1_000  # sweep(n_jobs=None) uses every core from here on
 K_LIST = re.compile(r"^\s*[\[(]?\s*(\d+(\s*[,\s]\s*\d+)*)\s*[\])]?\s*$")
 
 
-def k_values(k_range, n_passages: int, *, n_terms: int | None = None) -> list[int]:
+def k_values(k_range, n_passages: int, *, n_vocab: int | None = None) -> list[int]:
     """Numbers of topics to try, sorted. ``k_range``: None (default: 2 up to
     ``min(10, n_passages // 4)``, so every topic can rest on at least ~4 passages, and at most
-    ``n_terms``, the vocabulary size, if given), a list of ints, or a string of ints such as
+    ``n_vocab``, the vocabulary size, if given), a list of ints, or a string of ints such as
     ``"[2, 3]"`` or ``"2 3 4"`` (as papermill ``-p`` passes it).
     Raises ValueError for a K below 2 or above the number of passages (or terms)."""
     if n_passages < 2:
         raise ValueError(f"topic models need at least 2 passages, got {n_passages}")
-    if n_terms is not None and n_terms < 2:
-        raise ValueError(f"topic models need at least 2 terms, got {n_terms}: add documents "
+    if n_vocab is not None and n_vocab < 2:
+        raise ValueError(f"topic models need at least 2 terms, got {n_vocab}: add documents "
                          "or lower min_df")
-    limit = n_passages if n_terms is None else min(n_passages, n_terms)
+    limit = n_passages if n_vocab is None else min(n_passages, n_vocab)
     if k_range is None:
         return list(range(2, max(2, min(MAX_DEFAULT_K, n_passages // 4, limit)) + 1))
     if isinstance(k_range, str):
@@ -66,7 +66,7 @@ def k_values(k_range, n_passages: int, *, n_terms: int | None = None) -> list[in
     for k in ks:
         check_k(k, n_passages)
         if k > limit:
-            raise ValueError(f"number of topics ({k}) exceeds the number of terms ({n_terms}); "
+            raise ValueError(f"number of topics ({k}) exceeds the number of terms ({n_vocab}); "
                              "try fewer topics or a lower min_df")
     return ks
 
@@ -78,8 +78,8 @@ def sweep_settings(token_lists, k_range=None, *, min_df: int | float = 2,
     it changed, "" if nothing), then the ``k_values`` of ``k_range`` capped by the vocabulary
     those ``min_df``/``max_df`` keep."""
     min_df, max_df, note = choose_df(token_lists, min_df=min_df, max_df=max_df)
-    n_terms = vocabulary_size(token_lists, min_df=min_df, max_df=max_df)
-    return k_values(k_range, len(token_lists), n_terms=n_terms), min_df, max_df, note
+    n_vocab = vocabulary_size(token_lists, min_df=min_df, max_df=max_df)
+    return k_values(k_range, len(token_lists), n_vocab=n_vocab), min_df, max_df, note
 
 
 def sweep_jobs(n_jobs: int | None, n_passages: int) -> int:
@@ -90,7 +90,7 @@ def sweep_jobs(n_jobs: int | None, n_passages: int) -> int:
     return 1 if n_passages < MIN_PARALLEL_PASSAGES else cpu_count()
 
 
-def fit_run(dtm, vectorizer, method, k, seed, subsample, top_n, max_fit=MAX_FIT_PASSAGES):
+def fit_run(dtm, vectorizer, method, k, seed, subsample, n_terms, max_fit=MAX_FIT_PASSAGES):
     """One sweep run: fit on a random ``subsample`` share of the passages (at most
     ``max_fit``) drawn with ``seed``. Returns (top_terms, perplexity on the held-out passages,
     at most ``max_fit`` of them, or None)."""
@@ -99,7 +99,7 @@ def fit_run(dtm, vectorizer, method, k, seed, subsample, top_n, max_fit=MAX_FIT_
     n_fit = min(max(k, round(subsample * n_passages)), max(k, max_fit))
     fit_rows, held_out = np.sort(rows[:n_fit]), np.sort(rows[n_fit:n_fit + max(k, max_fit)])
     large = method == "nmf" and n_passages >= MINIBATCH_MIN_PASSAGES  # many fits: mini-batch
-    model = TopicModel(k, method=method, random_state=seed, top_n=top_n,
+    model = TopicModel(k, method=method, random_state=seed, n_terms=n_terms,
                        solver="minibatch" if large else "auto")
     model.fit_dtm(dtm[fit_rows], vectorizer)
     perplexity = None
@@ -109,7 +109,7 @@ def fit_run(dtm, vectorizer, method, k, seed, subsample, top_n, max_fit=MAX_FIT_
     return model.top_terms_, perplexity
 
 
-def sweep(token_lists, ks, *, methods=METHODS, seeds=(0, 1, 2), subsample=0.8, top_n=10,
+def sweep(token_lists, ks, *, methods=METHODS, seeds=(0, 1, 2), subsample=0.8, n_terms=10,
           min_df=2, max_df=0.95, n_jobs=None, show_progress=False,
           max_fit=MAX_FIT_PASSAGES) -> pd.DataFrame:
     """Fit every method x K x seed and judge each (method, K) by topic quality.
@@ -149,15 +149,15 @@ def sweep(token_lists, ks, *, methods=METHODS, seeds=(0, 1, 2), subsample=0.8, t
     for method in methods:
         vectorizer = make_vectorizer(method, min_df=min_df, max_df=max_df)
         fitted[method] = vectorize(vectorizer, token_lists), vectorizer
-    n_terms = fitted[methods[0]][0].shape[1]
-    for message in corpus_warnings(token_lists, ks[-1], n_terms, min_df=min_df):
+    n_vocab = fitted[methods[0]][0].shape[1]
+    for message in corpus_warnings(token_lists, ks[-1], n_vocab, min_df=min_df):
         warnings.warn(message, TopicModelWarning, stacklevel=2)
     tasks = [(method, k, seed) for method in methods for k in ks for seed in seeds]
     # no memmapping (max_nbytes=None): its temporary folders made joblib's resource tracker
     # print KeyError tracebacks into the notebook under load (joblib issues #1076, #1243)
     runs = Parallel(n_jobs=sweep_jobs(n_jobs, len(token_lists)), return_as="generator",
                     max_nbytes=None)(
-        delayed(fit_run)(*fitted[method], method, k, seed, subsample, top_n, max_fit)
+        delayed(fit_run)(*fitted[method], method, k, seed, subsample, n_terms, max_fit)
         for method, k, seed in tasks
     )
     if show_progress:

@@ -519,10 +519,10 @@ def fit_topics(batches: Callable[[], Iterable], n_topics: int, *, method: str = 
     return model
 
 
-def top_terms(model, vocab, *, n: int = 10) -> list[list[str]]:
-    """The ``n`` heaviest terms of each topic of a fitted ``fit_topics`` model."""
+def top_terms(model, vocab, *, n_terms: int = 10) -> list[list[str]]:
+    """The ``n_terms`` heaviest terms of each topic of a fitted ``fit_topics`` model."""
     vocab = np.asarray(vocab, dtype=object)
-    return [vocab[np.argsort(-row, kind="stable")[:n]].tolist() for row in model.components_]
+    return [vocab[np.argsort(-row, kind="stable")[:n_terms]].tolist() for row in model.components_]
 
 
 @dataclass

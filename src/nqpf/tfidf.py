@@ -258,10 +258,10 @@ def _group_matrix(groups: Sequence) -> tuple[list, sparse.csr_matrix]:
     return list(labels), indicator
 
 
-def top_terms(dtm, vocab: Sequence[str], groups: Sequence, *, n: int = 10) -> pd.DataFrame:
+def top_terms(dtm, vocab: Sequence[str], groups: Sequence, *, n_terms: int = 10) -> pd.DataFrame:
     """Distinctive terms per group (e.g. ``passages["doc_id"]`` or a genre per passage).
 
-    A term's score in a group is its mean tf-idf over the group's passages; the ``n`` best
+    A term's score in a group is its mean tf-idf over the group's passages; the ``n_terms`` best
     terms with a positive score are listed. Memory grows with the non-zero (group, term)
     pairs, not with n_groups x n_terms. Groups appear in order of first appearance.
     Columns: ``group, rank`` (1-based), ``term, score``.
@@ -280,7 +280,7 @@ def top_terms(dtm, vocab: Sequence[str], groups: Sequence, *, n: int = 10) -> pd
         terms, scores = means.indices[found], means.data[found] / sizes[g]
         order = np.lexsort((vocab[terms], -scores))  # best score first, ties alphabetical
         rows += [(label, rank, vocab[terms[i]], float(scores[i]))
-                 for rank, i in enumerate((i for i in order[:n] if scores[i] > 0), start=1)]
+                 for rank, i in enumerate((i for i in order[:n_terms] if scores[i] > 0), start=1)]
     return pd.DataFrame(rows, columns=["group", "rank", "term", "score"])
 
 
@@ -425,7 +425,7 @@ def nearest_passages(dtm, passages: pd.DataFrame, index: int, *, n: int = 5) -> 
     return _hits(passages, scores, n, exclude=index)
 
 
-def search(query: str, vectorizer: TfidfVectorizer, dtm, passages: pd.DataFrame, *,
+def search(dtm, passages: pd.DataFrame, query: str, *, vectorizer: TfidfVectorizer,
            n: int = 5) -> pd.DataFrame:
     """Passages best matching a free-text ``query`` (cosine between the query's tf-idf vector
     and each passage). The query is tokenised like the passages: ``nqpf.tokens.tokenize`` for

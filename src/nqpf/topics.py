@@ -74,8 +74,8 @@ def vectorize(vectorizer, token_lists):
         ) from error
 
 
-def corpus_warnings(token_lists, k: int, n_terms: int, *, min_df=2) -> list[str]:
-    """Warnings about corpus size for ``k`` topics given ``n_terms`` kept after min_df."""
+def corpus_warnings(token_lists, k: int, n_vocab: int, *, min_df=2) -> list[str]:
+    """Warnings about corpus size for ``k`` topics given ``n_vocab`` terms kept after min_df."""
     n_passages = len(token_lists)
     median_tokens = float(np.median([len(tokens) for tokens in token_lists]))
     messages = []
@@ -94,9 +94,9 @@ def corpus_warnings(token_lists, k: int, n_terms: int, *, min_df=2) -> list[str]
             f"median passage has {median_tokens:g} tokens (fewer than {MIN_MEDIAN_TOKENS}): "
             "word co-occurrence is too sparse; merge short passages into longer ones."
         )
-    if n_terms < TERMS_PER_TOPIC * k:
+    if n_vocab < TERMS_PER_TOPIC * k:
         messages.append(
-            f"only {n_terms} terms occur in at least min_df={min_df} passages "
+            f"only {n_vocab} terms occur in at least min_df={min_df} passages "
             f"(fewer than {TERMS_PER_TOPIC} x K = {TERMS_PER_TOPIC * k}): use fewer topics, "
             "lower min_df or add documents, and treat the topics as exploratory."
         )
@@ -161,15 +161,15 @@ def match_labels(names: dict[int, str], n_topics: int) -> tuple[dict[int, str], 
 
 
 def topic_names(model: "TopicModel", *, labels_file=None, corpus=None,
-                n: int = 3) -> tuple[list[str], str]:
+                n_terms: int = 3) -> tuple[list[str], str]:
     """The one set of topic labels notebooks 05 and 06 use: researcher labels from
     ``labels_file`` (CSV topic,label; None: ``data/topic_labels.csv``, for the study corpus
-    only) where they name exactly topics 1..K, else the top ``n`` terms. Returns the labels
+    only) where they name exactly topics 1..K, else the top ``n_terms`` terms. Returns the labels
     (one per topic) and a sentence saying which were used and why."""
     path = labels_file or (paths.DATA / "topic_labels.csv" if paths.is_study_corpus(corpus)
                            else None)
     names, note = match_labels(load_labels(path) if path is not None else {}, model.n_topics)
-    return model.labels(n=n, names=names), note
+    return model.labels(n_terms=n_terms, names=names), note
 
 
 class TopicModel(BaseEstimator):
@@ -177,7 +177,7 @@ class TopicModel(BaseEstimator):
     over passage tokens.
 
     Fitted attributes: ``vectorizer_``, ``model_``, ``vocab_`` (n_terms,), ``components_``
-    (n_topics, n_terms; rows sum to 1), ``top_terms_`` (list of n_topics lists of ``top_n``
+    (n_topics, n_terms; rows sum to 1), ``top_terms_`` (list of n_topics lists of ``n_terms``
     terms), ``doc_topic_`` (n_passages, n_topics; rows sum to 1 or are zero for passages without
     vocabulary), ``perplexity_`` (LDA on the training passages; None for NMF), ``n_iter_``,
     ``converged_`` (None for the mini-batch solver, which runs a fixed number of epochs).
@@ -196,13 +196,13 @@ class TopicModel(BaseEstimator):
     None), below that in batch.
     """
 
-    def __init__(self, n_topics=10, *, method="nmf", random_state=0, max_iter=None, top_n=10,
+    def __init__(self, n_topics=10, *, method="nmf", random_state=0, max_iter=None, n_terms=10,
                  min_df=2, max_df=0.95, solver="auto"):
         self.n_topics = n_topics
         self.method = method
         self.random_state = random_state
         self.max_iter = max_iter
-        self.top_n = top_n
+        self.n_terms = n_terms
         self.min_df = min_df
         self.max_df = max_df
         self.solver = solver
@@ -259,7 +259,7 @@ class TopicModel(BaseEstimator):
         self.vocab_ = vectorizer.get_feature_names_out()
         self.n_iter_ = model.n_iter_
         self.components_ = normalize_rows(model.components_)
-        order = np.argsort(-self.components_, axis=1, kind="stable")[:, : self.top_n]
+        order = np.argsort(-self.components_, axis=1, kind="stable")[:, : self.n_terms]
         self.top_terms_ = [self.vocab_[row].tolist() for row in order]
         self.doc_topic_ = self._doc_topic(weights, dtm)
         self.perplexity_ = float(model.perplexity(dtm)) if self.method == "lda" else None
@@ -280,10 +280,10 @@ class TopicModel(BaseEstimator):
             warnings.simplefilter("ignore", ConvergenceWarning)
             return self._doc_topic(self.model_.transform(dtm), dtm)
 
-    def topic_table(self, n=10) -> pd.DataFrame:
-        """Top ``n`` terms per topic: DataFrame(topic, rank, term, weight)."""
+    def topic_table(self, n_terms=10) -> pd.DataFrame:
+        """Top ``n_terms`` terms per topic: DataFrame(topic, rank, term, weight)."""
         check_is_fitted(self, "model_")
-        order = np.argsort(-self.components_, axis=1, kind="stable")[:, :n]
+        order = np.argsort(-self.components_, axis=1, kind="stable")[:, :n_terms]
         rows = [
             (topic + 1, rank + 1, self.vocab_[j], float(self.components_[topic, j]))
             for topic, row in enumerate(order)
@@ -291,9 +291,9 @@ class TopicModel(BaseEstimator):
         ]
         return pd.DataFrame(rows, columns=["topic", "rank", "term", "weight"])
 
-    def labels(self, n=3, *, names=None) -> list[str]:
+    def labels(self, n_terms=3, *, names=None) -> list[str]:
         """One label per topic: researcher ``names`` ({topic number: label}, e.g. from
-        :func:`load_labels`) where given, else the top ``n`` terms "talent · innovation · …";
+        :func:`load_labels`) where given, else the top ``n_terms`` terms "talent · innovation · …";
         a label shared by several topics gets its topic number, "… (2)", so labels are unique."""
         check_is_fitted(self, "model_")
         names = dict(names or {})
@@ -302,7 +302,7 @@ class TopicModel(BaseEstimator):
             raise ValueError(f"labels given for unknown topics {unknown}: "
                              f"the model has topics 1..{self.n_topics}")
         labels = [
-            names.get(topic + 1, " · ".join(terms[:n]))
+            names.get(topic + 1, " · ".join(terms[:n_terms]))
             for topic, terms in enumerate(self.top_terms_)
         ]
         repeated = {label for label in labels if labels.count(label) > 1}

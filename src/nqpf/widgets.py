@@ -145,7 +145,7 @@ class TopicBrowser(Explorer):
                  group: str | None = None, n_terms: int = 20, n_passages: int = 3,
                  lam: float = views.DEFAULT_LAMBDA):
         self.model, self.n_terms = model, n_terms
-        self.topic_labels = model.labels(n=2) if labels is None else list(labels)
+        self.topic_labels = model.labels(n_terms=2) if labels is None else list(labels)
         lengths = passages["tokens"].map(len).to_numpy()
         self.counts = views.term_counts(passages["tokens"], model.vocab_)
         self.prevalence = topic_prevalence(model.doc_topic_, lengths)
