@@ -90,10 +90,14 @@ def report(out, *options):
                           capture_output=True, text=True, cwd=paths.ROOT, timeout=1200)
 
 
+WIDGET = "application/vnd.jupyter.widget-view+json"
+
+
 def outputs_of(notebook, out) -> list:
     """What each code cell of an executed notebook shows, except the injected parameters:
     its stream text (coalesced: a busy kernel may flush one print in two pieces) and the data
-    of its other outputs; the report folder ``out`` written as OUT."""
+    of its other outputs but a widget's random model id (as nbval); the report folder ``out``
+    written as OUT."""
     cells = []
     text = notebook.read_text(encoding="utf-8").replace(json.dumps(str(out))[1:-1], "OUT")
     for cell in json.loads(text)["cells"]:
@@ -104,8 +108,11 @@ def outputs_of(notebook, out) -> list:
             if output["output_type"] == "stream":
                 streams[output["name"]] = streams.get(output["name"], "") + "".join(
                     output["text"])
+            elif "data" in output:
+                data.append({kind: value for kind, value in output["data"].items()
+                             if kind != WIDGET})
             else:
-                data.append(output.get("data", output.get("evalue")))
+                data.append(output.get("evalue"))
         cells.append((streams, data))
     return cells
 
