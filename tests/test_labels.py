@@ -14,6 +14,10 @@ from nqpf import labels
         ("  spaced\n  title ", 28, "spaced title"),
         ("中国共产党第十九次全国代表大会上的报告", 10, "中国共产党第十九 …"),
         ("[only a note]", 28, "[only a note]"),
+        ("全面建设小康社会，开创中国特色社会主义事业新局面 (十六大)", 28,
+         "全面建设小康社会，开创中国特色社会主义事 … (十六大)"),
+        ("A long title about new quality productive forces (2024)", 28,
+         "A long title about … (2024)"),
     ],
 )
 def test_short_label(title, width, expected):

@@ -11,13 +11,19 @@ import pandas as pd
 
 LABEL_CHARS = 28  # longest label, in characters (Chinese titles are cut between characters)
 BRACKETED = re.compile(r"^\s*\[[^\]]*\]\s*")  # a curator's note such as "[untitled] "
+SUFFIX = re.compile(r"\s*([(（][^()（）]{1,12}[)）])$")  # a short closing "(十六大)", "(2024)"
 
 
 def short_label(title: str, *, width: int = LABEL_CHARS) -> str:
     """``title`` on one line, without a leading bracketed note, in at most ``width``
     characters (cut at a word boundary, or between characters when the first
-    word is too long, marked ``…``)."""
+    word is too long, marked ``…``); a short closing parenthesis, often what tells
+    similar titles apart, is kept after the cut."""
     text = BRACKETED.sub("", " ".join(str(title).split())) or str(title).strip()
+    suffix = SUFFIX.search(text)
+    if len(text) > width and suffix and len(suffix.group(1)) < width // 2:
+        head = short_label(text[:suffix.start()], width=width - len(suffix.group(1)) - 1)
+        return f"{head} {suffix.group(1)}"
     short = textwrap.shorten(text, width, placeholder=" …")
     return short if short.strip(" …") else text[:width - 2] + " …"  # no space: cut characters
 
