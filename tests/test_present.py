@@ -121,3 +121,15 @@ def test_table_prints_as_its_rows_not_an_address():
     lines = repr(shown).splitlines()
     assert lines[0].split() == ["term", "share"]
     assert [line.split() for line in lines[1:]] == [["0", "a", "0.5"], ["1", "b", present.MISSING]]
+
+
+@pytest.mark.parametrize("where", ["cell", "column", "index", "caption"])
+def test_table_escapes_corpus_text(where):
+    script = "<script>alert(1)</script>"
+    df = pd.DataFrame({"text": [script if where == "cell" else "x"]},
+                      index=[script if where == "index" else "a"])
+    if where == "column":
+        df.columns = [script]
+    shown = present.table(df, index=True, caption=script if where == "caption" else None)
+    page = shown.to_html()
+    assert "<script>" not in page and "&lt;script&gt;" in page

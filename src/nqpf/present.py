@@ -7,6 +7,7 @@ DataFrame, show its ``table``.
 """
 
 import hashlib
+import html
 
 import pandas as pd
 from pandas.io.formats.style import Styler
@@ -44,16 +45,19 @@ def table(df: pd.DataFrame, *, labels: pd.Series | None = None, index: bool = Fa
           precision: int = 3, caption: str | None = None) -> Styler:
     """``df`` rendered for reading: floats to ``precision`` decimals, missing values as
     ``MISSING``, the row index hidden unless ``index`` (a meaningful index, e.g. terms or
-    documents), documents named by ``labels`` (see ``with_labels``)."""
+    documents), documents named by ``labels`` (see ``with_labels``). Cell text, labels and the
+    caption are HTML-escaped: corpus text never becomes markup."""
     if not isinstance(df, pd.DataFrame):
         raise ValueError(f"table needs a DataFrame, got {type(df).__name__}")
     shown = df if labels is None else with_labels(df, labels)
-    styler = Table(shown, uuid="nqpf", precision=precision, na_rep=MISSING,
-                   cell_ids=False).set_table_attributes('class="dataframe"')
+    styler = (Table(shown, uuid="nqpf", cell_ids=False)
+              .format(precision=precision, na_rep=MISSING, escape="html")  # corpus text is text
+              .format_index(escape="html", axis=0).format_index(escape="html", axis=1)
+              .set_table_attributes('class="dataframe"'))
     if not index:
         styler = styler.hide(axis="index")
     if caption:
-        styler = styler.set_caption(caption)
+        styler = styler.set_caption(html.escape(caption))
     return identified(styler)
 
 
