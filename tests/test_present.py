@@ -133,3 +133,14 @@ def test_table_escapes_corpus_text(where):
     shown = present.table(df, index=True, caption=script if where == "caption" else None)
     page = shown.to_html()
     assert "<script>" not in page and "&lt;script&gt;" in page
+
+
+@pytest.mark.parametrize(("n_rows", "caption", "expected"), [
+    (3, None, None),
+    (60, None, "The first 50 of 60 rows"),
+    (60, "Key", "Key (the first 50 of 60 rows)"),
+])
+def test_table_shows_at_most_max_rows_and_says_so(n_rows, caption, expected):
+    shown = present.table(pd.DataFrame({"n": range(n_rows)}), caption=caption)
+    assert len(shown.data) == min(n_rows, present.MAX_ROWS)
+    assert shown.caption == expected

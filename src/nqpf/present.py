@@ -14,6 +14,7 @@ from pandas.io.formats.style import Styler
 
 MISSING = "—"  # shown for a missing value (NaN, <NA>, None)
 DOCUMENT = "document"  # the column that replaces doc_id when labels are given
+MAX_ROWS = 50  # rows a rendered table shows; the saved CSV holds all
 
 
 def with_labels(df: pd.DataFrame, labels: pd.Series) -> pd.DataFrame:
@@ -42,14 +43,19 @@ class Table(Styler):
 
 
 def table(df: pd.DataFrame, *, labels: pd.Series | None = None, index: bool = False,
-          precision: int = 3, caption: str | None = None) -> Styler:
+          precision: int = 3, caption: str | None = None, max_rows: int = MAX_ROWS) -> Styler:
     """``df`` rendered for reading: floats to ``precision`` decimals, missing values as
     ``MISSING``, the row index hidden unless ``index`` (a meaningful index, e.g. terms or
     documents), documents named by ``labels`` (see ``with_labels``). Cell text, labels and the
-    caption are HTML-escaped: corpus text never becomes markup."""
+    caption are HTML-escaped: corpus text never becomes markup. At most ``max_rows`` rows are
+    shown, and the caption says so (the page stays readable on a large corpus)."""
     if not isinstance(df, pd.DataFrame):
         raise ValueError(f"table needs a DataFrame, got {type(df).__name__}")
     shown = df if labels is None else with_labels(df, labels)
+    if len(shown) > max_rows:
+        cut = f"the first {max_rows} of {len(shown):,} rows"
+        caption = f"{caption} ({cut})" if caption else cut.capitalize()
+        shown = shown.head(max_rows)
     styler = (Table(shown, uuid="nqpf", cell_ids=False)
               .format(precision=precision, na_rep=MISSING, escape="html")  # corpus text is text
               .format_index(escape="html", axis=0).format_index(escape="html", axis=1)
