@@ -21,6 +21,7 @@ from nqpf.coherence import npmi_coherence, stability, topic_diversity
 from nqpf.tfidf import PROGRESS_SECONDS, choose_df
 from nqpf.topics import (
     METHODS,
+    MINIBATCH_MIN_PASSAGES,
     TopicModel,
     TopicModelWarning,
     check_k,
@@ -97,7 +98,9 @@ def fit_run(dtm, vectorizer, method, k, seed, subsample, n_terms, max_fit=MAX_FI
     rows = np.random.default_rng(seed).permutation(n_passages)
     n_fit = min(max(k, round(subsample * n_passages)), max(k, max_fit))
     fit_rows, held_out = np.sort(rows[:n_fit]), np.sort(rows[n_fit:n_fit + max(k, max_fit)])
-    model = TopicModel(k, method=method, random_state=seed, n_terms=n_terms)  # solver: its rule
+    large = method == "nmf" and n_passages >= MINIBATCH_MIN_PASSAGES  # many fits: mini-batch
+    model = TopicModel(k, method=method, random_state=seed, n_terms=n_terms,
+                       solver="minibatch" if large else "auto")
     model.fit_dtm(dtm[fit_rows], vectorizer)
     perplexity = None
     if method == "lda":
@@ -115,7 +118,8 @@ def sweep(token_lists, ks, *, methods=METHODS, seeds=(0, 1, 2), subsample=0.8, n
     Each run fits a random ``subsample`` share of the passages, at most ``max_fit`` of them
     (drawn with its seed; Greene et al. 2014), so that stability measures how much topics
     depend on which passages were seen and large corpora stay fast; NPMI is scored on all.
-    Each run's solver follows :class:`TopicModel`'s rule for the passages it fits. Returns
+    NMF runs on corpora of 20,000 passages or more use the mini-batch solver (see
+    :class:`TopicModel`). Returns
     DataFrame(method, k, npmi, diversity, stability, perplexity), one row per (method, K):
     ``npmi`` mean NPMI coherence of the top terms against all passages (co-occurrence within a
     passage), ``diversity`` share of unique top terms, both averaged over seeds; ``stability``
