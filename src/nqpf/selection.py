@@ -98,7 +98,9 @@ def fit_run(dtm, vectorizer, method, k, seed, subsample, n_terms, max_fit=MAX_FI
     rows = np.random.default_rng(seed).permutation(n_passages)
     n_fit = min(max(k, round(subsample * n_passages)), max(k, max_fit))
     fit_rows, held_out = np.sort(rows[:n_fit]), np.sort(rows[n_fit:n_fit + max(k, max_fit)])
-    large = method == "nmf" and n_passages >= MINIBATCH_MIN_PASSAGES  # many fits: mini-batch
+    # the sweep's own policy: on a large corpus its many NMF fits use the mini-batch solver
+    # (the K sweep of benchmarks/run.py: 9.6 s; TopicModel's exact "auto" solver: 63.8 s)
+    large = method == "nmf" and n_passages >= MINIBATCH_MIN_PASSAGES
     model = TopicModel(k, method=method, random_state=seed, n_terms=n_terms,
                        solver="minibatch" if large else "auto")
     model.fit_dtm(dtm[fit_rows], vectorizer)
