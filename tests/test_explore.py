@@ -439,3 +439,15 @@ def test_corpus_stats_counts_chinese_words_as_loading_did():
     docs = pd.DataFrame({"doc_id": ["zh"], "text": ["加快发展新质生产力"], "n_words": [9]})
     passages = pd.DataFrame({"doc_id": ["zh"], "tokens": [["加快", "发展", "新质生产力"]]})
     assert corpus_stats(docs, passages).set_index("doc_id").loc["zh", "words"] == 9
+
+
+@pytest.mark.parametrize(
+    ("text", "forms", "counts"),
+    [("我们要坚\n持改革", ["坚持"], [1]),  # a line break inside a word
+     ("发展5G网络，建设5G网络", ["5G网络", "发展"], [2, 1]),  # a form mixing Han and Latin
+     ("Debian must 要 be 坚持 here", ["要", "坚持", "must"], [1, 1, 1])],
+)
+def test_directive_profile_finds_chinese_forms_between_other_text(text, forms, counts):
+    docs = pd.DataFrame({"doc_id": ["d"], "text": [text], "language": ["mixed"]})
+    table = directive_profile(docs, forms=forms).set_index("form")
+    assert table.loc[forms, "count"].tolist() == counts

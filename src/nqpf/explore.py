@@ -42,6 +42,9 @@ TRUE, FALSE = {"true", "yes", "1"}, {"false", "no", "0", ""}
 _CJK_SPACE = re.compile(f"(?<={CJK.pattern}) (?={CJK.pattern})")  # a line break in Chinese
 _PARTIAL_START = re.compile(f"^(?:(?!{CJK.pattern})\\S)+")  # a word cut at the edge
 _PARTIAL_END = re.compile(f"(?:(?!{CJK.pattern})\\S)+$")
+# Han characters with only white space between them: where a form made of Han characters can
+# match (searching these stretches keeps the Chinese forms linear on long English texts).
+HAN_STRETCH = re.compile(f"{HAN.pattern}(?:\\s*{HAN.pattern})*")
 
 
 def corpus_stats(docs: pd.DataFrame, passages: pd.DataFrame,
@@ -306,8 +309,9 @@ def directive_profile(docs: pd.DataFrame, *, forms: pd.DataFrame | list[str] | N
         group = [i for i in order if chinese_form[i] == han]
         if group:
             sources = [_words_regex(forms["form"].iat[i], forms["inflect"].iat[i]) for i in group]
-            searches.append((han, group, re.compile("|".join(f"({source})" for source in sources),
-                                                    re.IGNORECASE)))
+            only_han = han and all(HAN_STRETCH.fullmatch(forms["form"].iat[i]) for i in group)
+            searches.append((han, only_han, group, re.compile(
+                "|".join(f"({source})" for source in sources), re.IGNORECASE)))
     counted = (forms["category"] != NOT_DIRECTIVE).to_numpy()
     languages = docs["language"] if "language" in docs.columns else docs["text"].map(detect)
     shown_forms = {"zh": counted & chinese_form, "mixed": counted}
@@ -316,11 +320,14 @@ def directive_profile(docs: pd.DataFrame, *, forms: pd.DataFrame | list[str] | N
     rows = []
     for doc_id, text, language in zip(docs["doc_id"], docs["text"], languages, strict=True):
         counts = np.zeros(len(forms), dtype="int64")
-        for han, group, regex in searches:
+        for han, only_han, group, regex in searches:
             if han and not HAN.search(text):
                 continue
-            for match in regex.finditer(text):
-                counts[group[match.lastindex - 1]] += 1
+            stretches = (match.span() for match in HAN_STRETCH.finditer(text)) if only_han else [
+                (0, len(text))]
+            for start, end in stretches:
+                for match in regex.finditer(text, start, end):
+                    counts[group[match.lastindex - 1]] += 1
         chinese = language in shown_forms
         unit = UNITS["zh" if chinese else "en"]
         size = (len(text) - sum(map(str.isspace, text))) / 10_000 if chinese else (
