@@ -70,16 +70,16 @@ def test_relative(path, expected):
 
 
 @pytest.mark.parametrize(
-    ("doc_ids", "max_docs", "expected", "note"),
+    ("doc_ids", "figure_docs", "expected", "note"),
     [(["a", "a", "b"], 2, ["a", "b"], ""),
      (["b", "a", "b", "c"], 5, ["b", "a", "c"], ""),
      (["b", "a", "b", "c"], 2, ["b", "a"],
-      "Figures cover the first 2 of 3 documents (parameter max_docs); everything else covers "
+      "Figures cover the first 2 of 3 documents (parameter figure_docs); everything else covers "
       "all of them.")],
 )
-def test_first_documents(doc_ids, max_docs, expected, note):
+def test_first_documents(doc_ids, figure_docs, expected, note):
     passages = pd.DataFrame({"doc_id": doc_ids})
-    assert outputs.first_documents(passages, max_docs, shown="Figures") == (expected, note)
+    assert outputs.first_documents(passages, figure_docs, shown="Figures") == (expected, note)
 
 
 @pytest.mark.parametrize(

@@ -114,15 +114,15 @@ def record(path: Path, columns: tuple[str, str], key: str, value: str) -> None:
             writer.writerows(sorted(rows.items()))
 
 
-def first_documents(passages: pd.DataFrame, max_docs: int, *,
+def first_documents(passages: pd.DataFrame, figure_docs: int, *,
                     shown: str = "Per-document figures") -> tuple[list[str], str]:
-    """The first ``max_docs`` ``doc_id`` values of ``passages`` (order of first appearance),
+    """The first ``figure_docs`` ``doc_id`` values of ``passages`` (order of first appearance),
     and a note saying that ``shown`` covers only these when there are more ("" otherwise)."""
     doc_ids = passages["doc_id"].drop_duplicates().tolist()
-    if len(doc_ids) <= max_docs:
+    if len(doc_ids) <= figure_docs:
         return doc_ids, ""
-    return doc_ids[:max_docs], (f"{shown} cover the first {max_docs} of {len(doc_ids)} "
-                                "documents (parameter max_docs); everything else covers all "
+    return doc_ids[:figure_docs], (f"{shown} cover the first {figure_docs} of {len(doc_ids)} "
+                                "documents (parameter figure_docs); everything else covers all "
                                 "of them.")
 
 
