@@ -354,3 +354,18 @@ def test_topic_names_use_researcher_labels_only_when_complete(models, tmp_path):
     assert names == model.labels(n_terms=3) and "automatic" in note
     names, note = topics.topic_names(model, corpus="elsewhere")  # no file for another corpus
     assert names == model.labels(n_terms=3) and "no researcher labels" in note
+
+
+@pytest.mark.parametrize(
+    ("weights", "main_doc", "main_share", "docs_for_half"),
+    [([5, 3, 2], "a", 0.5, 1),  # exactly half from one document
+     ([2, 2, 2, 2], "a", 0.25, 2),
+     ([1, 4, 0, 0], "b", 0.8, 1),
+     ([3, 3, 2, 1, 1], "a", 0.3, 2)],
+)
+def test_concentration(weights, main_doc, main_share, docs_for_half):
+    weight_by_doc = pd.DataFrame({"topic_1": weights, "topic_2": weights[::-1]},
+                                 index=list("abcde")[:len(weights)])
+    table = topics.concentration(weight_by_doc)
+    assert table.loc["topic_1"].tolist() == [main_doc, pytest.approx(main_share), docs_for_half]
+    assert table.loc["topic_2", "docs_for_half"] == docs_for_half

@@ -409,3 +409,20 @@ def pair_topics(similarity: pd.DataFrame) -> pd.DataFrame:
         "topic_b": similarity.columns[cols].to_numpy(),
         "similarity": similarity.to_numpy(dtype=float)[rows, cols],
     })
+
+
+def concentration(weight_by_doc: pd.DataFrame) -> pd.DataFrame:
+    """How much each topic depends on a few documents. ``weight_by_doc``: documents x topics
+    (index ``doc_id``, one column per topic, non-negative weights). Returns one row per topic
+    (index: the columns of ``weight_by_doc``) with ``main_doc`` (the document with the most
+    weight), ``main_share`` (its share of the topic's weight) and ``docs_for_half`` (the fewest
+    documents that carry at least half of it)."""
+    weights = weight_by_doc.to_numpy(dtype=float)
+    totals = weights.sum(axis=0)
+    ranked = np.cumsum(-np.sort(-weights, axis=0), axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return pd.DataFrame({
+            "main_doc": weight_by_doc.index[weights.argmax(axis=0)],
+            "main_share": weights.max(axis=0) / totals,
+            "docs_for_half": (ranked < totals / 2).sum(axis=0) + 1,
+        }, index=weight_by_doc.columns)
