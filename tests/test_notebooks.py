@@ -90,6 +90,7 @@ def test_first_paragraph_says_what_the_notebook_does(path):
     first = source(cells(path, "markdown")[0]).split("\n\n")
     assert first[0].startswith("# ") and len(first) > 1
     assert "This notebook" in first[1] and not first[1].startswith("#")
+    assert len(first[1]) < 750, "the index shows this paragraph: keep it to a few sentences"
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
