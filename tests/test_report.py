@@ -20,6 +20,7 @@ from nqpf import paths
 from nqpf.__main__ import k_range, main, notebook_parameters, parser
 from nqpf.report import (
     NotebookError,
+    ProgressRelay,
     build_report,
     default_notebooks,
     describe_notebook,
@@ -612,3 +613,24 @@ def test_portable(text, expected):
     out = Path("/srv/reports/out")
     text = text.format(out=out, root=paths.ROOT, home=Path.home())
     assert portable(text, out_dir=out) == expected
+
+
+@pytest.mark.parametrize(
+    ("writes", "relayed"),
+    [(["plain output\n", "Table saved: x.csv\n"], []),
+     (["\rtopic models:  10%|█         | 5/54 [00:10<01:40,  2.0s/it]"],
+      ["[5/9] 05 topic models:  10%|█         | 5/54 [00:10<01:40,  2.0s/it]"]),
+     # a bar redrawn in one write: the last drawing counts
+     (["\rpassages:   0%|  | 0/9 [00:00<?]\rpassages:  44%|▌ | 4/9 [00:04<00:05]\n"],
+      ["[5/9] 05 passages:  44%|▌ | 4/9 [00:04<00:05]"]),
+     # at most one line per interval: the second bar comes too soon
+     (["a:  10%|█| 1/10 [00:01<00:09]", "a:  20%|█| 2/10 [00:02<00:08]"],
+      ["[5/9] 05 a:  10%|█| 1/10 [00:01<00:09]"])],
+)
+def test_progress_relay_passes_on_progress_bars(writes, relayed):
+    lines = []
+    relay = ProgressRelay("[5/9] 05", lines.append, every=60)
+    for text in writes:
+        relay.write(text)
+    relay.flush()
+    assert lines == relayed

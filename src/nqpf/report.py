@@ -27,6 +27,7 @@ import functools
 import hashlib
 import html
 import io
+import math
 import re
 import threading
 import time
@@ -62,6 +63,8 @@ _RENDER_LOCK = threading.Lock()
 # Kernels log errors only: not ipykernel's warning, once per notebook, that a kernel on this
 # machine's loopback talks over unencrypted TCP (as every local Jupyter kernel does).
 KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=ERROR"]
+PROGRESS_BAR = re.compile(r"\d+%\||\d+/\d+ \[")  # a tqdm bar: "42%|████  | 21/50 [00:10<…"
+RELAY_SECONDS = 30  # a running notebook's progress bars reach the terminal at most this often
 
 _HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.+?)\s*#*\s*$")
 _MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
@@ -219,6 +222,27 @@ def run_each(notebooks: list[Path], target: Path, parameters: dict, *, kernel_na
         return list(pool.map(run, enumerate(notebooks, start=1)))
 
 
+class ProgressRelay:
+    """Where a running notebook's printed output also goes (papermill's ``stdout_file``):
+    passes its progress-bar lines on to ``progress`` after ``label``, at most one every
+    ``every`` seconds, so that a long report says how far a slow cell has come."""
+
+    def __init__(self, label: str, progress: Callable[[str], object], *,
+                 every: float = RELAY_SECONDS):
+        self.label, self.progress, self.every = label, progress, every
+        self.last = -math.inf
+
+    def write(self, text: str) -> None:
+        lines = (line.split("\r")[-1].strip() for line in text.split("\n"))
+        bars = [line for line in lines if PROGRESS_BAR.search(line)]
+        if bars and time.monotonic() - self.last >= self.every:
+            self.last = time.monotonic()
+            self.progress(f"{self.label} {bars[-1]}")
+
+    def flush(self) -> None:
+        """Nothing is buffered."""
+
+
 def run_notebook(notebook: Path, output: Path, parameters: dict, *, kernel_name: str,
                  progress: Callable[[str], object], label: str) -> Path:
     """Execute one notebook into ``output`` with the ``parameters`` it declares."""
@@ -236,6 +260,7 @@ def run_notebook(notebook: Path, output: Path, parameters: dict, *, kernel_name:
             # process's directory, which notebooks running side by side would race on
             resources={"metadata": {"path": str(notebook.parent.resolve())}},
             progress_bar=False,
+            stdout_file=ProgressRelay(label, progress),
             request_save_on_cell_execute=False,  # written once at the end (and on failure)
             # every output is in when the last cell ends: stop the kernel at once (a graceful
             # stop waits ~0.6 s, long enough for the kernel to log the interrupt that
