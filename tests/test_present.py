@@ -135,12 +135,16 @@ def test_table_escapes_corpus_text(where):
     assert "<script>" not in page and "&lt;script&gt;" in page
 
 
-@pytest.mark.parametrize(("n_rows", "caption", "expected"), [
-    (3, None, None),
-    (60, None, "The first 50 of 60 rows"),
-    (60, "Key", "Key (the first 50 of 60 rows)"),
+@pytest.mark.parametrize(("n_rows", "n_columns", "caption", "expected"), [
+    (3, 2, None, None),
+    (60, 2, None, "The first 50 of 60 rows"),
+    (60, 2, "Key", "Key (the first 50 of 60 rows)"),
+    (3, 40, None, "The first 30 of 40 columns"),
+    (60, 40, "Counts", "Counts (the first 50 of 60 rows and the first 30 of 40 columns)"),
 ])
-def test_table_shows_at_most_max_rows_and_says_so(n_rows, caption, expected):
-    shown = present.table(pd.DataFrame({"n": range(n_rows)}), caption=caption)
-    assert len(shown.data) == min(n_rows, present.MAX_ROWS)
+def test_table_shows_at_most_max_rows_and_columns_and_says_so(n_rows, n_columns, caption,
+                                                             expected):
+    df = pd.DataFrame({f"doc_{c}": range(n_rows) for c in range(n_columns)})
+    shown = present.table(df, caption=caption)
+    assert shown.data.shape == (min(n_rows, present.MAX_ROWS), min(n_columns, present.MAX_COLUMNS))
     assert shown.caption == expected

@@ -15,6 +15,7 @@ from pandas.io.formats.style import Styler
 MISSING = "—"  # shown for a missing value (NaN, <NA>, None)
 DOCUMENT = "document"  # the column that replaces doc_id when labels are given
 MAX_ROWS = 50  # rows a rendered table shows; the saved CSV holds all
+MAX_COLUMNS = 30  # ... and columns (a table with a column per document)
 
 
 def with_labels(df: pd.DataFrame, labels: pd.Series) -> pd.DataFrame:
@@ -43,19 +44,27 @@ class Table(Styler):
 
 
 def table(df: pd.DataFrame, *, labels: pd.Series | None = None, index: bool = False,
-          precision: int = 3, caption: str | None = None, max_rows: int = MAX_ROWS) -> Styler:
+          precision: int = 3, caption: str | None = None, max_rows: int = MAX_ROWS,
+          max_columns: int = MAX_COLUMNS) -> Styler:
     """``df`` rendered for reading: floats to ``precision`` decimals, missing values as
     ``MISSING``, the row index hidden unless ``index`` (a meaningful index, e.g. terms or
     documents), documents named by ``labels`` (see ``with_labels``). Cell text, labels and the
-    caption are HTML-escaped: corpus text never becomes markup. At most ``max_rows`` rows are
-    shown, and the caption says so (the page stays readable on a large corpus)."""
+    caption are HTML-escaped: corpus text never becomes markup. At most ``max_rows`` rows and
+    ``max_columns`` columns are shown, and the caption says so (the page stays readable, and
+    quick to render, on a large corpus)."""
     if not isinstance(df, pd.DataFrame):
         raise ValueError(f"table needs a DataFrame, got {type(df).__name__}")
+    cuts = []
+    if len(df) > max_rows:
+        cuts.append(f"the first {max_rows} of {len(df):,} rows")
+        df = df.head(max_rows)
+    if df.shape[1] > max_columns:
+        cuts.append(f"the first {max_columns} of {df.shape[1]:,} columns")
+        df = df.iloc[:, :max_columns]
+    if cuts:
+        cut = " and ".join(cuts)
+        caption = f"{caption} ({cut})" if caption else cut[0].upper() + cut[1:]
     shown = df if labels is None else with_labels(df, labels)
-    if len(shown) > max_rows:
-        cut = f"the first {max_rows} of {len(shown):,} rows"
-        caption = f"{caption} ({cut})" if caption else cut.capitalize()
-        shown = shown.head(max_rows)
     styler = (Table(shown, uuid="nqpf", cell_ids=False)
               .format(precision=precision, na_rep=MISSING, escape="html")  # corpus text is text
               .format_index(escape="html", axis=0).format_index(escape="html", axis=1)
