@@ -128,6 +128,19 @@ def test_keyness_by_only_the_chosen_groups_against_all_others():
 
 
 @pytest.mark.parametrize(
+    ("groups", "expected"),
+    [(None, ["d1", "d3"]), (["d2", "d3"], ["d3"]), (["d2"], [])],
+)
+def test_keyness_by_gives_a_group_without_tokens_no_rows(groups, expected):
+    """A one-word package summary such as "0" leaves a passage with no tokens (PyPI)."""
+    passages = pd.DataFrame({"doc_id": ["d1", "d2", "d3"],
+                             "tokens": [["x", "y"], [], ["z", "z"]]})
+    table = keyness_by(passages, "doc_id", groups=groups)
+    assert table["doc_id"].unique().tolist() == expected
+    assert list(table.columns) == list(keyness_by(passages, "doc_id").columns)
+
+
+@pytest.mark.parametrize(
     ("passages", "group_col", "message"),
     [(pd.DataFrame({"tokens": [["a"]]}), "genre", "missing column"),
      (pd.DataFrame({"genre": ["x", "x"], "tokens": [["a"], ["b"]]}), "genre", "two groups"),

@@ -139,8 +139,8 @@ def keyness_by(passages: pd.DataFrame, group_col: str, *, alpha: float = 0.01,
     ``corpus.docs``) against all other passages. Returns DataFrame (sum of n_terms per group,
     11): ``group_col`` then the ``keyness`` columns; groups in order of first appearance.
     ``groups``: only these groups are targets (each still against all other passages), which
-    keeps the table small on corpora of many documents; None: every group.
-    Raises ``ValueError`` if a passage has no value in ``group_col`` (fill it first)."""
+    keeps the table small on corpora of many documents; None: every group. A group whose
+    passages have no tokens has no rows. Raises ``ValueError`` if a passage has no value in ``group_col`` (fill it first)."""
     require_columns(passages, ["tokens", group_col], "passages")
     require_values(passages, group_col, "passages")
     if passages[group_col].nunique() < 2:
@@ -156,9 +156,11 @@ def keyness_by(passages: pd.DataFrame, group_col: str, *, alpha: float = 0.01,
     tables = []
     for group, tokens in targets.groupby(group_col, sort=False)["tokens"]:
         target = count_tokens(tokens)
+        if not target:  # a group without tokens has no keywords
+            continue
         table = keyness(target, total - target, alpha=alpha, bonferroni=bonferroni)
         tables.append(table.assign(**{group_col: group})[[group_col, *KEYNESS_COLUMNS]])
-    return pd.concat(tables, ignore_index=True)
+    return pd.concat(tables, ignore_index=True) if tables else empty_keyness(group_col)
 
 
 def _as_counts(counts, name: str) -> dict:
