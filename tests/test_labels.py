@@ -46,3 +46,12 @@ def test_label_key_links_labels_to_ids():
     key = labels.label_key(docs)
     assert key.to_dict("list") == {"label": ["Alpha", "Alpha (2)"], "doc_id": ["d1", "d2"],
                                    "title": ["Alpha", "Alpha"]}
+
+
+@pytest.mark.parametrize("name", ["7zip", "python3-numpy", "Two Sessions notes", "[untitled] x",
+                                  " padded", "two  spaces", "a\nb", "", "x" * 28, "x" * 29,
+                                  "新质生产力", "Report (2024)"])
+def test_quick_labels_agree_with_short_label(name):
+    docs = pd.DataFrame({"doc_id": ["d"], "title": [name]})
+    expected = labels.short_label(name) if name.strip() else "d"
+    assert labels.doc_labels(docs).tolist() == [expected]

@@ -39,13 +39,20 @@ def doc_labels(docs: pd.DataFrame, *, width: int = LABEL_CHARS) -> pd.Series:
         if column in docs:
             given = docs[column].astype("string").str.strip()
             names = given.where(given.fillna("") != "", names).astype(str)
-    labels = [short_label(name, width=width) for name in names]
+    labels = [name if _is_short(name, width) else short_label(name, width=width)
+              for name in names]
     seen: dict[str, int] = {}
     unique = []
     for label in labels:
         seen[label] = seen.get(label, 0) + 1
         unique.append(label if seen[label] == 1 else f"{label} ({seen[label]})")
     return pd.Series(unique, index=pd.Index(ids, name="doc_id"), name="label")
+
+
+def _is_short(name: str, width: int) -> bool:
+    """``short_label(name, width=width) == name`` for sure (a quick test: most ids and titles
+    of a large corpus already are labels)."""
+    return 0 < len(name) <= width and name[0] != "[" and " ".join(name.split()) == name
 
 
 def label_key(docs: pd.DataFrame, *, width: int = LABEL_CHARS) -> pd.DataFrame:
