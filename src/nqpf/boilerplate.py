@@ -13,7 +13,9 @@ imports pandas only in ``boilerplate_table``, so worker processes start without 
 """
 
 import re
+from bisect import bisect_right
 from collections.abc import Sequence
+from itertools import accumulate
 from typing import TYPE_CHECKING, NamedTuple
 
 from nqpf.language import HAN
@@ -218,6 +220,7 @@ def _prepare(rules: tuple[tuple[str, re.Pattern[str]], ...]):
 # which is therefore searched with the others only.
 _ALL_RULES = _prepare(RULES)
 _ASCII_RULES = _prepare(tuple(rule for rule in RULES if rule[1].pattern.isascii()))
+_SEPARATOR = "\n\x00\n"  # between texts searched at once (``_one_line_hits``)
 
 
 def find_boilerplate(text: str, *, recurring: Sequence[tuple[int, int]] = ()) -> list[Span]:
@@ -305,10 +308,31 @@ def body_end(text: str, spans: list[Span] | None = None) -> int:
     return paragraphs[-1][1] if paragraphs else 0
 
 
+def _one_line_hits(texts: list[str]) -> set[int]:
+    """Indices of the one-line ASCII ``texts`` in which a rule matches: the line rules' first
+    test at their start, one call per text, and the other rules in one search of all the
+    texts joined (no rule matches across ``_SEPARATOR``: ``[^\\n]`` stops at its line
+    breaks, ``\\s`` at its NUL)."""
+    _, any_line, end_rules = _ASCII_RULES
+    hits = {i for i, match in enumerate(map(any_line.match, texts)) if match}
+    starts = list(accumulate((len(text) + len(_SEPARATOR) for text in texts[:-1]),
+                             initial=len(_SEPARATOR)))
+    joined = _SEPARATOR + _SEPARATOR.join(texts)
+    for pattern in end_rules:
+        hits.update(bisect_right(starts, match.start()) - 1 for match in pattern.finditer(joined))
+    return hits
+
+
 def find_all(texts: list[str]) -> list[list[Span]]:
     """``find_boilerplate`` of each text (one task of ``nqpf.ingest.load_corpus`` in a
-    worker)."""
-    return list(map(find_boilerplate, texts))
+    worker). Texts of one line (no line break) are first tested all at once (``_one_line_hits``);
+    those no rule matches in have no spans (a title needs a second line)."""
+    searched = [not text.isascii() or "\n" in text for text in texts]
+    one_line = [i for i, text in enumerate(texts) if not searched[i]]
+    for i in _one_line_hits([texts[i] for i in one_line]):
+        searched[one_line[i]] = True
+    return [find_boilerplate(text) if search else []
+            for text, search in zip(texts, searched, strict=True)]
 
 
 def boilerplate_table(docs: "pd.DataFrame", *,

@@ -42,7 +42,15 @@ from joblib import effective_n_jobs
 from nqpf import parallel, sources
 from nqpf.boilerplate import Span, body_end, find_all, recurring_blocks, set_aside
 from nqpf.checks import read_csv_table
-from nqpf.language import LANGUAGES, check_language, count_words, detect, size_factor
+from nqpf.language import (
+    CHINESE,
+    LANGUAGES,
+    check_language,
+    count_words,
+    detect,
+    single_spaced,
+    size_factor,
+)
 from nqpf.paths import relative
 
 BOMS = [(codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF32_LE, "utf-32"),
@@ -64,6 +72,7 @@ DOC_COLUMNS = ["text", "n_chars", "n_words", *FLAGS]
 REPORT_COLUMNS = ["path", "status", "reason", "encoding", "size_bytes", "language"]
 CHUNK_SIZE = 2000  # texts per task in ``load_corpus(..., n_jobs>1)``
 SAMPLES = ("random", "first")  # how ``load_corpus(..., max_docs=N)`` picks its N documents
+_JSON = json.JSONDecoder()
 CONTROL_BYTES = bytes(b for b in range(0x20) if b not in b"\t\n\r\f\v\x1b")
 # Plain tuples (quicker to make than dicts or named tuples: there is one per table row)
 _Record = tuple[str, str, str, str, int]  # doc_id, text, path, encoding, size_bytes
@@ -190,14 +199,20 @@ def _ends_mid_sentence(text: str, body_end: int) -> bool:
     return body_end > 0 and text[body_end - 1] not in SENTENCE_END
 
 
-def _duplicates(texts: list[str]) -> list[bool]:
-    """Whether an earlier text has the same words (case ignored)."""
-    is_duplicate, seen = [], set()
-    for text in texts:
-        folded = " ".join(text.split()).casefold()
-        is_duplicate.append(folded in seen)
-        seen.add(folded)
-    return is_duplicate
+def _duplicates(texts: list[str], spaced: list[bool]) -> list[bool]:
+    """Whether an earlier text has the same words (case ignored); ``spaced``: whether each
+    text is ``single_spaced`` (its words as they are)."""
+    folded = [(text if is_spaced else " ".join(text.split())).casefold()
+              for text, is_spaced in zip(texts, spaced, strict=True)]
+    return pd.Series(folded, dtype=object).duplicated().tolist()
+
+
+def _word_counts(texts: list[str], languages: list[str], spaced: list[bool]) -> list[int]:
+    """``count_words`` of each text; a non-empty ``single_spaced`` one (``spaced``) outside
+    Chinese has one word more than it has spaces."""
+    return [text.count(" ") + 1 if is_spaced and text and language not in CHINESE
+            else count_words(text, language)
+            for text, language, is_spaced in zip(texts, languages, spaced, strict=True)]
 
 
 def _row(path: str, status: str, reason: str = "", encoding: str = "", size: int = 0,
@@ -209,6 +224,10 @@ def _add_documents(records: list[_Record], rows: list[_Row],
                    empty: str) -> tuple[list[_Record], list[int]]:
     """Keep the records whose text is non-empty, new and under a new doc_id; log each in
     ``rows``. Returns the kept records and the index of each one's row."""
+    keys = {record[1].strip() for record in records}
+    if "" not in keys and len(keys) == len(records) == len({record[0] for record in records}):
+        rows += [_row(path, "loaded", "", encoding, size) for _, _, path, encoding, size in records]
+        return records, list(range(len(rows) - len(records), len(rows)))
     seen_text, seen_id, kept, row_index = {}, set(), [], []
     for record in records:
         doc_id, text, path, encoding, size = record
@@ -414,21 +433,43 @@ def _read_csv(text: str, path: Path) -> pd.DataFrame:
         raise ValueError(f"{path}: not a readable CSV file ({error})") from None
 
 
-def _read_jsonl(text: str, path: Path, rows: list[_Row]) -> pd.DataFrame:
+def _parse_json(line: str):
+    """``json.loads(line)``, or None if it is not JSON; a line that starts with its value and
+    has nothing after it is read by one ``raw_decode`` call (what ``loads`` does with it)."""
+    try:
+        value, end = _JSON.raw_decode(line)
+        if end == len(line):
+            return value
+    except json.JSONDecodeError:
+        pass
+    try:
+        return json.loads(line)
+    except json.JSONDecodeError:
+        return None
+
+
+def _read_jsonl(text: str, path: Path, rows: list[_Row], text_column: str) -> pd.DataFrame:
+    """The JSON objects on the lines of ``text``, with their line numbers (``_row``); each
+    other line is a ``failed`` row. A text column of strings only is kept as Python objects
+    (they are read as a list next)."""
     records = []
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError:
-            record = None
+        record = _parse_json(line)
         if not isinstance(record, dict):
             rows.append(_row(f"{path.name}#row {number}", "failed",
                              f"invalid JSON on line {number}", size=len(line.encode())))
             continue
         records.append({"_row": number, **record})
-    return pd.DataFrame.from_records(records)
+    texts = [record.get(text_column) for record in records]
+    if not records or not all(type(value) is str for value in texts):
+        return pd.DataFrame.from_records(records)
+    for record in records:
+        record[text_column] = None
+    table = pd.DataFrame.from_records(records)
+    table[text_column] = pd.Series(texts, dtype=object, index=table.index)
+    return table
 
 
 def _read_table(path: Path, text_column: str, id_column: str | None, rows: list[_Row]):
@@ -440,7 +481,7 @@ def _read_table(path: Path, text_column: str, id_column: str | None, rows: list[
             raise ValueError(f"{path}: not a valid gzip file ({error})") from None
     text, encoding = decode_bytes(data)
     is_jsonl = ".jsonl" in path.name.lower()
-    table = _read_jsonl(text, path, rows) if is_jsonl else _read_csv(text, path)
+    table = _read_jsonl(text, path, rows, text_column) if is_jsonl else _read_csv(text, path)
     if is_jsonl and table.empty:
         return [], None
     if "_row" not in table:
@@ -461,7 +502,8 @@ def _read_table(path: Path, text_column: str, id_column: str | None, rows: list[
     numbers = table["_row"].tolist()  # whole columns to lists: much faster than iterating
     ids = ([str(i) for i in table[id_column].tolist()] if id_column
            else [f"row_{n:05d}" for n in numbers])
-    texts = ["" if pd.isna(value) else str(value) for value in table[text_column].tolist()]
+    texts = [value if type(value) is str else "" if pd.isna(value) else str(value)
+             for value in table[text_column].tolist()]
     paths = [f"{path.name}#row {number}" for number in numbers]
     sizes = [len(text.encode()) for text in texts]
     records = list(zip(ids, texts, paths, [encoding] * len(texts), sizes, strict=True))
@@ -547,6 +589,20 @@ def _id_key(doc_id: str) -> str:
     return stem.casefold()
 
 
+def _sort_report(report: pd.DataFrame, row_prefix: str) -> pd.DataFrame:
+    """``report`` sorted by path, numbers in it by value (row 2 before row 10). The rows of
+    one table that are in line order already (every path ``row_prefix`` and a number, the
+    numbers rising) stay as they are."""
+    paths = report["path"]
+    if paths.str.startswith(row_prefix).all():
+        numbers = paths.str.slice(len(row_prefix))
+        if (numbers.str.fullmatch("[0-9]{1,12}").all()
+                and numbers.astype("int64").diff().iloc[1:].gt(0).all()):
+            return report
+    return report.sort_values("path", ignore_index=True, key=lambda paths: paths.str.replace(
+        r"\d+", lambda number: number.group().zfill(12), regex=True))
+
+
 def _why_empty(rows: list[_Row], noun: str) -> str:
     """E.g. "3 files seen: 2 skipped (2 empty file), 1 failed (1 binary file (not text))"."""
     seen = [(row[1], row[2]) for row in rows if row[1] != "metadata"]
@@ -615,13 +671,15 @@ def load_corpus(source, *, text_column: str = "text", id_column: str | None = No
         left_out = {record[0] for record in kept}.difference(record[0] for record in sampled)
         metadata = metadata[~metadata["doc_id"].isin(left_out)]
     kept = sampled
-    doc_ids, texts, *_ = map(list, zip(*kept, strict=True))
+    doc_ids, texts = [record[0] for record in kept], [record[1] for record in kept]
     given = _given_languages(metadata, meta_path)
-    languages = [language or given.get(doc_id) or detect(text)
-                 for doc_id, text in zip(doc_ids, texts, strict=True)]
+    languages = ([language] * len(texts) if language else list(map(detect, texts)) if not given
+                 else [given.get(doc_id) or detect(text)
+                       for doc_id, text in zip(doc_ids, texts, strict=True)])
     for i, found in zip(row_index, languages, strict=True):
         rows[i] = rows[i][:-1] + (found,)
-    n_words = list(map(count_words, texts, languages))
+    spaced = list(map(single_spaced, texts))
+    n_words = _word_counts(texts, languages, spaced)
     if client is not None or scheduler is not None:
         from nqpf.cluster import connect, map_chunks
 
@@ -643,7 +701,7 @@ def load_corpus(source, *, text_column: str = "text", id_column: str | None = No
                          "ends_mid_sentence": list(map(_ends_mid_sentence, texts, ends)),
                          "is_short": [n < short_words * size_factor(lang)
                                       for n, lang in zip(n_words, languages, strict=True)],
-                         "is_duplicate": _duplicates(texts)})
+                         "is_duplicate": _duplicates(texts, spaced)})
     docs = _join_metadata(docs, metadata, meta_path, meta_rows)
     if extracted:
         docs = sources.fill_metadata(docs, {record[0]: extracted[record[2]].metadata
@@ -653,13 +711,11 @@ def load_corpus(source, *, text_column: str = "text", id_column: str | None = No
     docs["language"] = languages  # in the metadata's place if it has the column, else last
     order = ["doc_id", *[c for c in docs.columns if c not in ["doc_id", *DOC_COLUMNS]],
              *DOC_COLUMNS]
-    docs = docs[order].sort_values("doc_id", ignore_index=True)
+    docs = (docs[order].reset_index(drop=True) if docs["doc_id"].is_monotonic_increasing
+            else docs[order].sort_values("doc_id", ignore_index=True))
     report = pd.DataFrame(rows, columns=REPORT_COLUMNS)
     if source.is_dir():  # format, pages and characters, if it holds PDF, Word or HTML files
         report = sources.describe_files(report, extracted, {record[2]: record[1]
                                                         for record in records})
-    report = report.sort_values(
-        "path", ignore_index=True, key=lambda paths: paths.str.replace(  # row 2 before row 10
-            r"\d+", lambda number: number.group().zfill(12), regex=True))
-    return Corpus(docs=docs, report=report, source=source,
+    return Corpus(docs=docs, report=_sort_report(report, f"{source.name}#row "), source=source,
                   spans=dict(zip(doc_ids, spans, strict=True)))

@@ -60,6 +60,14 @@ def count_words(text: str, language: str) -> int:
     return len(HAN.findall(text)) + sum(1 for piece in rest if WORD_CHAR.search(piece))
 
 
+def single_spaced(text: str) -> bool:
+    """True if the white space of ``text`` is single spaces between words, so that
+    ``" ".join(text.split()) == text``: " " is its only white-space character (any other one,
+    such as a tab, line break or no-break space, is not printable), never two in a row nor at
+    either end."""
+    return text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " "
+
+
 def size_factor(language: str) -> int:
     """What sizes given in words are multiplied by for ``language`` (``CHARS_PER_WORD`` for
     Chinese, whose sizes are counted in characters, else 1)."""
