@@ -8,6 +8,7 @@ from nqpf.boilerplate import (
     body_end,
     body_spans,
     boilerplate_table,
+    find_all,
     find_boilerplate,
     is_heading,
     recurring_blocks,
@@ -329,3 +330,19 @@ def test_recurring_blocks_leave_the_study_corpus_alone():
 def test_recurring_blocks_rejects_min_docs_below_two():
     with pytest.raises(ValueError, match="min_docs must be at least 2"):
         recurring_blocks(["a"], min_docs=1)
+
+
+def test_find_all_finds_what_find_boilerplate_finds():
+    """One-line texts are tested all at once (joined): rules at their edges, marks that would
+    span two of them if joined plainly, Chinese and several-line texts among them."""
+    texts = [BODY, "Source: Xinhua", BODY + " (Photo: Xinhua)", "[1", "]" + BODY, "[", "1]",
+             "(Reporter Xu Yang)", BODY + " [ 12 ]", "", " ", "\x00", "Share", BODY + "\x00[1]",
+             "Copyright 2024 Xinhua", "Mondo Technology Updated on 2024-01-30", "[ CPC 1 ]",
+             ZH + "（完）", "来源：新华社", "Title Line\n\n" + BODY, BODY + "\nSource: Xinhua",
+             "A\tB (Photo/Zhou Qi)", BODY * 3, BODY * 8 + " (Photo: Xinhua)",
+             BODY * 8 + " (Reporter Xu Yang)\t", "(\n"]
+    for order in (texts, texts[::-1]):
+        expected = [find_boilerplate(text) for text in order]
+        assert find_all(order) == expected
+        assert sum(map(bool, expected)) >= 12  # the test holds texts with spans
+    assert find_all([]) == []

@@ -513,3 +513,36 @@ def test_sampled_out_documents_leave_no_unmatched_metadata_rows():
 def test_bad_sample_options(numbered_table, options, message):
     with pytest.raises(ValueError, match=message):
         load_corpus(numbered_table, **options)
+
+
+def test_word_counts_and_duplicates_whatever_the_spacing(tmp_path):
+    texts = ["Alpha beta gamma.", "alpha  BETA\tgamma.", " Alpha beta gamma. ", "x\u00a0y z",
+             "X y\u3000Z", "新质 生产力", "one"]
+    lines = [json.dumps({"id": f"d{i}", "text": text}) for i, text in enumerate(texts)]
+    (tmp_path / "t.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    corpus = load_corpus(tmp_path / "t.jsonl")
+    docs = corpus.docs  # d2 is d0 with spaces around it: a skipped duplicate
+    assert corpus.report["reason"].tolist()[2] == "duplicate of t.jsonl#row 1"
+    assert docs["n_words"].tolist() == [3, 3, 3, 3, 5, 1]
+    assert docs["is_duplicate"].tolist() == [False, True, False, True, False, False]
+    assert docs["is_duplicate"].dtype == bool
+
+
+def test_jsonl_text_values_that_are_not_strings(tmp_path):
+    lines = ['{"id": "c", "text": 7, "year": 2020}', '{"id": "b", "text": null}', '{"id": "a"}',
+             '{"id": "d", "text": "words", "year": 2021}']
+    (tmp_path / "t.jsonl").write_text("\n".join(lines), encoding="utf-8")
+    corpus = load_corpus(tmp_path / "t.jsonl")
+    assert corpus.docs[["doc_id", "text", "year"]].values.tolist() == [["c", "7", 2020.0],
+                                                                       ["d", "words", 2021.0]]
+    assert corpus.report["reason"].tolist() == ["", "empty text", "empty text", ""]
+
+
+def test_documents_sorted_by_id_and_report_by_row(tmp_path):
+    lines = [json.dumps({"id": i, "text": f"text {i}"}) for i in ("b2", "b10", "a")]
+    (tmp_path / "t.jsonl").write_text("\n".join(["{bad", *lines]), encoding="utf-8")
+    corpus = load_corpus(tmp_path / "t.jsonl")
+    assert corpus.docs["doc_id"].tolist() == ["a", "b10", "b2"]
+    assert corpus.docs.index.tolist() == [0, 1, 2]
+    assert corpus.report["path"].tolist() == [f"t.jsonl#row {n}" for n in range(1, 5)]
+    assert corpus.report["status"].tolist() == ["failed", "loaded", "loaded", "loaded"]

@@ -2,7 +2,14 @@
 
 import pytest
 
-from nqpf.language import CHARS_PER_WORD, check_language, count_words, detect, size_factor
+from nqpf.language import (
+    CHARS_PER_WORD,
+    check_language,
+    count_words,
+    detect,
+    single_spaced,
+    size_factor,
+)
 
 
 @pytest.mark.parametrize(
@@ -40,6 +47,30 @@ def test_detect(text, language):
 )
 def test_count_words(text, language, n_words):
     assert count_words(text, language) == n_words
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Two words", True),
+        ("新质 生产力", True),
+        ("", True),
+        ("Two  words", False),
+        (" leading", False),
+        ("trailing ", False),
+        ("tab\tseparated", False),
+        ("line\nbreak", False),
+        ("no\u00a0break", False),
+        ("ideographic\u3000space", False),
+        ("file\x1cseparator", False),  # white space to str.split
+        ("line\u2028separator", False),
+    ],
+)
+def test_single_spaced(text, expected):
+    assert single_spaced(text) is expected
+    if expected:  # what it promises
+        assert " ".join(text.split()) == text
+        assert count_words(text, "en") == text.count(" ") + bool(text)
 
 
 def test_size_factor():

@@ -454,7 +454,7 @@ def _read_jsonl(text: str, path: Path, rows: list[_Row], text_column: str) -> pd
     (they are read as a list next)."""
     records = []
     for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
+        if not line or line.isspace():
             continue
         record = _parse_json(line)
         if not isinstance(record, dict):
