@@ -598,7 +598,7 @@ def _sort_report(report: pd.DataFrame, row_prefix: str) -> pd.DataFrame:
         numbers = paths.str.slice(len(row_prefix))
         if (numbers.str.fullmatch("[0-9]{1,12}").all()
                 and numbers.astype("int64").diff().iloc[1:].gt(0).all()):
-            return report
+            return report.reset_index(drop=True)
     return report.sort_values("path", ignore_index=True, key=lambda paths: paths.str.replace(
         r"\d+", lambda number: number.group().zfill(12), regex=True))
 
