@@ -546,3 +546,11 @@ def test_documents_sorted_by_id_and_report_by_row(tmp_path):
     assert corpus.docs.index.tolist() == [0, 1, 2]
     assert corpus.report["path"].tolist() == [f"t.jsonl#row {n}" for n in range(1, 5)]
     assert corpus.report["status"].tolist() == ["failed", "loaded", "loaded", "loaded"]
+
+
+def test_jsonl_number_ids_keep_their_metadata(tmp_path):
+    lines = ['{"id": 2, "text": "two words", "year": 2021}',
+             '{"id": 10, "text": "ten words", "year": 2020}']
+    (tmp_path / "t.jsonl").write_text("\n".join(lines), encoding="utf-8")
+    docs = load_corpus(tmp_path / "t.jsonl").docs
+    assert docs[["doc_id", "year"]].values.tolist() == [["10", 2020], ["2", 2021]]

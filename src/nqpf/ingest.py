@@ -508,8 +508,8 @@ def _read_table(path: Path, text_column: str, id_column: str | None, rows: list[
     sizes = [len(text.encode()) for text in texts]
     records = list(zip(ids, texts, paths, [encoding] * len(texts), sizes, strict=True))
     metadata = table.drop(columns=[c for c in ("_row", text_column) if c in table])
-    if id_column:
-        metadata = metadata.rename(columns={id_column: "doc_id"})
+    if id_column:  # the ids as the documents have them (a JSON number 3 is "3")
+        metadata = metadata.rename(columns={id_column: "doc_id"}).assign(doc_id=ids)
     else:
         metadata.insert(0, "doc_id", ids)
     return records, metadata.replace("", pd.NA).drop_duplicates("doc_id")
