@@ -140,7 +140,8 @@ def keyness_by(passages: pd.DataFrame, group_col: str, *, alpha: float = 0.01,
     11): ``group_col`` then the ``keyness`` columns; groups in order of first appearance.
     ``groups``: only these groups are targets (each still against all other passages), which
     keeps the table small on corpora of many documents; None: every group. A group whose
-    passages have no tokens has no rows. Raises ``ValueError`` if a passage has no value in ``group_col`` (fill it first)."""
+    passages have no tokens has no rows. Raises ``ValueError`` if a passage has no value in
+    ``group_col`` (fill it first)."""
     require_columns(passages, ["tokens", group_col], "passages")
     require_values(passages, group_col, "passages")
     if passages[group_col].nunique() < 2:
