@@ -217,7 +217,7 @@ def test_fit_errors(texts, kwargs, message):
     ("solver", "threshold", "expected", "dtype", "max_iter"),
     [
         ("auto", topics.MINIBATCH_MIN_PASSAGES, NMF, np.float64, 1000),  # 150 passages: below
-        ("auto", len(TEXTS), NMF, np.float32, 30),  # at the threshold: capped, in float32
+        ("auto", len(TEXTS), NMF, np.float32, 50),  # at the threshold: capped, in float32
         ("cd", len(TEXTS), NMF, np.float64, 1000),
         ("minibatch", topics.MINIBATCH_MIN_PASSAGES, MiniBatchNMF, np.float32, 15),
     ],
@@ -239,6 +239,25 @@ def test_nmf_solver(monkeypatch, solver, threshold, expected, dtype, max_iter):
 def test_auto_solver_keeps_small_corpus_results(models):
     model = TopicModel(N_PLANTED, solver="cd").fit(TEXTS)
     np.testing.assert_array_equal(model.components_, models["nmf"].components_)
+    np.testing.assert_array_equal(models["nmf"].topic_scale_, np.ones(N_PLANTED))
+
+
+@pytest.mark.parametrize(("threshold", "scaled"),
+                         [(topics.MINIBATCH_MIN_PASSAGES, False), (len(TEXTS), True)])
+def test_large_corpus_weights_are_scale_free(monkeypatch, threshold, scaled):
+    """From the threshold on, a passage's weight on a topic is the length of that topic's part
+    of the passage's reconstruction, W[i, k] * ||H[k]||, so it does not depend on how NMF
+    splits a topic's size between W and H; below it, the plain W (small corpora unchanged)."""
+    monkeypatch.setattr(topics, "MINIBATCH_MIN_PASSAGES", threshold)
+    model = TopicModel(N_PLANTED).fit(TEXTS)
+    dtm = model.vectorizer_.transform(TEXTS).astype(model.model_.components_.dtype)
+    w, h = model.model_.transform(dtm), model.model_.components_
+    parts = np.linalg.norm(w[:, :, None] * h[None, :, :], axis=2)  # (n_passages, n_topics)
+    expected = parts if scaled else w
+    np.testing.assert_allclose(model.transform(TEXTS),
+                               expected / expected.sum(axis=1, keepdims=True), rtol=1e-5)
+    np.testing.assert_allclose(model.doc_topic_, model.transform(TEXTS), atol=1e-4)
+    assert np.ptp(model.topic_scale_) > 0 if scaled else np.all(model.topic_scale_ == 1)
 
 
 @pytest.mark.parametrize(

@@ -24,9 +24,9 @@ from nqpf.lda import LDA
 from nqpf.tfidf import TokenCountVectorizer, TokenTfidfVectorizer, identity_analyzer
 
 METHODS = ("nmf", "lda")
-MAX_ITER = {"nmf": 1000, "lda": 200, "minibatch": 15, "online": 5, "large": 30}
+MAX_ITER = {"nmf": 1000, "lda": 200, "minibatch": 15, "online": 5, "large": 50}
 SOLVERS = ("auto", "cd", "minibatch")
-MINIBATCH_MIN_PASSAGES = 20_000  # from here on: NMF capped at 30 iterations, LDA online
+MINIBATCH_MIN_PASSAGES = 20_000  # from here on: NMF capped at 50 iterations, LDA online
 MINIBATCH_SIZE = 16_384
 MIN_PASSAGES = 100
 MIN_MEDIAN_TOKENS = 30
@@ -180,17 +180,22 @@ class TopicModel(BaseEstimator):
     (n_topics, n_terms; rows sum to 1), ``top_terms_`` (list of n_topics lists of ``n_terms``
     terms), ``doc_topic_`` (n_passages, n_topics; rows sum to 1 or are zero for passages without
     vocabulary), ``perplexity_`` (LDA on the training passages; None for NMF), ``n_iter_``,
-    ``converged_`` (None for the mini-batch solver, which runs a fixed number of epochs).
+    ``converged_`` (None for the mini-batch solver, which runs a fixed number of epochs),
+    ``topic_scale_`` (n_topics,; see ``solver``).
     Choose K with :func:`nqpf.selection.sweep`, not with perplexity.
 
     ``solver`` (NMF only): ``"cd"`` = scikit-learn ``NMF`` (coordinate descent, tol 1e-4, up
     to 1000 iterations); ``"minibatch"`` = ``MiniBatchNMF`` (batches of 16,384 passages, 15
     epochs, ``nndsvda`` start, batch order drawn from ``random_state``, in float32);
-    ``"auto"`` (default) = ``"cd"``, from 20,000 passages on in float32 and stopped after 30
-    iterations (``converged_`` then says whether tol was reached): on the 60,876 Debian
-    descriptions that takes less CPU time than ``"minibatch"`` and its dominant topics agree
-    better with Debian's sections (``benchmarks/topic_quality.py``); results on small corpora
-    do not change.
+    ``"auto"`` (default) = ``"cd"``, and from 20,000 passages on: in float32, stopped after 50
+    iterations (``converged_`` then says whether tol was reached), with passage weights that
+    do not depend on the arbitrary scale NMF gives each topic (a passage's weight on a topic is
+    its NMF weight times ``topic_scale_``, the length of the topic's row of
+    ``model_.components_``, i.e. the length of the topic's part of the passage's
+    reconstruction; ``topic_scale_`` is all ones otherwise). On the 60,876 Debian descriptions
+    its dominant topics agree better with Debian's sections than those of ``"minibatch"`` or
+    of scikit-learn's default TF-IDF + NMF, at K=20 and K=40 (``benchmarks/topic_quality.py``,
+    ``benchmarks/RESULTS.md``); results on corpora under 20,000 passages do not change.
     LDA from 20,000 passages on is fitted online (scikit-learn's ``LatentDirichletAllocation``,
     ``learning_method="online"``, mini-batches of 16,384 passages, 5 epochs; ``converged_``
     None), below that in batch.
@@ -254,6 +259,8 @@ class TopicModel(BaseEstimator):
             warnings.simplefilter("ignore", ConvergenceWarning)  # recorded in converged_
             weights = model.fit_transform(dtm)
         self.converged_ = None if minibatch or online else model.n_iter_ < max_iter
+        self.topic_scale_ = (np.linalg.norm(model.components_, axis=1) if capped
+                             else np.ones(self.n_topics))
         self.vectorizer_ = vectorizer
         self.model_ = model
         self.vocab_ = vectorizer.get_feature_names_out()
@@ -265,9 +272,8 @@ class TopicModel(BaseEstimator):
         self.perplexity_ = float(model.perplexity(dtm)) if self.method == "lda" else None
         return self
 
-    @staticmethod
-    def _doc_topic(weights, dtm) -> np.ndarray:
-        weights = normalize_rows(np.asarray(weights, dtype=float))
+    def _doc_topic(self, weights, dtm) -> np.ndarray:
+        weights = normalize_rows(np.asarray(weights, dtype=float) * self.topic_scale_)
         weights[dtm.getnnz(axis=1) == 0] = 0.0  # passages without vocabulary have no topic
         return weights
 
