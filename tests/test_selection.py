@@ -5,6 +5,7 @@ from test_topics import N_PLANTED, TEXTS
 
 from nqpf.selection import (
     MIN_PARALLEL_PASSAGES,
+    SWEEP_LDA_ITER,
     KChoice,
     choose_k,
     fit_run,
@@ -212,3 +213,25 @@ def test_sweep_settings(token_lists, k_range, expected):
     ks, min_df, max_df, note = sweep_settings(token_lists, k_range, min_df=2, max_df=0.95)
     assert (ks, min_df, max_df) == expected
     assert note  # says that min_df and max_df were changed
+
+
+@pytest.mark.parametrize(
+    ("threshold", "method", "solver", "max_iter"),
+    [(len(TEXTS) + 1, "lda", "auto", None), (len(TEXTS) + 1, "nmf", "auto", None),
+     (len(TEXTS), "lda", "auto", SWEEP_LDA_ITER), (len(TEXTS), "nmf", "minibatch", None)],
+)
+def test_fit_run_policy_on_large_corpora(monkeypatch, threshold, method, solver, max_iter):
+    """From MINIBATCH_MIN_PASSAGES on, sweep runs fit NMF by mini-batches and cap LDA."""
+    monkeypatch.setattr("nqpf.selection.MINIBATCH_MIN_PASSAGES", threshold)
+    def fit_dtm(model, dtm, vectorizer):
+        raise Seen((model.solver, model.max_iter))
+
+    monkeypatch.setattr("nqpf.topics.TopicModel.fit_dtm", fit_dtm)
+    vectorizer = make_vectorizer(method)
+    with pytest.raises(Seen) as seen:
+        fit_run(vectorizer.fit_transform(TEXTS), vectorizer, method, 3, 0, 0.8, 10)
+    assert seen.value.args[0] == (solver, max_iter)
+
+
+class Seen(Exception):
+    """What a test saw, raised to stop the code under test there."""

@@ -388,3 +388,17 @@ def test_concentration(weights, main_doc, main_share, docs_for_half):
     table = topics.concentration(weight_by_doc)
     assert table.loc["topic_1"].tolist() == [main_doc, pytest.approx(main_share), docs_for_half]
     assert table.loc["topic_2", "docs_for_half"] == docs_for_half
+
+
+@pytest.mark.parametrize(("n_passages", "epochs"),
+                         [(1, 5), (20_000, 5), (80_000, 5), (80_001, 5), (100_000, 4),
+                          (200_000, 2), (399_999, 2), (400_000, 1), (841_709, 1)])
+def test_online_epochs_visit_about_a_fixed_number_of_passages(n_passages, epochs):
+    assert topics.online_epochs(n_passages) == epochs
+
+
+def test_online_lda_runs_the_epochs_for_its_size(monkeypatch):
+    monkeypatch.setattr(topics, "MINIBATCH_MIN_PASSAGES", len(TEXTS))
+    monkeypatch.setattr(topics, "ONLINE_PASSAGES", len(TEXTS) * 2)
+    model = TopicModel(N_PLANTED, method="lda").fit(TEXTS)
+    assert model.model_.max_iter == 2

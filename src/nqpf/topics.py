@@ -28,6 +28,7 @@ MAX_ITER = {"nmf": 1000, "lda": 200, "minibatch": 15, "online": 5, "large": 50}
 SOLVERS = ("auto", "cd", "minibatch")
 MINIBATCH_MIN_PASSAGES = 20_000  # from here on: NMF capped at 50 iterations, LDA online
 MINIBATCH_SIZE = 16_384
+ONLINE_PASSAGES = 400_000  # online LDA: epochs (at most 5) that visit about this many passages
 MIN_PASSAGES = 100
 MIN_MEDIAN_TOKENS = 30
 TERMS_PER_TOPIC = 5
@@ -36,6 +37,13 @@ PASSAGE_COLUMNS = ("doc_id", "passage_id", "start", "end", "text", "tokens")
 
 class TopicModelWarning(UserWarning):
     """The corpus is too small or K too large for trustworthy topics."""
+
+
+def online_epochs(n_passages: int) -> int:
+    """Epochs of online LDA for ``n_passages``: enough to visit about ``ONLINE_PASSAGES``
+    passages, at least 1 and at most ``MAX_ITER["online"]`` (five epochs over the 841,709 PyPI
+    summaries took 519 s in notebook 05)."""
+    return min(MAX_ITER["online"], max(1, math.ceil(ONLINE_PASSAGES / max(1, n_passages))))
 
 
 def make_vectorizer(method: str, *, min_df=2, max_df=0.95):
@@ -197,8 +205,9 @@ class TopicModel(BaseEstimator):
     of scikit-learn's default TF-IDF + NMF, at K=20 and K=40 (``benchmarks/topic_quality.py``,
     ``benchmarks/RESULTS.md``); results on corpora under 20,000 passages do not change.
     LDA from 20,000 passages on is fitted online (scikit-learn's ``LatentDirichletAllocation``,
-    ``learning_method="online"``, mini-batches of 16,384 passages, 5 epochs; ``converged_``
-    None), below that in batch.
+    ``learning_method="online"``, mini-batches of 16,384 passages, ``online_epochs`` epochs:
+    5 below 100,000 passages, fewer above, one from 400,000 on; ``converged_`` None), below that
+    in batch.
     """
 
     def __init__(self, n_topics=10, *, method="nmf", random_state=0, max_iter=None, n_terms=10,
@@ -236,9 +245,8 @@ class TopicModel(BaseEstimator):
         large = dtm.shape[0] >= MINIBATCH_MIN_PASSAGES
         capped = self.method == "nmf" and self.solver == "auto" and large
         online = self.method == "lda" and large
-        max_iter = self.max_iter or MAX_ITER[
-            "minibatch" if minibatch else "large" if capped else "online" if online
-            else self.method]
+        max_iter = self.max_iter or (online_epochs(dtm.shape[0]) if online else MAX_ITER[
+            "minibatch" if minibatch else "large" if capped else self.method])
         if minibatch or capped:
             dtm = dtm.astype(np.float32)  # half the memory traffic; same topics on the benchmark
         if minibatch:
