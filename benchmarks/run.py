@@ -476,8 +476,9 @@ def write_report(args, argv, rows, sweep, floors, reports, n_docs):
         "top-10 terms of all topics and runs.",
         "- Stability: `nqpf.coherence.stability` of the runs' top-10 terms (mean matched "
         "Jaccard over seed pairs). Every pipeline's runs see the same documents and differ only "
-        "in the seed: for nqpf that is `random_state` of `TopicModel` (on this corpus the "
-        "MiniBatchNMF solver: batch order; plus the randomized SVD of the `nndsvda` start). The "
+        "in the seed: for nqpf that is `random_state` of `TopicModel` (on this corpus exact NMF "
+        "in float32 stopped after 50 iterations, whose seed enters through the randomized SVD of "
+        "the `nndsvda` start). The "
         "K sweep (`nqpf.selection.sweep`) also draws each seed's subsample of passages, so its "
         "stability column is stricter.",
         "- Peak RSS: largest single process (`os.wait4` ru_maxrss); tree = sampled sum over the "
