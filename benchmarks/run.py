@@ -386,6 +386,8 @@ def main(argv=None):
 
 
 LOAD_SECTION = "## Loading (benchmarks/run.py --load-only)"
+HEAD_SECTIONS = ("## Pipelines", "## Targets", "## Where the time goes", "## K sweep table",
+                 "## Top terms")  # what write_report writes, under the title
 
 
 def load_ratio(path: Path, repeats: int, n_jobs: int) -> dict:
@@ -554,7 +556,17 @@ def write_report(args, argv, rows, sweep, floors, reports, n_docs):
     lines += ["", "## Top terms of the first three topics (seed 0)", ""]
     for name, row in rows.items():
         lines += [f"- {name}: " + " / ".join(", ".join(t[:6]) for t in row["top"][:3])]
-    args.out.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    write_head("\n".join(lines), args.out)
+
+
+def write_head(text: str, path: Path) -> None:
+    """Write the pipeline comparison at the top of ``path``, in place of the sections it wrote
+    before, keeping the sections other benchmarks wrote there (Dask, Chinese, report at scale,
+    loading, topic quality)."""
+    old = path.read_text(encoding="utf-8") if path.exists() else ""
+    kept = [part.strip("\n") for part in re.split(r"\n(?=## )", old)[1:]
+            if not part.startswith(HEAD_SECTIONS)]
+    path.write_text("\n\n".join([text.strip("\n"), *kept]) + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":
