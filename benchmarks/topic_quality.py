@@ -24,8 +24,8 @@ machine is shared (the load average is printed).
 
 Variants: the sklearn baseline (default ``CountVectorizer`` + ``TfidfTransformer`` + exact
 ``NMF``, up to 1000 iterations) and the same with nqpf's pruning (min_df=2, max_df=0.95);
-nqpf as shipped (``TopicModel``, solver "auto": from 20,000 passages ``NMF`` stopped after 50
-iterations, float32, scale-free weights); the rule before (30 iterations, plain ``W``);
+nqpf as shipped (``TopicModel``, solver "auto": from 20,000 passages ``NMF`` stopped after 30
+iterations, float32, scale-free weights); 50 iterations instead (its "scale-free" columns);
 ``solver="minibatch"`` (``MiniBatchNMF``, 15 epochs); ``MiniBatchNMF`` followed by 10 exact
 iterations; and, on nqpf's TF-IDF matrix with ``NMF`` and 50 iterations unless named: the
 exact solver to convergence (tol 1e-4), float64, init ``nndsvd`` instead of ``nndsvda``,
@@ -73,7 +73,7 @@ HEADER = ("| K | variant | terms | NMI | ARI | NMI scale-free | ARI scale-free |
 # are fitted as shipped (see fit)
 VARIANTS = {
     "baseline": None, "baseline_pruned": None, "nqpf": None, "nqpf_minibatch": None,
-    "nqpf_cap30": ("tokens", {}, {"max_iter": 30}),
+    "nqpf_cap50": ("tokens", {}, {"max_iter": 50}),
     "nqpf_minibatch_cd10": ("tokens", {}, {"max_iter": 10, "after_minibatch": True}),
     "nqpf_exact": ("tokens", {}, {"max_iter": 1000}),
     "nqpf_float64": ("tokens", {}, {"float64": True}),

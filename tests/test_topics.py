@@ -217,7 +217,7 @@ def test_fit_errors(texts, kwargs, message):
     ("solver", "threshold", "expected", "dtype", "max_iter"),
     [
         ("auto", topics.MINIBATCH_MIN_PASSAGES, NMF, np.float64, 1000),  # 150 passages: below
-        ("auto", len(TEXTS), NMF, np.float32, 50),  # at the threshold: capped, in float32
+        ("auto", len(TEXTS), NMF, np.float32, 30),  # at the threshold: capped, in float32
         ("cd", len(TEXTS), NMF, np.float64, 1000),
         ("minibatch", topics.MINIBATCH_MIN_PASSAGES, MiniBatchNMF, np.float32, 15),
     ],

@@ -24,9 +24,9 @@ from nqpf.lda import LDA
 from nqpf.tfidf import TokenCountVectorizer, TokenTfidfVectorizer, identity_analyzer
 
 METHODS = ("nmf", "lda")
-MAX_ITER = {"nmf": 1000, "lda": 200, "minibatch": 15, "online": 5, "large": 50}
+MAX_ITER = {"nmf": 1000, "lda": 200, "minibatch": 15, "online": 5, "large": 30}
 SOLVERS = ("auto", "cd", "minibatch")
-MINIBATCH_MIN_PASSAGES = 20_000  # from here on: NMF capped at 50 iterations, LDA online
+MINIBATCH_MIN_PASSAGES = 20_000  # from here on: NMF capped at 30 iterations, LDA online
 MINIBATCH_SIZE = 16_384
 ONLINE_PASSAGES = 400_000  # online LDA: epochs (at most 5) that visit about this many passages
 MIN_PASSAGES = 100
@@ -195,7 +195,7 @@ class TopicModel(BaseEstimator):
     ``solver`` (NMF only): ``"cd"`` = scikit-learn ``NMF`` (coordinate descent, tol 1e-4, up
     to 1000 iterations); ``"minibatch"`` = ``MiniBatchNMF`` (batches of 16,384 passages, 15
     epochs, ``nndsvda`` start, batch order drawn from ``random_state``, in float32);
-    ``"auto"`` (default) = ``"cd"``, and from 20,000 passages on: in float32, stopped after 50
+    ``"auto"`` (default) = ``"cd"``, and from 20,000 passages on: in float32, stopped after 30
     iterations (``converged_`` then says whether tol was reached), with passage weights that
     do not depend on the arbitrary scale NMF gives each topic (a passage's weight on a topic is
     its NMF weight times ``topic_scale_``, the length of the topic's row of
