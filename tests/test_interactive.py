@@ -128,3 +128,16 @@ def test_reader_html_escapes_and_marks():
     assert ('<span class="nqpf-concept" title="new_quality_productive_forces">New quality '
             'productive forces</span>') in page
     assert page.count('class="nqpf-boilerplate"') == 2
+
+
+@pytest.mark.parametrize(("max_chars", "shown", "note"),
+                         [(100, 'title="editor">Editor: A</span></div>', False),
+                          (20, 'title="concept">New qualit</span></div>', True)])
+def test_reader_html_shows_the_start_of_a_long_text(max_chars, shown, note):
+    text = "Head <x>\n\nNew quality productive forces & more. Editor: A"
+    spans = pd.DataFrame({"kind": ["passage", "concept", "boilerplate"], "start": [10, 10, 48],
+                          "end": [57, 39, 57], "name": ["passage 1", "concept", "editor"]})
+    page = interactive.reader_html(text, spans, max_chars=max_chars)
+    assert shown in page
+    assert ("The first 20 of 57 characters." in page) == note
+    assert ("editor" in page) == (not note)  # spans past the cut are not drawn

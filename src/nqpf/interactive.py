@@ -30,6 +30,7 @@ SCRIPT_SHA256 = hashlib.sha256(SCRIPT.encode()).hexdigest()
 DATA_TYPE = "application/json"
 MAX_POINTS = 3000  # passages drawn on the map; above this a random sample
 MAX_ROWS = 2000  # rows of a table; above this a random sample
+READER_CHARS = 20_000  # characters of a document the reader shows (from its start)
 PREVIEW_CHARS = 240  # passage text shown in a table cell or a hover box
 _JSON_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028",
                  "\u2029": "\\u2029"}
@@ -315,10 +316,17 @@ def passage_table(model, passages: pd.DataFrame, docs: pd.DataFrame, *, labels=N
                      "click a row to read the whole passage.", sampled])))
 
 
-def reader_html(text: str, spans: pd.DataFrame) -> str:
+def reader_html(text: str, spans: pd.DataFrame, *, max_chars: int = READER_CHARS) -> str:
     """``text`` as HTML (escaped) with ``spans`` (``views.reader_spans``) marked: boilerplate
     greyed and struck through, concept hits underlined (their term on hover), each passage's
-    start labelled "[passage N]"; with the views' style sheet."""
+    start labelled "[passage N]"; with the views' style sheet. A longer text shows its first
+    ``max_chars`` characters, and says so."""
+    note = ""
+    if len(text) > max_chars:
+        note = (f'<div class="nqpf-view"><p class="nqpf-note">The first {max_chars:,} of '
+                f"{len(text):,} characters.</p></div>")
+        text, spans = text[:max_chars], spans[spans["start"] < max_chars]
+        spans = spans.assign(end=spans["end"].clip(upper=max_chars))
     kinds, names = spans["kind"].to_numpy(), spans["name"].to_numpy()
     passage_starts = {}
     for start, name in zip(spans["start"][kinds == "passage"], names[kinds == "passage"],
@@ -335,4 +343,4 @@ def reader_html(text: str, spans: pd.DataFrame) -> str:
             title = "; ".join(dict.fromkeys(str(names[r]) for r in marked))
             piece = f'<span class="{classes}" title="{html.escape(title)}">{piece}</span>'
         pieces.append(piece)
-    return f'{STYLE}\n<div class="nqpf-reader">{"".join(pieces)}</div>'
+    return f'{STYLE}\n{note}<div class="nqpf-reader">{"".join(pieces)}</div>'
