@@ -233,6 +233,10 @@ CAPTIONED = new_output("display_data", data={"image/png": "iVBORw0KGgo="})
         ([stream("x\ndtype: object\n")], ["x\n"], [], []),
         ([stream("The dtype: of a column is kept in prose.\n")],
          ["The dtype: of a column is kept in prose.\n"], [], []),
+        # progress bars, redrawn after carriage returns, are for the terminal
+        ([stream("topic models:   0%|          | 0/54 [00:00<?, ?it/s]\rtopic models:  41%|████"
+                 "      | 22/54 [00:10<00:14,  2.17it/s]\nEach run fitted 1,000 passages.\n")],
+         ["Each run fitted 1,000 passages.\n"], [], []),
     ],
 )
 def test_reader_preprocessor(outputs, texts, captions, tables):

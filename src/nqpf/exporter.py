@@ -42,6 +42,8 @@ from nbconvert.filters.markdown_mistune import IPythonRenderer, MarkdownWithMath
 from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
 from nbconvert.preprocessors import Preprocessor
 
+from nqpf.outputs import PROGRESS_BAR
+
 TEMPLATE = "nqpf_offline.html.j2"
 # Fonts with Chinese glyphs, by name, before the generic family: Linux, macOS, Windows.
 CJK_FONTS = '"Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "PingFang SC", ' \
@@ -217,7 +219,8 @@ class ReaderPreprocessor(Preprocessor):
     """The reader's version of a notebook's outputs: "Figure: <caption> (saved: …)" lines
     become the ``caption`` metadata of the image shown before them in the cell, "Table
     saved: <path> (N rows)" lines are dropped and listed in ``resources["nqpf"]["tables"]``
-    (file name, rows), and pandas ``dtype:`` footer lines are dropped; outputs left empty go."""
+    (file name, rows), and pandas ``dtype:`` footer lines and progress bars are dropped;
+    outputs left empty go."""
 
     def preprocess(self, nb, resources):
         tables = []
@@ -243,7 +246,7 @@ def _read_output(output, before: list, tables: list) -> bool:
                 continue
             if table:
                 tables.append((Path(table["path"].strip()).name, table["rows"]))
-            elif not DTYPE_LINE.match(line):
+            elif not DTYPE_LINE.match(line) and not PROGRESS_BAR.search(line):
                 kept.append(line)
         output.text = "".join(line + "\n" for line in kept)
         return bool(output.text.strip())

@@ -21,6 +21,8 @@ from IPython.display import Image, display
 
 from nqpf import figures, paths
 
+PROGRESS_BAR = re.compile(r"\d+%\||\d+/\d+ \[")  # a tqdm bar: "42%|████  | 21/50 [00:10<…"
+
 MANIFEST = "manifest.json"
 CAPTIONS = "captions.csv"
 FILE_NAMES = "file_names.csv"  # text -> file name, where a name had to be made safe

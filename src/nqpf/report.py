@@ -63,7 +63,6 @@ _RENDER_LOCK = threading.Lock()
 # Kernels log errors only: not ipykernel's warning, once per notebook, that a kernel on this
 # machine's loopback talks over unencrypted TCP (as every local Jupyter kernel does).
 KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=ERROR"]
-PROGRESS_BAR = re.compile(r"\d+%\||\d+/\d+ \[")  # a tqdm bar: "42%|████  | 21/50 [00:10<…"
 RELAY_SECONDS = 30  # a running notebook's progress bars reach the terminal at most this often
 
 _HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.+?)\s*#*\s*$")
@@ -234,7 +233,7 @@ class ProgressRelay:
 
     def write(self, text: str) -> None:
         lines = (line.split("\r")[-1].strip() for line in text.split("\n"))
-        bars = [line for line in lines if PROGRESS_BAR.search(line)]
+        bars = [line for line in lines if outputs.PROGRESS_BAR.search(line)]
         if bars and time.monotonic() - self.last >= self.every:
             self.last = time.monotonic()
             self.progress(f"{self.label} {bars[-1]}")
