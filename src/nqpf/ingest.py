@@ -71,6 +71,7 @@ FLAGS = ["ends_mid_sentence", "is_short", "is_duplicate"]
 DOC_COLUMNS = ["text", "n_chars", "n_words", *FLAGS]
 REPORT_COLUMNS = ["path", "status", "reason", "encoding", "size_bytes", "language"]
 CHUNK_SIZE = 2000  # texts per task in ``load_corpus(..., n_jobs>1)``
+SAMPLED_OUT = "left out by max_docs"  # how the reason of a document left out of a sample starts
 SAMPLES = ("random", "first")  # how ``load_corpus(..., max_docs=N)`` picks its N documents
 _JSON = json.JSONDecoder()
 CONTROL_BYTES = bytes(b for b in range(0x20) if b not in b"\t\n\r\f\v\x1b")
@@ -256,7 +257,7 @@ def _sample(kept: list[_Record], row_index: list[int], rows: list[_Row], *,
         rng = np.random.default_rng(random_state)
         chosen = np.sort(rng.choice(len(kept), max_docs, replace=False)).tolist()
         how = f"a random sample of {max_docs:,} (random_state={random_state})"
-    reason = f"left out by max_docs={max_docs}: {how} of {len(kept):,} documents kept"
+    reason = f"{SAMPLED_OUT}={max_docs}: {how} of {len(kept):,} documents kept"
     left_out = set(range(len(kept))).difference(chosen)
     for i in left_out:
         rows[row_index[i]] = rows[row_index[i]][:1] + ("skipped", reason) + rows[row_index[i]][3:]
