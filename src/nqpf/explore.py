@@ -14,6 +14,7 @@ space.
 """
 
 import re
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -276,10 +277,11 @@ def load_directives(path: Path = paths.LEXICON / "directives.csv") -> pd.DataFra
 def directive_profile(docs: pd.DataFrame, *, forms: pd.DataFrame | list[str] | None = None,
                       path: Path = paths.LEXICON / "directives.csv") -> pd.DataFrame:
     """Directive (modal and exhortative) language per document: one row per ``doc_id`` x form
-    of the document's language (zeros included), columns ``doc_id, form, category, count,
-    rate, unit``. Column ``language`` of ``docs`` (without it: ``nqpf.language.detect``):
-    ``zh`` documents get the Chinese forms, ``mixed`` ones all forms, both per 10,000
-    non-space characters; others the English forms per 1,000 raw whitespace words.
+    of the document's language that occurs in it (count > 0; a form a document does not use has
+    no row, so the table grows with the matches, not with documents x forms), columns ``doc_id,
+    form, category, count, rate, unit``. Column ``language`` of ``docs`` (without it:
+    ``nqpf.language.detect``): ``zh`` documents get the Chinese forms, ``mixed`` ones all forms,
+    both per 10,000 non-space characters; others the English forms per 1,000 raw whitespace words.
 
     ``forms``: DataFrame ``form, category[, inflect]`` or a list of forms; default: read
     ``path``. A form with Han characters is Chinese, written in simplified characters; its
@@ -319,23 +321,25 @@ def directive_profile(docs: pd.DataFrame, *, forms: pd.DataFrame | list[str] | N
     form_values, category_values = forms["form"].to_numpy(), forms["category"].to_numpy()
     rows = []
     for doc_id, text, language in zip(docs["doc_id"], docs["text"], languages, strict=True):
-        counts = np.zeros(len(forms), dtype="int64")
+        found = Counter()
         for han, only_han, group, regex in searches:
             if han and not HAN.search(text):
                 continue
             stretches = (match.span() for match in HAN_STRETCH.finditer(text)) if only_han else [
                 (0, len(text))]
             for start, end in stretches:
-                for match in regex.finditer(text, start, end):
-                    counts[group[match.lastindex - 1]] += 1
+                found.update(group[match.lastindex - 1]
+                             for match in regex.finditer(text, start, end))
+        shown = shown_forms.get(language, other_forms)
+        found = sorted((i, count) for i, count in found.items() if shown[i])
+        if not found:
+            continue
         chinese = language in shown_forms
         unit = UNITS["zh" if chinese else "en"]
         size = (len(text) - sum(map(str.isspace, text))) / 10_000 if chinese else (
             len(text.split()) / 1000)
-        shown = shown_forms.get(language, other_forms)  # numpy, not pandas: once per document
-        rows += [(doc_id, form, category, count, count / size if size else np.nan, unit)
-                 for form, category, count in zip(form_values[shown], category_values[shown],
-                                                  counts[shown], strict=True)]
+        rows += [(doc_id, form_values[i], category_values[i], count, count / size, unit)
+                 for i, count in found]
     return pd.DataFrame(rows, columns=PROFILE_COLUMNS).astype({"count": "int64"})
 
 
