@@ -198,6 +198,8 @@ def test_shared_sentences_accepts_sentences_table_and_skips_same_document():
         "start_b", "end_b", "similarity", "text_a", "text_b"]
     assert list(table[["sentence_id_a", "doc_id_b"]].itertuples(index=False, name=None)) \
         == [(1, "b"), (2, "b")]
+    alone = shared_sentences(sentences[sentences["doc_id"] == "a"])
+    assert alone.empty and list(alone.columns) == list(table.columns)
     assert (table["doc_id_a"] == "a").all()
 
 
@@ -324,6 +326,13 @@ def test_similar_pairs_with_one_large_group(seed):
     assert list(zip(first.tolist(), second.tolist(), strict=True)) == [e[:2] for e in expected]
     alone = similar_pairs(sparse.csr_array(sets.astype(int)), 0.6, np.zeros(len(sets)))
     assert all(len(part) == 0 for part in alone)
+
+
+def test_similar_pairs_with_empty_rows():
+    sets = np.array([[1, 1, 0, 1], [0, 0, 0, 0], [1, 1, 0, 1], [0, 0, 0, 0], [1, 0, 1, 1]])
+    first, second, jaccard = similar_pairs(sparse.csr_array(sets), 0.5, np.arange(5))
+    assert list(zip(first.tolist(), second.tolist(), jaccard.tolist(), strict=True)) == [
+        (0, 2, 1.0), (0, 4, 0.5), (2, 4, 0.5)]
 
 
 @pytest.mark.parametrize("max_pairs, block_rows", [(1, 1), (5, 2), (7, 256)])

@@ -249,29 +249,38 @@ def similar_pairs(sets: sparse.csr_array, threshold: float, groups: np.ndarray, 
     (the first ``max_pairs`` pairs in row order), so memory and time stay bounded even when
     thousands of rows are identical. ``progress``: called with the number of rows done after
     each block."""
-    sets = sparse.csr_array(sets, dtype=np.int64)
+    sets = sparse.csr_array(sets)
     sets.sum_duplicates()
-    sets.data[:] = 1
-    n_rows = sets.shape[0]
+    n_rows, n_features = sets.shape
+    index = sets.indptr.dtype  # int32 while the matrix allows: arrays of length nnz stay small
+    rank = np.empty(n_features, dtype=index)
+    rank[np.argsort(np.bincount(sets.indices, minlength=n_features), kind="stable")] = (
+        np.arange(n_features, dtype=index))
+    # Features renumbered from rarest to most common and sorted in each row: a row's prefix is
+    # its first features.
+    sets = sparse.csr_array((np.ones(sets.nnz, dtype=np.int32), rank[sets.indices],
+                             sets.indptr), shape=sets.shape)
+    sets.has_sorted_indices = False
+    sets.sort_indices()
     sizes = np.diff(sets.indptr)
-    frequency = np.bincount(sets.indices, minlength=sets.shape[1])
-    rank = np.empty(sets.shape[1], dtype=np.int64)
-    rank[np.lexsort((np.arange(sets.shape[1]), frequency))] = np.arange(sets.shape[1])
-    rows = np.repeat(np.arange(n_rows), sizes)
-    order = np.lexsort((rank[sets.indices], rows))
-    position = np.arange(len(order)) - np.repeat(sets.indptr[:-1], sizes)
-    prefix_sizes = sizes - np.ceil(threshold * sizes - 1e-9).astype(np.int64) + 1
-    keep = order[position < np.repeat(prefix_sizes, sizes)]
+    prefix_sizes = np.minimum(sizes - np.ceil(threshold * sizes - 1e-9).astype(index) + 1, sizes)
+    in_prefix = np.arange(sets.nnz, dtype=index) < np.repeat(sets.indptr[:-1] + prefix_sizes,
+                                                              sizes)
+    features = sets.indices[in_prefix]
+    rows = np.repeat(np.arange(n_rows, dtype=index), prefix_sizes)
+    del in_prefix
     # A prefix feature that only rows of one group have gives no pair of interest: drop it
     # (a long document's sentences would otherwise all be candidates of one another).
     codes = pd.factorize(np.asarray(groups))[0]
-    lowest = np.full(sets.shape[1], len(codes))
-    highest = np.full(sets.shape[1], -1)
-    np.minimum.at(lowest, sets.indices[keep], codes[rows[keep]])
-    np.maximum.at(highest, sets.indices[keep], codes[rows[keep]])
-    keep = keep[(lowest < highest)[sets.indices[keep]]]
-    prefix = sparse.csr_array((np.ones(len(keep), dtype=np.int64),
-                               (rows[keep], sets.indices[keep])), shape=sets.shape)
+    lowest = np.full(n_features, len(codes))
+    highest = np.full(n_features, -1)
+    np.minimum.at(lowest, features, codes[rows])
+    np.maximum.at(highest, features, codes[rows])
+    keep = (lowest < highest)[features]
+    prefix = sparse.csr_array((np.ones(int(keep.sum()), dtype=np.int32), features[keep],
+                               np.concatenate([[0], np.cumsum(np.bincount(
+                                   rows[keep], minlength=n_rows))]).astype(index)),
+                              shape=sets.shape)
     transposed = prefix.T.tocsr()
     found, n_found = [], 0
     for start in range(0, n_rows, block_rows):
@@ -347,14 +356,20 @@ def shared_sentences(sentences_or_passages: pd.DataFrame, *, threshold: float = 
     columns += ["similarity", "text_a", "text_b"]
 
     sentences = _sentences(sentences_or_passages, id_column)
-    words = [surface_words(text) for text in sentences["text"]]
-    keep = np.array([len(w) >= min_sentence_words for w in words], dtype=bool)
+    keep = np.zeros(len(sentences), dtype=bool)
+    joined = []
+    for i, text in enumerate(sentences["text"]):
+        words = surface_words(text)
+        if len(words) >= min_sentence_words:
+            keep[i] = True
+            joined.append(join_words(words))
     sentences = sentences[keep].reset_index(drop=True)
-    if len(sentences) < 2:
+    if sentences["doc_id"].nunique() < 2:  # pairs are across documents
         return pd.DataFrame(columns=columns)
     shingles = CountVectorizer(
         analyzer="char", ngram_range=(SHINGLE_CHARS, SHINGLE_CHARS), binary=True,
-    ).fit_transform([join_words(w) for w, k in zip(words, keep, strict=True) if k])
+        dtype=np.int32).fit_transform(joined)
+    del joined
     doc_codes = pd.factorize(sentences["doc_id"])[0]
     with tqdm(total=len(sentences), desc="shared sentences", disable=not progress,
               file=sys.stdout, mininterval=PROGRESS_SECONDS) as bar:
