@@ -180,12 +180,17 @@ def section(args, corpus: Path, n_docs: int, result: dict, rows: list[dict]) -> 
         status = " (failed)" if row["failed"] else ""
         lines.append(f"| {row['notebook']}{status} | {seconds} | {rss} | {slowest} |")
     over = max(p["rss"] for p in sampler.peaks.values())
+    debian = (args.corpus.resolve() == DEFAULT_CORPUS.resolve() and not args.docs
+              and not args.long_text)
+    scope = "" if debian else (" (the targets are set for the 60,876 Debian descriptions; "
+                               "shown for comparison)")
     lines += [
         "",
         f"- Target peak RSS <= 3 GiB per process: {over:.0f} MiB -> "
         f"{'met' if over <= TARGET_RSS_MIB else '**not met**'}",
         f"- Target wall time <= 5 minutes: {result['seconds']:.0f} s -> "
-        f"{'met' if result['seconds'] <= TARGET_SECONDS and not result['code'] else '**not met**'}",
+        f"{'met' if result['seconds'] <= TARGET_SECONDS and not result['code'] else '**not met**'}"
+        f"{scope}",
         "",
     ]
     return "\n".join(lines)
