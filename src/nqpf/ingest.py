@@ -34,6 +34,7 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
+import msgspec
 import numpy as np
 import pandas as pd
 from charset_normalizer import from_bytes
@@ -74,6 +75,10 @@ CHUNK_SIZE = 2000  # texts per task in ``load_corpus(..., n_jobs>1)``
 SAMPLED_OUT = "left out by max_docs"  # how the reason of a document left out of a sample starts
 SAMPLES = ("random", "first")  # how ``load_corpus(..., max_docs=N)`` picks its N documents
 _JSON = json.JSONDecoder()
+_JSON_LINES = msgspec.json.Decoder()  # agrees with ``json.loads`` wherever it reads a line
+# Line breaks of ``str.splitlines`` that a JSON string may hold as they are (\v, \f and
+# \x1c-\x1e may not), in UTF-8
+SPLITLINES_BREAKS = (b"\r", "\x85".encode(), "\u2028".encode(), "\u2029".encode())
 CONTROL_BYTES = bytes(b for b in range(0x20) if b not in b"\t\n\r\f\v\x1b")
 # Plain tuples (quicker to make than dicts or named tuples: there is one per table row)
 _Record = tuple[str, str, str, str, int]  # doc_id, text, path, encoding, size_bytes
@@ -449,27 +454,61 @@ def _parse_json(line: str):
         return None
 
 
-def _read_jsonl(text: str, path: Path, rows: list[_Row], text_column: str) -> pd.DataFrame:
-    """The JSON objects on the lines of ``text``, with their line numbers (``_row``); each
-    other line is a ``failed`` row. A text column of strings only is kept as Python objects
-    (they are read as a list next)."""
-    records = []
+def _jsonl_objects(data: bytes) -> list[dict] | None:
+    """The objects of UTF-8 JSON Lines ``data``, one per line, read in one call; None unless
+    every line is a JSON object, starts with ``{`` and ends with ``}`` (no blank lines, no
+    other line break than ``\\n``; an object that spans lines would leave a line that does
+    not), so that line ``i`` holds object ``i``. Read without error, ``data`` is valid UTF-8
+    without control bytes (JSON allows neither)."""
+    body = data.removesuffix(b"\n")
+    n_breaks = body.count(b"\n")
+    if (not body.startswith(b"{") or not body.endswith(b"}")
+            or body.count(b"\n{") != n_breaks or body.count(b"}\n") != n_breaks
+            or any(line_break in body for line_break in SPLITLINES_BREAKS)):
+        return None
+    try:
+        objects = _JSON_LINES.decode_lines(body)
+    except (ValueError, RecursionError):  # msgspec.DecodeError, UnicodeDecodeError
+        return None
+    if len(objects) != n_breaks + 1 or not all(type(value) is dict for value in objects):
+        return None
+    return objects
+
+
+def _read_jsonl(text: str, path: Path, rows: list[_Row]) -> tuple[list[dict], list[int]]:
+    """The JSON objects on the lines of ``text`` and their line numbers; each other line is
+    a ``failed`` row."""
+    objects, numbers = [], []
     for number, line in enumerate(text.splitlines(), start=1):
         if not line or line.isspace():
             continue
-        record = _parse_json(line)
-        if not isinstance(record, dict):
+        value = _parse_json(line)
+        if not isinstance(value, dict):
             rows.append(_row(f"{path.name}#row {number}", "failed",
                              f"invalid JSON on line {number}", size=len(line.encode())))
             continue
-        records.append({"_row": number, **record})
-    texts = [record.get(text_column) for record in records]
-    if not records or not all(type(value) is str for value in texts):
-        return pd.DataFrame.from_records(records)
-    for record in records:
-        record[text_column] = None
-    table = pd.DataFrame.from_records(records)
-    table[text_column] = pd.Series(texts, dtype=object, index=table.index)
+        objects.append(value)
+        numbers.append(number)
+    return objects, numbers
+
+
+def _objects_table(objects: list[dict], numbers: list[int], text_column: str) -> pd.DataFrame:
+    """One row per JSON object, its line number in ``_row`` (unless it has a ``_row`` of its
+    own), columns in order of appearance. A text column of strings only is kept as Python
+    objects (they are read as a list next)."""
+    texts = [value.get(text_column) for value in objects]
+    strings = bool(objects) and all(type(value) is str for value in texts)
+    if any("_row" in value for value in objects):
+        objects = [{"_row": number, **value} for number, value in zip(numbers, objects,
+                                                                      strict=True)]
+    if strings:
+        for value in objects:
+            value[text_column] = None
+    table = pd.DataFrame.from_records(objects)
+    if "_row" not in table and len(table):
+        table.insert(0, "_row", numbers)
+    if strings:
+        table[text_column] = pd.Series(texts, dtype=object, index=table.index)
     return table
 
 
@@ -480,9 +519,17 @@ def _read_table(path: Path, text_column: str, id_column: str | None, rows: list[
             data = gzip.decompress(data)
         except (OSError, EOFError) as error:
             raise ValueError(f"{path}: not a valid gzip file ({error})") from None
-    text, encoding = decode_bytes(data)
     is_jsonl = ".jsonl" in path.name.lower()
-    table = _read_jsonl(text, path, rows, text_column) if is_jsonl else _read_csv(text, path)
+    has_bom = data.startswith(codecs.BOM_UTF8)
+    objects = _jsonl_objects(data[len(codecs.BOM_UTF8):] if has_bom else data) \
+        if is_jsonl and not any(data.startswith(bom) for bom, _ in BOMS[1:]) else None
+    if objects is not None:
+        encoding = "utf-8-sig" if has_bom else "utf-8"
+        table = _objects_table(objects, list(range(1, len(objects) + 1)), text_column)
+    else:
+        text, encoding = decode_bytes(data)
+        table = (_objects_table(*_read_jsonl(text, path, rows), text_column) if is_jsonl
+                 else _read_csv(text, path))
     if is_jsonl and table.empty:
         return [], None
     if "_row" not in table:
