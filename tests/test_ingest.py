@@ -256,6 +256,44 @@ def test_jsonl_lines_are_read_one_by_one(tmp_path, content, statuses):
         f"invalid JSON on line {n}" for n, status in statuses.items() if status == "failed"]
 
 
+ONE_A_LINE = "".join(json.dumps({"id": f"d{i}", "text": f"Text {i}.\nLine 2", "n": i},
+                                 ensure_ascii=i % 2 == 0) + "\n" for i in range(3))
+
+
+@pytest.mark.parametrize(
+    ("content", "at_once"),
+    [
+        (ONE_A_LINE, True),
+        (ONE_A_LINE.rstrip("\n"), True),
+        ("\ufeff" + ONE_A_LINE, True),
+        ('{"id": "a", "text": "é", "_row": 7, "m": {"k": [1, null]}}\n' + ONE_A_LINE, True),
+        ('{"id": "a", "text": 5}\n{"id": "b", "text": null}\n' + ONE_A_LINE, True),
+        ("\n" + ONE_A_LINE, False),  # a blank line
+        (ONE_A_LINE.replace("\n", "\r\n"), False),
+        (ONE_A_LINE + '{"id": "x", "text": "a\u2028b"}\n', False),
+        (ONE_A_LINE + '{"id": "x", "text": "a\x85b"}\n', False),
+        (ONE_A_LINE + '{"id": "x",\n"text": "over two lines"}\n', False),
+        (ONE_A_LINE + '{"id": "x", "text": "a"} {"id": "y", "text": "b"}\n', False),
+        (ONE_A_LINE + '{"id": "x", "text": "a", "v": NaN}\n', False),  # json reads NaN
+        ('  ' + ONE_A_LINE, False),
+        (ONE_A_LINE + "[1]\n", False),
+    ],
+)
+def test_jsonl_read_at_once_as_line_by_line(tmp_path, monkeypatch, content, at_once):
+    """A file whose every line is one JSON object is read in one call: what it gives is what
+    reading it line by line gives."""
+    path = tmp_path / "t.jsonl"
+    path.write_bytes(content.encode())
+    data = path.read_bytes().removeprefix(b"\xef\xbb\xbf")
+    assert (ingest._jsonl_objects(data) is not None) == at_once
+    at_once_corpus = load_corpus(path, id_column="id")
+    monkeypatch.setattr(ingest, "_jsonl_objects", lambda data: None)
+    by_line = load_corpus(path, id_column="id")
+    pd.testing.assert_frame_equal(at_once_corpus.docs, by_line.docs)
+    pd.testing.assert_frame_equal(at_once_corpus.report, by_line.report)
+    assert at_once_corpus.spans == by_line.spans
+
+
 def test_invalid_json_line_reason(tmp_path):
     _write_table(tmp_path / "t.jsonl")
     report = load_corpus(tmp_path / "t.jsonl").report

@@ -73,12 +73,10 @@ DOC_COLUMNS = ["text", "n_chars", "n_words", *FLAGS]
 REPORT_COLUMNS = ["path", "status", "reason", "encoding", "size_bytes", "language"]
 CHUNK_SIZE = 2000  # texts per task in ``load_corpus(..., n_jobs>1)``
 SAMPLED_OUT = "left out by max_docs"  # how the reason of a document left out of a sample starts
+CHECK_BYTES = 1 << 20  # bytes of a JSON Lines file checked at once (``_object_lines``)
 SAMPLES = ("random", "first")  # how ``load_corpus(..., max_docs=N)`` picks its N documents
 _JSON = json.JSONDecoder()
 _JSON_LINES = msgspec.json.Decoder()  # agrees with ``json.loads`` wherever it reads a line
-# Line breaks of ``str.splitlines`` that a JSON string may hold as they are (\v, \f and
-# \x1c-\x1e may not), in UTF-8
-SPLITLINES_BREAKS = (b"\r", "\x85".encode(), "\u2028".encode(), "\u2029".encode())
 CONTROL_BYTES = bytes(b for b in range(0x20) if b not in b"\t\n\r\f\v\x1b")
 # Plain tuples (quicker to make than dicts or named tuples: there is one per table row)
 _Record = tuple[str, str, str, str, int]  # doc_id, text, path, encoding, size_bytes
@@ -454,23 +452,43 @@ def _parse_json(line: str):
         return None
 
 
+def _object_lines(body: bytes) -> int:
+    """How many lines UTF-8 ``body`` has if each one starts with ``{`` and ends with ``}``
+    and ``str.splitlines`` breaks them only at ``\\n`` (no ``\\r``, U+0085, U+2028 or U+2029,
+    which a JSON string may hold as they are), else 0. Then no line is blank and no JSON
+    value read from ``body`` spans lines (it would leave a line that starts or ends
+    otherwise)."""
+    data = np.frombuffer(body, dtype=np.uint8)
+    if not len(data) or data[0] != ord("{") or data[-1] != ord("}") or b"\r" in body:
+        return 0
+    n_breaks = 0
+    for start in range(0, len(data), CHECK_BYTES):  # in parts: no temporary array as large
+        part = data[start:start + CHECK_BYTES]
+        breaks = np.flatnonzero(part == ord("\n")) + start
+        ends = np.flatnonzero((part == 0x85) | ((part & 0xFE) == 0xA8)) + start  # U+0085 ...
+        if ((data[breaks - 1] != ord("}")).any() or (data[breaks + 1] != ord("{")).any()
+                or ((data[ends] == 0x85) & (data[ends - 1] == 0xC2)).any()
+                or ((data[ends] != 0x85) & (data[ends - 1] == 0x80)
+                    & (data[ends - 2] == 0xE2)).any()):  # ... and U+2028, U+2029
+            return 0
+        n_breaks += len(breaks)
+    return n_breaks + 1
+
+
 def _jsonl_objects(data: bytes) -> list[dict] | None:
-    """The objects of UTF-8 JSON Lines ``data``, one per line, read in one call; None unless
-    every line is a JSON object, starts with ``{`` and ends with ``}`` (no blank lines, no
-    other line break than ``\\n``; an object that spans lines would leave a line that does
-    not), so that line ``i`` holds object ``i``. Read without error, ``data`` is valid UTF-8
-    without control bytes (JSON allows neither)."""
+    """The objects of UTF-8 JSON Lines ``data``, read in one call, object ``i`` from line
+    ``i``; None unless each line holds one JSON object (``_object_lines``, and as many values
+    as lines). Read without error, ``data`` is valid UTF-8 without control bytes (JSON allows
+    neither)."""
     body = data.removesuffix(b"\n")
-    n_breaks = body.count(b"\n")
-    if (not body.startswith(b"{") or not body.endswith(b"}")
-            or body.count(b"\n{") != n_breaks or body.count(b"}\n") != n_breaks
-            or any(line_break in body for line_break in SPLITLINES_BREAKS)):
+    n_lines = _object_lines(body)
+    if not n_lines:
         return None
     try:
         objects = _JSON_LINES.decode_lines(body)
     except (ValueError, RecursionError):  # msgspec.DecodeError, UnicodeDecodeError
         return None
-    if len(objects) != n_breaks + 1 or not all(type(value) is dict for value in objects):
+    if len(objects) != n_lines or not all(type(value) is dict for value in objects):
         return None
     return objects
 
