@@ -592,3 +592,23 @@ def test_jsonl_number_ids_keep_their_metadata(tmp_path):
     (tmp_path / "t.jsonl").write_text("\n".join(lines), encoding="utf-8")
     docs = load_corpus(tmp_path / "t.jsonl").docs
     assert docs[["doc_id", "year"]].values.tolist() == [["10", 2020], ["2", 2021]]
+
+
+def test_garbage_collector_left_as_it_was(tmp_path):
+    """Loading a table pauses Python's cycle collector, and leaves it as it found it, also
+    when loading fails."""
+    import gc
+
+    (tmp_path / "t.jsonl").write_text(ONE_A_LINE, encoding="utf-8")
+    (tmp_path / "bad.jsonl").write_text("nothing\n", encoding="utf-8")
+    assert gc.isenabled()
+    load_corpus(tmp_path / "t.jsonl")
+    with pytest.raises(ValueError, match="no documents loaded"):
+        load_corpus(tmp_path / "bad.jsonl")
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        load_corpus(tmp_path / "t.jsonl")
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
