@@ -1,3 +1,4 @@
+import gc
 import gzip
 import json
 
@@ -597,8 +598,6 @@ def test_jsonl_number_ids_keep_their_metadata(tmp_path):
 def test_garbage_collector_left_as_it_was(tmp_path):
     """Loading a table pauses Python's cycle collector, and leaves it as it found it, also
     when loading fails."""
-    import gc
-
     (tmp_path / "t.jsonl").write_text(ONE_A_LINE, encoding="utf-8")
     (tmp_path / "bad.jsonl").write_text("nothing\n", encoding="utf-8")
     assert gc.isenabled()
