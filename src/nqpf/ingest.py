@@ -581,7 +581,7 @@ def _read_table(path: Path, text_column: str, id_column: str | None, rows: list[
         for number in table.loc[no_id, "_row"]:
             rows.append(_row(f"{path.name}#row {number}", "failed",
                              f"empty id (column {id_column!r})", encoding))
-        table = table[~no_id]
+        table = table[~no_id] if no_id.any() else table
     numbers = table["_row"].tolist()  # whole columns to lists: much faster than iterating
     ids = ([str(i) for i in table[id_column].tolist()] if id_column
            else [f"row_{n:05d}" for n in numbers])
