@@ -20,6 +20,10 @@
 
 Encodings: UTF-8 (with or without BOM), UTF-16 with BOM, GB18030 (GBK and GB2312 files are
 reported as ``gb18030``, their superset), Big5 and cp1252; charset-normalizer is the last resort.
+
+A JSON Lines file whose every line is one JSON object is read in one call (msgspec, which
+reads what ``json.loads`` reads, the same way, or fails); any other is read line by line, and
+each line that is not a JSON object is a ``failed`` row that names its line number.
 """
 
 import codecs
