@@ -346,3 +346,16 @@ def test_find_all_finds_what_find_boilerplate_finds():
         assert find_all(order) == expected
         assert sum(map(bool, expected)) >= 12  # the test holds texts with spans
     assert find_all([]) == []
+
+
+@pytest.mark.parametrize("before", [0, 1, 79, 80, 81, 120])
+@pytest.mark.parametrize("indent", ["", "  ", "\t "])
+def test_find_all_finds_dated_bylines_where_find_boilerplate_does(before, indent):
+    """One-line texts look for the dated byline's word near their start first: the rule
+    allows 80 characters before it (after leading white space), not 81."""
+    texts = [f"{indent}{'x' * before} {word} on 2024-01-30{tail}"
+             for word in ("Updated", "POSTED", "released", "Publishedx")
+             for tail in ("", " 10:00", "x" * 21)]
+    expected = [find_boilerplate(text) for text in texts]
+    assert find_all(texts) == expected
+    assert any(expected) == (before < 80)

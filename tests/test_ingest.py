@@ -1,3 +1,4 @@
+import gc
 import gzip
 import json
 
@@ -254,6 +255,44 @@ def test_jsonl_lines_are_read_one_by_one(tmp_path, content, statuses):
     assert report["status"].tolist() == list(statuses.values())
     assert report.loc[report["status"] == "failed", "reason"].tolist() == [
         f"invalid JSON on line {n}" for n, status in statuses.items() if status == "failed"]
+
+
+ONE_A_LINE = "".join(json.dumps({"id": f"d{i}", "text": f"Text {i}.\nLine 2", "n": i},
+                                 ensure_ascii=i % 2 == 0) + "\n" for i in range(3))
+
+
+@pytest.mark.parametrize(
+    ("content", "at_once"),
+    [
+        (ONE_A_LINE, True),
+        (ONE_A_LINE.rstrip("\n"), True),
+        ("\ufeff" + ONE_A_LINE, True),
+        ('{"id": "a", "text": "é", "_row": 7, "m": {"k": [1, null]}}\n' + ONE_A_LINE, True),
+        ('{"id": "a", "text": 5}\n{"id": "b", "text": null}\n' + ONE_A_LINE, True),
+        ("\n" + ONE_A_LINE, False),  # a blank line
+        (ONE_A_LINE.replace("\n", "\r\n"), False),
+        (ONE_A_LINE + '{"id": "x", "text": "a\u2028b"}\n', False),
+        (ONE_A_LINE + '{"id": "x", "text": "a\x85b"}\n', False),
+        (ONE_A_LINE + '{"id": "x",\n"text": "over two lines"}\n', False),
+        (ONE_A_LINE + '{"id": "x", "text": "a"} {"id": "y", "text": "b"}\n', False),
+        (ONE_A_LINE + '{"id": "x", "text": "a", "v": NaN}\n', False),  # json reads NaN
+        ('  ' + ONE_A_LINE, False),
+        (ONE_A_LINE + "[1]\n", False),
+    ],
+)
+def test_jsonl_read_at_once_as_line_by_line(tmp_path, monkeypatch, content, at_once):
+    """A file whose every line is one JSON object is read in one call: what it gives is what
+    reading it line by line gives."""
+    path = tmp_path / "t.jsonl"
+    path.write_bytes(content.encode())
+    data = path.read_bytes().removeprefix(b"\xef\xbb\xbf")
+    assert (ingest._jsonl_objects(data) is not None) == at_once
+    at_once_corpus = load_corpus(path, id_column="id")
+    monkeypatch.setattr(ingest, "_jsonl_objects", lambda data: None)
+    by_line = load_corpus(path, id_column="id")
+    pd.testing.assert_frame_equal(at_once_corpus.docs, by_line.docs)
+    pd.testing.assert_frame_equal(at_once_corpus.report, by_line.report)
+    assert at_once_corpus.spans == by_line.spans
 
 
 def test_invalid_json_line_reason(tmp_path):
@@ -554,3 +593,21 @@ def test_jsonl_number_ids_keep_their_metadata(tmp_path):
     (tmp_path / "t.jsonl").write_text("\n".join(lines), encoding="utf-8")
     docs = load_corpus(tmp_path / "t.jsonl").docs
     assert docs[["doc_id", "year"]].values.tolist() == [["10", 2020], ["2", 2021]]
+
+
+def test_garbage_collector_left_as_it_was(tmp_path):
+    """Loading a table pauses Python's cycle collector, and leaves it as it found it, also
+    when loading fails."""
+    (tmp_path / "t.jsonl").write_text(ONE_A_LINE, encoding="utf-8")
+    (tmp_path / "bad.jsonl").write_text("nothing\n", encoding="utf-8")
+    assert gc.isenabled()
+    load_corpus(tmp_path / "t.jsonl")
+    with pytest.raises(ValueError, match="no documents loaded"):
+        load_corpus(tmp_path / "bad.jsonl")
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        load_corpus(tmp_path / "t.jsonl")
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

@@ -27,6 +27,13 @@ _H = r"[^\S\n]"  # horizontal white space (never crosses a line break)
 _COLON = rf"{_H}*[:\uff1a]"  # ASCII or full-width colon
 _HANZI_NAMES = "[\u4e00-\u9fff\u00b7\u30fb\u3001\uff0c, \t\u3000\u00a0]"  # names, 、, spaces
 
+_DATED = ("updated", "published", "posted", "released")  # what a dated byline says ...
+_DATED_WITHIN = 80  # ... within this many characters of the line's start (after white space)
+_DATED_LONGEST = max(map(len, _DATED))
+_DATED_BYLINE = re.compile(
+    rf"^{_H}*[^\n]{{0,{_DATED_WITHIN}}}?\b(?:{'|'.join(_DATED)})(?:{_H}+(?:on|at))?"
+    rf":?{_H}*\d{{4}}[-/.]\d{{1,2}}[-/.]\d{{1,2}}[^\n]{{0,20}}$", re.MULTILINE | re.IGNORECASE)
+
 # Each rule is (kind, pattern); every pattern but the footnote mark matches within one line.
 # Patterns written ``^ ...`` cover a line or its start and are tried at line starts only (so
 # every alternative of such a pattern starts with ``^``); those anchored only at ``$`` cover a
@@ -34,10 +41,7 @@ _HANZI_NAMES = "[\u4e00-\u9fff\u00b7\u30fb\u3001\uff0c, \t\u3000\u00a0]"  # name
 # Earlier rules win where spans overlap.
 RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     # "Mondo Technology Updated on 2024-01-30": a source name, then an update date.
-    ("byline", re.compile(
-        rf"^{_H}*[^\n]{{0,80}}?\b(?:Updated|Published|Posted|Released)(?:{_H}+(?:on|at))?"
-        rf":?{_H}*\d{{4}}[-/.]\d{{1,2}}[-/.]\d{{1,2}}[^\n]{{0,20}}$",
-        re.MULTILINE | re.IGNORECASE)),
+    ("byline", _DATED_BYLINE),
     # "Source: Xinhua"
     ("byline", re.compile(rf"^{_H}*(?:Source|From){_H}*[:\uff1a][^\n]{{0,80}}$",
                           re.MULTILINE | re.IGNORECASE)),
@@ -210,10 +214,14 @@ def _prepare(rules: tuple[tuple[str, re.Pattern[str]], ...]):
     rule matches (a cheap first test, so those rules run one by one only on the few lines
     that need it), and the other rules, searched one by one (``re`` skips ahead to a
     pattern's leading literal, such as "(", which it cannot do for an alternation of them)."""
-    any_line = re.compile("|".join(
-        f"(?{'i' if pattern.flags & re.IGNORECASE else ''}:{pattern.pattern})"
-        for _, pattern in rules if pattern.pattern.startswith("^")), re.MULTILINE)
-    return rules, any_line, tuple(p for _, p in rules if not p.pattern.startswith("^"))
+    return rules, _any_of([p for _, p in rules if p.pattern.startswith("^")]), tuple(
+        p for _, p in rules if not p.pattern.startswith("^"))
+
+
+def _any_of(patterns: list[re.Pattern[str]]) -> re.Pattern[str]:
+    """One pattern matching where any of ``patterns`` (``^``-anchored) matches."""
+    return re.compile("|".join(f"(?{'i' if pattern.flags & re.IGNORECASE else ''}:"
+                               f"{pattern.pattern})" for pattern in patterns), re.MULTILINE)
 
 
 # Rules whose pattern holds non-ASCII characters (the Chinese ones) cannot match ASCII text,
@@ -221,6 +229,10 @@ def _prepare(rules: tuple[tuple[str, re.Pattern[str]], ...]):
 _ALL_RULES = _prepare(RULES)
 _ASCII_RULES = _prepare(tuple(rule for rule in RULES if rule[1].pattern.isascii()))
 _SEPARATOR = "\n\x00\n"  # between texts searched at once (``_one_line_hits``)
+# The first test of ``_one_line_hits``: the ASCII line rules but the dated byline, whose
+# scan for its word is slow in ``re``; that rule is tried only on texts that hold the word.
+_UNDATED_LINE = _any_of([p for _, p in _ASCII_RULES[0]
+                         if p.pattern.startswith("^") and p is not _DATED_BYLINE])
 
 
 def find_boilerplate(text: str, *, recurring: Sequence[tuple[int, int]] = ()) -> list[Span]:
@@ -308,13 +320,22 @@ def body_end(text: str, spans: list[Span] | None = None) -> int:
     return paragraphs[-1][1] if paragraphs else 0
 
 
+def _may_be_dated(text: str) -> bool:
+    """Whether one of ``_DATED`` is where ``_DATED_BYLINE`` needs it in one-line ASCII
+    ``text``: near its start (``re`` is slow to find it there)."""
+    head = text[:len(text) - len(text.lstrip()) + _DATED_WITHIN + _DATED_LONGEST].lower()
+    return any(word in head for word in _DATED)
+
+
 def _one_line_hits(texts: list[str]) -> set[int]:
     """Indices of the one-line ASCII ``texts`` in which a rule matches: the line rules' first
-    test at their start, one call per text, and the other rules in one search of all the
-    texts joined (no rule matches across ``_SEPARATOR``: ``[^\\n]`` stops at its line
-    breaks, ``\\s`` at its NUL)."""
-    _, any_line, end_rules = _ASCII_RULES
-    hits = {i for i, match in enumerate(map(any_line.match, texts)) if match}
+    test at their start, one call per text (the dated byline's only where one of its words
+    is), and the other rules in one search of all the texts joined (no rule matches across
+    ``_SEPARATOR``: ``[^\\n]`` stops at its line breaks, ``\\s`` at its NUL)."""
+    _, _, end_rules = _ASCII_RULES
+    hits = {i for i, match in enumerate(map(_UNDATED_LINE.match, texts)) if match}
+    hits.update(i for i, text in enumerate(texts)
+                if _may_be_dated(text) and _DATED_BYLINE.match(text))
     starts = list(accumulate((len(text) + len(_SEPARATOR) for text in texts[:-1]),
                              initial=len(_SEPARATOR)))
     joined = _SEPARATOR + _SEPARATOR.join(texts)
