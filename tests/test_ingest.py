@@ -301,6 +301,29 @@ def test_invalid_json_line_reason(tmp_path):
     assert report.loc[report["status"] == "failed", "reason"].tolist() == ["invalid JSON on line 3"]
 
 
+@pytest.mark.parametrize("at_once", [True, False])
+@pytest.mark.parametrize(
+    ("line", "reason"),
+    [('{"id": "a", "text": "one \\ud800 two"}', "\\ud800 is half of a UTF-16 surrogate pair"),
+     ('{"id": "a", "text": "ok", "tags": [{"k": "\\uDC01"}]}', "\\udc01 is half"),
+     ('{"id": "a", "text": "an emoji \\ud83d\\ude00 is a pair"}', None)],
+)
+def test_jsonl_lone_surrogate_is_a_failed_line(tmp_path, monkeypatch, line, reason, at_once):
+    """Half a surrogate pair decodes to a string no codec can write: its line is reported, the
+    rest loads (a whole pair is one character)."""
+    path = tmp_path / "t.jsonl"
+    path.write_text(line + '\n{"id": "b", "text": "fine text"}\n', encoding="ascii")
+    if not at_once:
+        monkeypatch.setattr(ingest, "_jsonl_objects", lambda data: None)
+    corpus = load_corpus(path, id_column="id")
+    failed = corpus.report.loc[corpus.report["status"] == "failed", "reason"].tolist()
+    if reason is None:
+        assert failed == [] and "\U0001f600" in corpus.docs["text"].iloc[0]
+    else:
+        assert corpus.docs["doc_id"].tolist() == ["b"]
+        assert len(failed) == 1 and failed[0].startswith("invalid JSON on line 1: " + reason)
+
+
 def test_table_without_id_column_numbers_rows(tmp_path):
     years = [str(2000 + i) for i in range(12)]
     pd.DataFrame({"text": [f"text {y}" for y in years], "year": years}).to_csv(

@@ -80,6 +80,8 @@ REPORT_COLUMNS = ["path", "status", "reason", "encoding", "size_bytes", "languag
 CHUNK_SIZE = 2000  # texts per task in ``load_corpus(..., n_jobs>1)``
 SAMPLED_OUT = "left out by max_docs"  # how the reason of a document left out of a sample starts
 CHECK_BYTES = 1 << 20  # bytes of a JSON Lines file checked at once (``_object_lines``)
+SURROGATE = re.compile("[\ud800-\udfff]")  # half a UTF-16 pair: JSON may hold one, no codec
+SURROGATE_ESCAPES = ("\\ud", "\\uD")  # ... writes it; it is written as one of these
 SAMPLES = ("random", "first")  # how ``load_corpus(..., max_docs=N)`` picks its N documents
 _JSON = json.JSONDecoder()
 _JSON_LINES = msgspec.json.Decoder()  # agrees with ``json.loads`` wherever it reads a line
@@ -473,6 +475,19 @@ def _parse_json(line: str):
         return None
 
 
+def _lone_surrogate(value) -> str | None:
+    """The first lone surrogate (half of a UTF-16 pair, not a character) in the strings of the
+    JSON ``value``, as its escape ``\\udXXX``; None if there is none."""
+    if isinstance(value, str):
+        found = SURROGATE.search(value)
+        return f"\\u{ord(found.group()):04x}" if found else None
+    if isinstance(value, dict):
+        value = [*value.keys(), *value.values()]
+    if isinstance(value, list):
+        return next(filter(None, map(_lone_surrogate, value)), None)
+    return None
+
+
 def _object_lines(body: bytes) -> int:
     """How many lines UTF-8 ``body`` has if each one starts with ``{`` and ends with ``}``
     and ``str.splitlines`` breaks them only at ``\\n`` (no ``\\r``, U+0085, U+2028 or U+2029,
@@ -511,6 +526,9 @@ def _jsonl_objects(data: bytes) -> list[dict] | None:
         return None
     if len(objects) != n_lines or not all(type(value) is dict for value in objects):
         return None
+    if any(escape.encode() in body for escape in SURROGATE_ESCAPES) and any(
+            map(_lone_surrogate, objects)):
+        return None  # read line by line, which reports the lines
     return objects
 
 
@@ -525,6 +543,11 @@ def _read_jsonl(text: str, path: Path, rows: list[_Row]) -> tuple[list[dict], li
         if not isinstance(value, dict):
             rows.append(_row(f"{path.name}#row {number}", "failed",
                              f"invalid JSON on line {number}", size=len(line.encode())))
+            continue
+        if any(map(line.__contains__, SURROGATE_ESCAPES)) and (escape := _lone_surrogate(value)):
+            rows.append(_row(f"{path.name}#row {number}", "failed",
+                             f"invalid JSON on line {number}: {escape} is half of a UTF-16 "
+                             "surrogate pair, not a character", size=len(line.encode())))
             continue
         objects.append(value)
         numbers.append(number)
