@@ -55,3 +55,15 @@ def test_quick_labels_agree_with_short_label(name):
     docs = pd.DataFrame({"doc_id": ["d"], "title": [name]})
     expected = labels.short_label(name) if name.strip() else "d"
     assert labels.doc_labels(docs).tolist() == [expected]
+
+
+@pytest.mark.parametrize(
+    ("doc_ids", "n", "expected"),
+    [("d1", 5, "Alpha"),
+     ("d1; d2; x9", 5, "Alpha; Beta; x9"),
+     ("d1; d2; x9", 2, "Alpha; Beta; … and 1 more"),
+     ("; ".join(["d1"] * 1206), 1, "Alpha; … and 1,205 more")],
+)
+def test_label_list_names_the_first_documents(doc_ids, n, expected):
+    names = pd.Series({"d1": "Alpha", "d2": "Beta"})
+    assert labels.label_list(doc_ids, names, n=n) == expected

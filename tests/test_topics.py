@@ -146,6 +146,17 @@ def test_representative_passages(models, method):
         assert set(row.text.split()) & set(model.top_terms_[row.topic - 1])
 
 
+def test_representative_passages_break_ties_by_length(models, monkeypatch):
+    model = models["nmf"]
+    weights = np.zeros((3, model.n_topics))
+    weights[:, 0] = [1.0, 1.0, 0.6]  # two short passages all in topic 1
+    monkeypatch.setattr(model, "transform", lambda tokens: weights)
+    passages = passages_table([text.split() for text in ("a b", "a b c d e", "a b c d e f g h i")])
+    table = model.representative_passages(passages, n=3)
+    assert table.loc[table["topic"] == 1, "text"].tolist() == [
+        "a b c d e", "a b", "a b c d e f g h i"]
+
+
 def test_topic_flow(models):
     flow = models["nmf"].topic_flow(passages_table(TEXTS))
     assert flow.columns.tolist() == ["doc_id", "passage_id", "position", "topic", "weight"]

@@ -55,6 +55,15 @@ def _is_short(name: str, width: int) -> bool:
     return 0 < len(name) <= width and name[0] != "[" and " ".join(name.split()) == name
 
 
+def label_list(doc_ids: str, labels: pd.Series, *, n: int = 5, sep: str = "; ") -> str:
+    """``doc_ids`` joined by ``sep`` (as in ``nqpf.reuse`` tables) as their labels (``labels``:
+    ``doc_labels``; an id without one stays as it is), the first ``n`` and then "… and N more"."""
+    ids = doc_ids.split(sep)
+    names = [labels.get(doc_id, doc_id) for doc_id in ids[:n]]
+    more = f"{sep}… and {len(ids) - n:,} more" if len(ids) > n else ""
+    return sep.join(names) + more
+
+
 def label_key(docs: pd.DataFrame, *, width: int = LABEL_CHARS) -> pd.DataFrame:
     """The key from labels to documents: columns ``label, doc_id`` (+ ``title`` if present)."""
     key = doc_labels(docs, width=width).reset_index()[["label", "doc_id"]]

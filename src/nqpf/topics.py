@@ -324,15 +324,18 @@ class TopicModel(BaseEstimator):
                 for topic, label in enumerate(labels, start=1)]
 
     def representative_passages(self, passages: pd.DataFrame, n=3) -> pd.DataFrame:
-        """The ``n`` passages with the highest weight per topic: DataFrame(topic, rank, doc_id,
-        passage_id, start, end, [page,] weight, text), ``page`` if ``passages`` has it (a
-        corpus with pages, ``nqpf.segment``). Passages with zero weight are left out."""
+        """The ``n`` passages with the highest weight per topic, equal weights (often 1.0: every
+        term of a short passage in one topic) going to the passage with more tokens:
+        DataFrame(topic, rank, doc_id, passage_id, start, end, [page,] weight, text), ``page``
+        if ``passages`` has it (a corpus with pages, ``nqpf.segment``). Passages with zero
+        weight are left out."""
         require_columns(passages, PASSAGE_COLUMNS, "passages")
         weights = self.transform(passages["tokens"])
+        n_tokens = passages["tokens"].map(len).to_numpy()
         cited = ["doc_id", "passage_id", "start", "end", *(["page"] if "page" in passages else [])]
         rows = []
         for topic in range(self.n_topics):
-            order = np.argsort(-weights[:, topic], kind="stable")[:n]
+            order = np.lexsort((-n_tokens, -weights[:, topic]))[:n]
             for rank, i in enumerate(i for i in order if weights[i, topic] > 0):
                 passage = passages.iloc[i]
                 rows.append((topic + 1, rank + 1, *passage[cited], float(weights[i, topic]),
