@@ -74,6 +74,16 @@ def test_sweep_max_fit(nmf_sweep, max_fit, same_as_default):
     assert table.round(8).equals(expected.round(8)) == same_as_default
 
 
+def test_sweep_max_fit_per_method():
+    both = sweep(TEXTS, [3], max_fit={"nmf": 30, "lda": len(TEXTS)})
+    for method, max_fit in (("nmf", 30), ("lda", len(TEXTS))):
+        alone = sweep(TEXTS, [3], methods=method, max_fit=max_fit)
+        pd.testing.assert_frame_equal(both[both["method"] == method].reset_index(drop=True),
+                                      alone)
+    with pytest.raises(ValueError, match="no value for \\['lda'\\]"):
+        sweep(TEXTS, [3], max_fit={"nmf": 30})
+
+
 def test_sweep_rejects_tiny_max_fit():
     with pytest.raises(ValueError, match="max_fit must be at least 2"):
         sweep(TEXTS, [3], methods="nmf", max_fit=1)

@@ -117,13 +117,15 @@ def fit_run(dtm, vectorizer, method, k, seed, subsample, n_terms, max_fit=MAX_FI
 
 def sweep(token_lists, ks, *, methods=METHODS, seeds=(0, 1, 2), subsample=0.8, n_terms=10,
           min_df=2, max_df=0.95, n_jobs=None, show_progress=False,
-          max_fit=MAX_FIT_PASSAGES) -> pd.DataFrame:
+          max_fit: int | dict[str, int] = MAX_FIT_PASSAGES) -> pd.DataFrame:
     """Fit every method x K x seed and judge each (method, K) by topic quality.
     ``methods``: one of ``METHODS`` (a str) or several (default: both).
 
     Each run fits a random ``subsample`` share of the passages, at most ``max_fit`` of them
     (drawn with its seed; Greene et al. 2014), so that stability measures how much topics
     depend on which passages were seen and large corpora stay fast; NPMI is scored on all.
+    ``max_fit``: an int, or a dict with one per method (``{"nmf": 5000, "lda": 1000}``: LDA
+    is the slower to fit).
     NMF runs on corpora of 20,000 passages or more use the mini-batch solver (see
     :class:`TopicModel`). Returns
     DataFrame(method, k, npmi, diversity, stability, perplexity), one row per (method, K):
@@ -147,7 +149,10 @@ def sweep(token_lists, ks, *, methods=METHODS, seeds=(0, 1, 2), subsample=0.8, n
         raise ValueError("sweep needs at least 2 seeds to measure stability")
     if not 0 < subsample <= 1:
         raise ValueError(f"subsample must be in (0, 1], got {subsample}")
-    if max_fit < 2:
+    caps = max_fit if isinstance(max_fit, dict) else dict.fromkeys(methods, max_fit)
+    if missing := [method for method in methods if method not in caps]:
+        raise ValueError(f"max_fit has no value for {missing}: give one per method")
+    if min(caps[method] for method in methods) < 2:
         raise ValueError(f"max_fit must be at least 2 passages, got {max_fit}")
     for k in ks:
         check_k(k, len(token_lists))
@@ -163,7 +168,7 @@ def sweep(token_lists, ks, *, methods=METHODS, seeds=(0, 1, 2), subsample=0.8, n
     # print KeyError tracebacks into the notebook under load (joblib issues #1076, #1243)
     runs = Parallel(n_jobs=sweep_jobs(n_jobs, len(token_lists)), return_as="generator",
                     max_nbytes=None)(
-        delayed(fit_run)(*fitted[method], method, k, seed, subsample, n_terms, max_fit)
+        delayed(fit_run)(*fitted[method], method, k, seed, subsample, n_terms, caps[method])
         for method, k, seed in tasks
     )
     if show_progress:
