@@ -32,8 +32,9 @@ def test_normalize_keeps_newlines_on_request():
         ("operation modelsVigorously develop", "operation models. Vigorously develop"),
         ("the iPhone and McDonald and YouTube", "the iPhone and McDonald and YouTube"),
         ("Government Work Report", "Government Work Report"),
-        ("abcdEfg abcEfg abcdEf wordsAndMoreWordsHere", 
-         "abcd. Efg abcEfg abcdEf words. AndMoreWords. Here"),
+        ("abcdEfg abcEfg abcdEf wordsAndMoreWordsHere",
+         "abcd. Efg abcEfg abcdEf words. AndMoreWordsHere"),
+        ("RewriteMap, PowerPoint and PackageKit", "RewriteMap, PowerPoint and PackageKit"),
     ],
 )
 def test_repair_run_together(raw, expected):
@@ -45,13 +46,13 @@ def test_repair_run_together(raw, expected):
     [
         "", "abcdEfg", "abcEfg", "abcdEf", "abcdEFg", "ABCDefg", "aaaaBbbbCcc", "aaaaBbbbbCcc",
         "abcd Efg", "abcd-Efg", "abcd1Efg", "abcd_Efg", "xx developmentIncrease yy",
-        "abcdEfg|hijkLmnop", "Efgh abcdEfgh", "abcd\nEfg", "wordsAndMoreWordsHere",
+        "abcdEfg|hijkLmnop", "Efgh abcdEfgh", "abcd\nEfg", "wordsAndMoreWordsHere", "RewriteMap",
         # non-ASCII: only ASCII letters count
         "caf\u00e9abcdEfg", "abc\u00e9Efg", "abcd\u00c9fg", "abcdE\u00e9g", "\u4e2dabcdEfg\u4e2d",
     ],
 )
 def test_repair_run_together_equals_the_regex(raw):
-    assert repair_run_together(raw) == RUN_TOGETHER.sub(". ", raw)
+    assert repair_run_together(raw) == RUN_TOGETHER.sub(r"\1. ", raw)
 
 
 @pytest.mark.parametrize(

@@ -43,7 +43,7 @@ def test_char_names(text, expected):
 @pytest.mark.parametrize(("texts", "pattern", "step", "width", "expected"), [
     # window cut at the match +- width, step applied to the window
     (["xx developmentIncrease yy"], clean.RUN_TOGETHER, clean.repair_run_together, 5,
-     [("d0", 14, 14, "pmentIncre", "pment. Incre")]),
+     [("d0", 3, 14, "xx developmentIncre", "xx development. Incre")]),
     # window never crosses a line break
     (["Title\n\u25a0Body text\nnext"], "\u25a0", clean.normalize, 50,
      [("d0", 6, 7, "\u25a0Body text", "Body text")]),

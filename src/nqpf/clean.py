@@ -25,7 +25,9 @@ NEWLINES = re.compile(r"\s*\n\s*")
 # A sentence glued to the next one by a lost full stop: "developmentIncrease".
 # Four or more lower-case letters, then a capitalised word of three or more letters.
 # (The upper-case look-ahead comes first: it fails at most positions, so the search is fast.)
-RUN_TOGETHER = re.compile(r"(?=[A-Z][a-z]{2})(?<=[a-z]{4})")
+# a lower-case word of 4+ letters glued to a capitalised one ("modelsVigorously"), not a name
+# written in capitals inside ("PowerPoint", "RewriteMap", "iPhone")
+RUN_TOGETHER = re.compile(r"(?<![A-Za-z])([a-z]{4,})(?=[A-Z][a-z]{2})")
 # ASCII letters to "a" (lower case) or "A" (upper case), other ASCII characters to " ": in this
 # shape of an ASCII text, each ``RUN_TOGETHER`` position is the "A" of an "aaaaAaa".
 LETTER_SHAPES = {i: "a" if chr(i).islower() else "A" if chr(i).isupper() else " "
@@ -53,10 +55,11 @@ def straight_quotes(text: str) -> str:
 
 def repair_run_together(text: str) -> str:
     """Split sentences glued together by a lost full stop: ``"modelsVigorously"`` becomes
-    ``"models. Vigorously"``."""
+    ``"models. Vigorously"``; a word with capitals inside it that does not start in lower case
+    (``"PowerPoint"``) is a name and stays."""
     if text.isascii() and "aaaaAaa" not in text.translate(LETTER_SHAPES):
         return text  # nothing to repair (str.translate and "in" are faster than the regex)
-    return RUN_TOGETHER.sub(". ", text)
+    return RUN_TOGETHER.sub(r"\1. ", text)
 
 
 def preview(text: str, width: int) -> str:

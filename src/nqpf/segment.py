@@ -80,7 +80,7 @@ def sentence_spans(text: str, start: int = 0, end: int | None = None, *,
     spans = []
     for line in _LINE.finditer(text, start, end):
         cuts = [(m.start(), m.end()) for m in SENTENCE_END.finditer(text, line.start(), line.end())]
-        cuts += [(m.start(), m.start())
+        cuts += [(m.end(), m.end())  # after the lower-case word
                  for m in RUN_TOGETHER.finditer(text, line.start(), line.end())]
         if language in CHINESE:
             cuts += [(m.end(), m.end())
