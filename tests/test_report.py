@@ -28,6 +28,7 @@ from nqpf.report import (
     offline_problems,
     portable,
     render_html,
+    report_title,
     run_notebooks,
 )
 
@@ -634,3 +635,12 @@ def test_progress_relay_passes_on_progress_bars(writes, relayed):
         relay.write(text)
     relay.flush()
     assert lines == relayed
+
+
+@pytest.mark.parametrize(
+    ("corpus", "title"),
+    [(paths.RAW, "New quality productive forces: analysis report"),
+     (Path("/data/debian-descriptions.jsonl.gz"), "Analysis report: debian-descriptions.jsonl.gz")],
+)
+def test_report_title_names_a_corpus_other_than_the_study_corpus(corpus, title):
+    assert report_title(corpus) == title

@@ -660,11 +660,19 @@ def _files(out_dir: Path) -> str:
     return f'<h2 id="files">Tables and figures</h2>\n<ul>{"".join(links)}</ul>' if links else ""
 
 
+STUDY_TITLE = "New quality productive forces: analysis report"
+
+
+def report_title(corpus: Path) -> str:
+    """The index's title: ``STUDY_TITLE`` for the study corpus, else one naming ``corpus``."""
+    return STUDY_TITLE if paths.is_study_corpus(corpus) else f"Analysis report: {corpus.name}"
+
+
 def write_index(
     entries: Iterable[Page],
     out_dir: Path,
     *,
-    title: str = "New quality productive forces: analysis report",
+    title: str = STUDY_TITLE,
     settings: dict | None = None,
 ) -> Path:
     """Write ``out_dir/index.html`` linking each page's reader and full version, with each
@@ -796,7 +804,7 @@ def build_report(
                 _publish, executed, out_dir, source_dir=source.parent, error=error,
                 around=around[source.stem]))
         pages = [page.result() for page in rendered]
-    index = write_index(pages, out_dir, settings=parameters)
+    index = write_index(pages, out_dir, title=report_title(corpus), settings=parameters)
     statuses = {page.notebook.stem: page.error or "complete" for page in pages}
     removed = outputs.write_manifest(out_dir, since=started, previous=previous,
                                      parameters=parameters, notebooks=statuses)
