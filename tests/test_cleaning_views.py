@@ -23,6 +23,7 @@ def _docs(*texts):
     ("\u25a0Title\n", "[U+25A0]Title[U+000A]"),
     ("\u201cquoted\u201d", "[U+201C]quoted[U+201D]"),
     ("tab\there", "tab[U+0009]here"),
+    ("同志们：\n", "同志们[U+FF1A][U+000A]"),  # Han characters stay readable
     ("", ""),
 ])
 def test_reveal(text, expected):

@@ -13,15 +13,17 @@ from collections.abc import Callable
 import pandas as pd
 
 from nqpf.checks import check_docs
+from nqpf.language import HAN
 from nqpf.lexicon import Lexicon, default_lexicon
 
 _SPACES = re.compile(r"\s+")
 
 
 def reveal(text: str) -> str:
-    """``text`` with every non-ASCII or control character (except space) written as
-    ``[U+XXXX]``: ``"a\\u00a0b"`` -> ``"a[U+00A0]b"``. Newlines become ``[U+000A]``."""
-    return "".join(c if " " <= c <= "~" else f"[U+{ord(c):04X}]" for c in text)
+    """``text`` with every non-ASCII or control character (except space and Han characters,
+    which stay readable) written as ``[U+XXXX]``: ``"a\\u00a0b"`` -> ``"a[U+00A0]b"``.
+    Newlines become ``[U+000A]``."""
+    return "".join(c if " " <= c <= "~" or HAN.match(c) else f"[U+{ord(c):04X}]" for c in text)
 
 
 def char_names(text: str) -> pd.DataFrame:
