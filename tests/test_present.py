@@ -38,6 +38,16 @@ def test_table_hides_row_numbers_and_shows_missing_as_dash():
     assert "row_heading" not in html  # no index column
 
 
+@pytest.mark.parametrize(
+    ("dates", "shown", "not_shown"),
+    [(["1921-07-23", None], "1921-07-23", "00:00:00"),
+     (["1921-07-23 14:30", "1922-01-01 00:00"], "1921-07-23 14:30:00", None)],
+)
+def test_table_shows_dates_at_midnight_as_dates(dates, shown, not_shown):
+    html = present.table(pd.DataFrame({"date": pd.to_datetime(dates)})).to_html()
+    assert shown in html and (not_shown is None or not_shown not in html)
+
+
 def test_table_keeps_a_meaningful_index():
     html = present.table(pd.DataFrame({"a": [1]}, index=pd.Index(["talent"], name="term")),
                          index=True).to_html()

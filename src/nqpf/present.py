@@ -47,11 +47,11 @@ def table(df: pd.DataFrame, *, labels: pd.Series | None = None, index: bool = Fa
           precision: int = 3, caption: str | None = None, max_rows: int = MAX_ROWS,
           max_columns: int = MAX_COLUMNS) -> Styler:
     """``df`` rendered for reading: floats to ``precision`` decimals, missing values as
-    ``MISSING``, the row index hidden unless ``index`` (a meaningful index, e.g. terms or
-    documents), documents named by ``labels`` (see ``with_labels``). Cell text, labels and the
-    caption are HTML-escaped: corpus text never becomes markup. At most ``max_rows`` rows and
-    ``max_columns`` columns are shown, and the caption says so (the page stays readable, and
-    quick to render, on a large corpus)."""
+    ``MISSING``, dates at midnight as dates, the row index hidden unless ``index`` (a
+    meaningful index, e.g. terms or documents), documents named by ``labels`` (see
+    ``with_labels``). Cell text, labels and the caption are HTML-escaped: corpus text never
+    becomes markup. At most ``max_rows`` rows and ``max_columns`` columns are shown, and the
+    caption says so (the page stays readable, and quick to render, on a large corpus)."""
     if not isinstance(df, pd.DataFrame):
         raise ValueError(f"table needs a DataFrame, got {type(df).__name__}")
     cuts = []
@@ -69,6 +69,10 @@ def table(df: pd.DataFrame, *, labels: pd.Series | None = None, index: bool = Fa
               .format(precision=precision, na_rep=MISSING, escape="html")  # corpus text is text
               .format_index(escape="html", axis=0).format_index(escape="html", axis=1)
               .set_table_attributes('class="dataframe"'))
+    days = [column for column in shown.columns if pd.api.types.is_datetime64_any_dtype(
+        shown[column]) and (shown[column].dropna().dt.normalize() == shown[column].dropna()).all()]
+    if days:  # dates without a time of day, as pandas prints them
+        styler = styler.format("{:%Y-%m-%d}", subset=days, na_rep=MISSING)
     if not index:
         styler = styler.hide(axis="index")
     if caption:
