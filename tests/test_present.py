@@ -65,6 +65,11 @@ def test_table_rejects_a_series():
         present.table(pd.Series([1]))
 
 
+def test_concordance_says_when_nothing_matches():
+    html = present.concordance(KWIC.head(0), caption="talent").to_html()
+    assert "talent: no line matches in this corpus" in html
+
+
 def test_concordance_aligns_on_the_keyword_and_states_the_cap():
     styler = present.concordance(KWIC, labels=LABELS, max_lines=2, caption="talent")
     assert isinstance(styler, Styler)

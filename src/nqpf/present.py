@@ -105,8 +105,9 @@ def concordance(kwic: pd.DataFrame, *, labels: pd.Series | None = None, max_line
     shown = kwic.head(max_lines)[[*cited, "left", "keyword", "right"]]
     shown = (shown if labels is None else with_labels(shown, labels)).rename(
         columns={"doc_id": DOCUMENT, "passage_id": "passage"})
-    stated = f"{len(shown)} of {len(kwic)} lines" + (
-        f" (at most {max_lines} shown)" if len(kwic) > max_lines else "")
+    stated = "no line matches in this corpus" if kwic.empty else (
+        f"{len(shown):,} of {len(kwic):,} lines"
+        + (f" (at most {max_lines:,} shown)" if len(kwic) > max_lines else ""))
     styler = table(shown, caption=f"{caption}: {stated}" if caption else stated)
     align = {"left": "text-align: right;", "keyword": "text-align: center; font-weight: bold;",
              "right": "text-align: left;"}
