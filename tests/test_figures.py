@@ -180,7 +180,8 @@ def test_heatmap_uses_sequential_map_and_annotates():
 @pytest.mark.parametrize(
     ("shape", "annotate", "n_texts"),
     [((3, 4), None, 12), ((20, 15), None, 300), ((20, 16), None, 0), ((20, 16), True, 320),
-     ((3, 4), False, 0)],
+     ((3, 4), False, 0),
+     ((3, 40), None, 0), ((3, 40), True, 120)],  # 40 numbers side by side would not fit
 )
 def test_heatmap_annotates_only_readable_sizes(shape, annotate, n_texts):
     matrix = pd.DataFrame(np.arange(shape[0] * shape[1], dtype=float).reshape(shape))
@@ -485,4 +486,165 @@ def test_heatmap_with_many_long_vertical_labels_keeps_its_cells(recwarn):
     fig.canvas.draw()
     assert fig.axes[0].get_position().height > 0.1
     assert not [w for w in recwarn if "collapsed" in str(w.message)]
+    plt.close(fig)
+
+
+# --- layouts that stay readable with long (Chinese) labels, one row, many points --------------
+
+ZH_TITLES = ["全面建设小康社会，开创中国特色社会主义事业新局面 (十六大)",
+             "在中国共产党第十一次全国代表大会上的政治报告", "决胜全面建成小康社会 (十九大)",
+             "北京共产主义组织的报告 (一大)", "論聯合政府 (七大)", "加快改革开放和现代化建设步伐"]
+
+
+def boxes_overlap(a, b) -> bool:
+    return a.x0 < b.x1 - 1 and b.x0 < a.x1 - 1 and a.y0 < b.y1 - 1 and b.y0 < a.y1 - 1
+
+
+def assert_apart(artists):
+    """No two of the drawn texts (tick labels, titles) overlap."""
+    boxes = [a.get_window_extent() for a in artists if a.get_visible() and a.get_text()]
+    clashes = [(i, j) for i in range(len(boxes)) for j in range(i + 1, len(boxes))
+               if boxes_overlap(boxes[i], boxes[j])]
+    assert not clashes, [(artists[i].get_text(), artists[j].get_text()) for i, j in clashes]
+
+
+def square(labels):
+    return pd.DataFrame(RNG.random((len(labels), len(labels))), index=labels, columns=labels)
+
+
+@pytest.mark.parametrize("labels", [
+    DOCS,
+    ["Two Sessions notes", "Talent foundation", "Deputies on Xi's speeches"],
+    ZH_TITLES + [f"{t}（续）" for t in ZH_TITLES],  # 12 documents with long Chinese titles
+    [f"Debian package number {i} with a long description" for i in range(14)],
+    ["debian-descriptions-50mib"],  # one document
+])
+def test_heatmap_numbers_and_labels_do_not_overlap(labels):
+    fig = figures.heatmap(square(labels), title="T", xlabel="x", ylabel="y", vmin=0, vmax=1)
+    fig.canvas.draw()
+    ax = fig.axes[0]
+    cell = ax.get_window_extent().width / len(labels)
+    first_row = [t for t in ax.texts if t.get_position()[1] == 0]
+    assert len(first_row) == len(labels)
+    assert max(t.get_window_extent().width for t in first_row) < cell
+    assert_apart(ax.get_xticklabels())
+    assert_apart(ax.get_yticklabels())
+    plt.close(fig)
+
+
+@pytest.mark.parametrize(("short", "long"), [
+    (["a", "b"], ["a rather long document label", "b"]),
+    (["十九大", "二十大"], ["在中国共产党第十一次全国代表大会上的政治报告", "二十大"]),
+    (DOCS, [f"{d}{i}" for d in DOCS for i in range(4)]),  # more rows and columns
+])
+def test_heatmap_grows_with_label_length_and_matrix_size(short, long):
+    small = figures.heatmap(square(short), title="T", xlabel="x", ylabel="y")
+    large = figures.heatmap(square(long), title="T", xlabel="x", ylabel="y")
+    assert large.get_figwidth() > small.get_figwidth()
+    plt.close(small)
+    plt.close(large)
+
+
+@pytest.mark.parametrize("shape", [(1, 1), (1, 4), (2, 2)])
+def test_heatmap_of_one_or_two_rows_keeps_a_readable_colour_bar(shape):
+    fig = figures.heatmap(pd.DataFrame(RNG.random(shape)), title="T", xlabel="x", ylabel="y")
+    fig.canvas.draw()
+    assert fig.get_figheight() >= figures.MIN_HEATMAP_HEIGHT
+    colorbar = next(ax for ax in fig.axes if ax.get_label() == "<colorbar>")
+    assert colorbar.get_window_extent().height / fig.dpi >= 1.5  # inches
+    assert_apart(colorbar.get_yticklabels())
+    plt.close(fig)
+
+
+def one_panel_each(names):
+    """Four rows per panel name, with the columns bar_grid, lines and interval_lines read."""
+    n = len(names)
+    share = RNG.random(4 * n)
+    return pd.DataFrame({"doc_id": np.repeat(names, 4), "topic": "T0", "term": TERMS * n,
+                         "position": [0.1, 0.4, 0.6, 0.9] * n, "score": RNG.random(4 * n),
+                         "share": share, "low": share - 0.1, "high": share + 0.1})
+
+
+@pytest.mark.parametrize("names", [
+    ZH_TITLES,
+    [f"a long English panel title about document number {i}" for i in range(6)],
+    ["十九大", "二十大", "七大"],
+])
+@pytest.mark.parametrize("name", ["bar_grid", "lines", "interval_lines"])
+def test_panel_titles_do_not_collide(name, names):
+    fig = draw(name, one_panel_each(names))
+    fig.canvas.draw()
+    titles = [ax.title for ax in fig.axes]
+    assert len(titles) == len(names) and all(t.get_text() for t in titles)
+    assert_apart(titles)
+    plt.close(fig)
+
+
+@pytest.mark.parametrize("n_panels", [2, 4, 5, 7])
+@pytest.mark.parametrize("name", ["lines", "interval_lines", "bar_grid", "histograms"])
+def test_every_small_multiple_has_x_tick_labels(name, n_panels):
+    """Also a panel above an empty cell of the grid (the last row is not full)."""
+    data = one_panel_each([f"doc {i}" for i in range(n_panels)])
+    kwargs = {"group": "doc_id", "value": "score"} if name == "histograms" else {}
+    fig = draw(name, data, **kwargs)
+    fig.canvas.draw()
+    for ax in fig.axes:
+        shown = [t for t in ax.get_xticklabels() if t.get_visible() and t.get_text()]
+        assert len(shown) >= 2, ax.get_title()
+    plt.close(fig)
+
+
+@pytest.mark.parametrize(("positions", "xlim"), [
+    ([0.5], (0.0, 1.0)),  # one passage per document
+    ([0.1, 0.3, 0.5, 0.7, 0.9], (0.0, 1.0)),
+    ([0.0, 1.0], (0.0, 1.0)),
+    ([2, 3, 4], None),  # not a position: matplotlib's own limits
+])
+def test_lines_of_relative_positions_span_zero_to_one(positions, xlim):
+    data = pd.DataFrame({"doc_id": np.repeat(DOCS, len(positions)), "topic": "T1",
+                         "position": positions * len(DOCS), "share": 0.5})
+    fig = draw("lines", data)
+    for ax in fig.axes:
+        if xlim is None:
+            assert ax.get_xlim()[0] < min(positions) and ax.get_xlim()[1] > max(positions)
+            assert ax.get_xlim() != (0.0, 1.0)
+        else:
+            assert ax.get_xlim() == xlim
+    plt.close(fig)
+
+
+@pytest.mark.parametrize(("n_points", "markersize", "dense"), [
+    (10, 4, False), (figures.DENSE_POINTS, 2.5, False), (figures.DENSE_POINTS + 1, 5, True),
+    (20_000, 5, True),
+])
+def test_lines_with_many_points_show_dots_under_a_moving_average(n_points, markersize, dense):
+    position = (np.arange(n_points) + 0.5) / n_points
+    weight = np.where(np.arange(n_points) % 2 == 0, 1.0, 0.0)  # alternating: a solid block
+    data = pd.DataFrame({"doc_id": "long", "topic": np.repeat(["T1", "T2"], n_points),
+                         "position": np.tile(position, 2), "share": np.tile(weight, 2)})
+    fig = draw("lines", data)
+    ax = fig.axes[0]
+    dots = [line for line in ax.lines if line.get_linestyle() == "None"]
+    drawn = [line for line in ax.lines if line.get_linestyle() != "None"]
+    assert len(drawn) == 2
+    assert {line.get_markersize() for line in drawn} == {markersize}
+    assert len(dots) == (2 if dense else 0)
+    legend = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert any("moving average" in text for text in legend) == dense
+    if dense:
+        assert all(line.get_rasterized() for line in dots)
+        middle = drawn[0].get_ydata()[n_points // 4: -n_points // 4]
+        window = -(-n_points // figures.SMOOTH_STEPS)  # the average of 0, 1, 0, 1, …
+        assert middle.mean() == pytest.approx(0.5, abs=0.01)
+        assert np.ptp(middle) <= 1 / window + 1e-9
+        assert np.array_equal(dots[0].get_ydata(), weight)  # every value is still drawn
+    else:
+        assert np.array_equal(drawn[0].get_ydata(), weight)
+    plt.close(fig)
+
+
+@pytest.mark.parametrize(("names", "size"), [(["one"], (6.5, 3.8)), (["a", "b"], (6.8, 2.6))])
+def test_lines_with_one_panel_get_a_full_size_plot(names, size):
+    fig = draw("lines", one_panel_each(names))
+    assert (fig.get_figwidth(), fig.get_figheight()) == pytest.approx(size)
     plt.close(fig)

@@ -22,7 +22,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import pylopdf_fonts_zh_cn
-from matplotlib import font_manager
+from matplotlib import font_manager, patheffects
 from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
@@ -85,9 +85,18 @@ PNG_OPTIONS = {"compress_level": 3}
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
 LABEL_BOX = {"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none",
              "alpha": 0.75}  # keeps labels readable over bubbles and edges
+# a white edge keeps a line readable over dots of its own colour
+OUTLINE = [patheffects.Stroke(linewidth=4, foreground="white"), patheffects.Normal()]
 MAX_ANNOTATED_CELLS = 300  # heatmap: print values in at most this many cells by default
 MAX_FLAT_COLUMNS = 12  # heatmap: up to this many column labels are written flat (wrapped)
 TICK_WRAP = 14  # characters per line of a flat column label
+ROW_WRAP = 30  # heatmap: columns per line of a row label and of a vertical column label
+MAX_HEATMAP_WIDTH = 12.0  # inches; numbers are printed only if they fit in this width
+MIN_HEATMAP_HEIGHT = 3.0  # inches: a matrix of one or two rows keeps a readable colour bar
+PANEL_TITLE_WRAP = 36  # columns per line of a panel title (a Chinese character takes two)
+MARKED_POINTS = 50  # lines: above this many points a series gets small markers, a thin line
+DENSE_POINTS = 200  # lines: above this many points a series is dots under a moving average
+SMOOTH_STEPS = 100  # lines: the moving average spans 1 / SMOOTH_STEPS of a dense series
 LEGEND_WRAP = 24  # characters per line of a legend entry below a plot
 
 
@@ -170,8 +179,16 @@ def _wrap_columns(text: str, width: int) -> str:
     return textwrap.fill(text, width // 2 if wide else width, break_on_hyphens=False)
 
 
+def _panel_title(key, width: int = PANEL_TITLE_WRAP) -> str:
+    """``key`` wrapped for a panel title: at spaces, or between Chinese characters (two
+    columns each), so neighbouring titles do not run into each other."""
+    text = str(key)
+    return _wrap_columns(text, width) if _columns(text) > len(text) else wrap_label(text, width)
+
+
 def panel_grid(n: int, ncols: int, *, panel: tuple[float, float], **kwargs) -> tuple[Figure, list]:
-    """Figure with ``n`` panels in rows of ``ncols``; unused cells removed."""
+    """Figure with ``n`` panels in rows of ``ncols``; unused cells removed. Every panel shows
+    its x tick labels, also with ``sharex`` (a panel above a removed cell has no panel below)."""
     if ncols < 1:
         raise ValueError(f"ncols must be >= 1, got {ncols}")
     ncols = min(ncols, n)
@@ -183,6 +200,8 @@ def panel_grid(n: int, ncols: int, *, panel: tuple[float, float], **kwargs) -> t
     axes = list(axes.flat)
     for ax in axes[n:]:
         ax.remove()
+    for ax in axes[:n]:
+        ax.tick_params(axis="x", labelbottom=True)
     return fig, axes[:n]
 
 
@@ -209,10 +228,8 @@ def bar_grid(df: pd.DataFrame, *, group: str, label: str, value: str, title: str
         ax.barh(range(len(sub))[::-1], sub[value], color=category_color(i),
                 hatch=_hatch(i))
         ax.set_yticks(range(len(sub))[::-1], sub[label].astype(str))
-        if sharex:
-            ax.tick_params(axis="x", labelbottom=True)  # every panel keeps its scale visible
         if len(groups) > 1:
-            ax.set_title(wrap_label(g, 40))
+            ax.set_title(_panel_title(g))
         ax.set_xlabel(xlabel)
         ax.set_ylabel(ylabel or label)
     fig.suptitle(title)
@@ -250,6 +267,15 @@ def diverging_bars(df: pd.DataFrame, *, label: str, value: str, title: str, xlab
     return fig
 
 
+def _widest(labels: list[str]) -> int:
+    """Columns of the widest line among ``labels`` (multi-line strings)."""
+    return max(_columns(line) for label in labels for line in label.split("\n"))
+
+
+def _most_lines(labels: list[str]) -> int:
+    return max(label.count("\n") + 1 for label in labels)
+
+
 def _text_color(rgba) -> str:
     """Black or white, whichever reads better on ``rgba``."""
     r, g, b = rgba[:3]
@@ -263,33 +289,48 @@ def heatmap(matrix: pd.DataFrame, *, title: str, xlabel: str, ylabel: str,
             colorbar_label: str = "") -> Figure:
     """Cell colours for a numeric matrix: index on the y axis, columns on the x axis.
     With ``cmap`` cividis (default) dark cells are LOW values, light (yellow) cells high.
-    Column labels are written flat and wrapped (vertical above ``MAX_FLAT_COLUMNS`` columns).
+    Column labels are written flat and wrapped (vertical above ``MAX_FLAT_COLUMNS`` columns
+    or when too long); row labels wrap at ``ROW_WRAP`` columns. The figure grows with the
+    labels and the printed values, so cells keep their width next to long (Chinese) labels.
     ``annotate``: print each value in its cell; None (default) does so up to
-    ``MAX_ANNOTATED_CELLS`` cells, beyond which the numbers could not be read."""
+    ``MAX_ANNOTATED_CELLS`` cells and while the numbers fit in ``MAX_HEATMAP_WIDTH``,
+    beyond which they could not be read."""
     require_columns(matrix, [], "matrix", non_empty=True)
     bad = [c for c in matrix.columns if not pd.api.types.is_numeric_dtype(matrix[c])]
     if bad:
         raise ValueError(f"matrix column(s) {bad} must be numeric")
     values = matrix.to_numpy(dtype=float)
     n_rows, n_cols = values.shape
+    finite = values[np.isfinite(values)]
+    numbers = finite.size > 0 and (annotate or (annotate is None
+                                                and values.size <= MAX_ANNOTATED_CELLS))
+    number = (0.15 + 0.07 * max(len(format(v, fmt)) for v in finite)  # inches, at 8 pt
+              if numbers else 0.0)
+    rows = [_wrap_columns(str(name), ROW_WRAP) for name in matrix.index]
+    row_width = 0.2 + 0.075 * _widest(rows)  # inches, tick labels at 9 pt
+    row_height = max(0.4, 0.1 + 0.17 * _most_lines(rows))
     names = [str(c) for c in matrix.columns]
     wrapped = [_wrap_columns(name, TICK_WRAP) for name in names]
-    column = max(0.75, 0.16 + 0.075 * max(_columns(line) for name in wrapped
-                                           for line in name.split("\n")))  # inches
-    flat = n_cols <= MAX_FLAT_COLUMNS and 2.5 + column * n_cols <= 12
+    column = max(0.75, number, 0.16 + 0.075 * _widest(wrapped))
+    flat = n_cols <= MAX_FLAT_COLUMNS and 1.3 + row_width + column * n_cols <= MAX_HEATMAP_WIDTH
     if flat:  # wrapped, horizontal
         names = wrapped
-        label_height = 0.17 * max(name.count("\n") + 1 for name in names)
+        label_height = 0.17 * _most_lines(names)
     else:  # too many or too long to write flat: vertical, never slanted
-        label_height = 0.075 * max(_columns(name) for name in names)
-    width = 2.5 + (column if flat else 0.3) * n_cols
-    fig, ax = plt.subplots(figsize=(min(width, 12), min(1.5 + 0.4 * n_rows + label_height, 14)),
+        names = [_wrap_columns(name, ROW_WRAP) for name in names]
+        column = max(0.3, number, 0.05 + 0.17 * _most_lines(names))
+        label_height = 0.075 * _widest(names)
+    width = 1.3 + row_width + column * n_cols
+    height = max(1.5 + row_height * n_rows + label_height, MIN_HEATMAP_HEIGHT)
+    if annotate is None:  # the numbers only if each fits in its cell
+        annotate = numbers and width <= MAX_HEATMAP_WIDTH
+    fig, ax = plt.subplots(figsize=(min(width, MAX_HEATMAP_WIDTH), min(height, 14)),
                            layout="constrained")
     image = ax.imshow(values, cmap=cmap, vmin=vmin, vmax=vmax, aspect="auto")
     ax.set_xticks(range(n_cols), names, rotation=0 if flat else 90)
-    ax.set_yticks(range(n_rows), matrix.index.astype(str))
+    ax.set_yticks(range(n_rows), rows)
     ax.spines[:].set_visible(False)
-    if annotate or (annotate is None and values.size <= MAX_ANNOTATED_CELLS):
+    if annotate:
         for (i, j), v in np.ndenumerate(values):
             if np.isfinite(v):
                 ax.text(j, i, format(v, fmt), ha="center", va="center", fontsize=8,
@@ -335,12 +376,29 @@ def _legend_below(fig: Figure, ax, *, title: str | None, ncols: int = 3, extra=(
                    ncols=min(ncols, len(handles)), frameon=False)
 
 
-def _draw_lines(ax, df: pd.DataFrame, x: str, y: str, hue: str | None) -> None:
+def _draw_lines(ax, df: pd.DataFrame, x: str, y: str, hue: str | None) -> bool:
+    """One line per ``hue`` value (small markers past ``MARKED_POINTS``). A series of more than
+    ``DENSE_POINTS`` points is drawn as small dots under its centred moving average (window
+    1 / ``SMOOTH_STEPS`` of its points), which alone stays readable; returns whether any was."""
     series = [(None, df)] if hue is None else list(df.groupby(hue, sort=False))
+    dense = False
     for i, (key, sub) in enumerate(series):
         sub = sub.sort_values(x, kind="stable")
-        ax.plot(sub[x], sub[y], color=category_color(i), marker=MARKERS[i % len(MARKERS)],
-                markersize=4, linewidth=1.5, label=None if key is None else str(key))
+        line = {"color": category_color(i), "marker": MARKERS[i % len(MARKERS)],
+                "label": None if key is None else str(key)}
+        if len(sub) <= DENSE_POINTS:
+            small = len(sub) > MARKED_POINTS
+            ax.plot(sub[x], sub[y], markersize=2.5 if small else 4,
+                    linewidth=1.0 if small else 1.5, **line)
+            continue
+        dense = True
+        ax.plot(sub[x], sub[y], color=line["color"], linestyle="none", marker=".",
+                markersize=1.5, alpha=0.2, rasterized=True)
+        window = -(-len(sub) // SMOOTH_STEPS)
+        average = sub[y].rolling(window, center=True, min_periods=1).mean()
+        ax.plot(sub[x], average, markersize=5, linewidth=1.8, markevery=len(sub) // 10,
+                path_effects=OUTLINE, **line)
+    return dense
 
 
 def _legend_and_title(fig: Figure, ax, *, hue: str | None, title: str, extra=()) -> Figure:
@@ -355,18 +413,28 @@ def _legend_and_title(fig: Figure, ax, *, hue: str | None, title: str, extra=())
 @styled
 def lines(df: pd.DataFrame, *, x: str, y: str, title: str, xlabel: str, ylabel: str,
           hue: str | None = None, panel: str | None = None, ncols: int = 3) -> Figure:
-    """One line per ``hue`` value; with ``panel``, small multiples sharing both axes."""
+    """One line per ``hue`` value; with ``panel``, small multiples sharing both axes.
+
+    When every ``x`` lies in 0..1 (a share, a relative position) the x axis spans 0 to 1.
+    Long series (over ``DENSE_POINTS`` points) show as dots under a moving average, which
+    the legend says."""
     require_columns(df, [x, y, hue, panel], "df", non_empty=True, numeric=[y])
     panels = [(None, df)] if panel is None else list(df.groupby(panel, sort=False))
-    size = (6.5, 3.8) if panel is None else (3.4, 2.6)
+    size = (6.5, 3.8) if len(panels) == 1 else (3.4, 2.6)
     fig, axes = panel_grid(len(panels), ncols, panel=size, sharex=True, sharey=True)
+    dense = False
     for ax, (key, sub) in zip(axes, panels, strict=True):
-        _draw_lines(ax, sub, x, y, hue)
+        dense |= _draw_lines(ax, sub, x, y, hue)
         ax.set_xlabel(xlabel)
         ax.set_ylabel(ylabel)
         if key is not None:
-            ax.set_title(str(key))
-    return _legend_and_title(fig, axes[0], hue=hue, title=title)
+            ax.set_title(_panel_title(key))
+    if pd.api.types.is_numeric_dtype(df[x]) and df[x].between(0, 1).all():
+        axes[0].set_xlim(0, 1)  # shared by every panel
+    extra = [(Line2D([], [], color=NEUTRAL, linestyle="none", marker="."),
+              f"dots: single values; lines: moving average over {1 / SMOOTH_STEPS:.0%} "
+              "of the points")] if dense else []
+    return _legend_and_title(fig, axes[0], hue=hue, title=title, extra=extra)
 
 
 @styled
@@ -552,7 +620,7 @@ def interval_lines(df: pd.DataFrame, *, x: str, y: str, low: str, high: str, tit
     require_columns(df, [x, y, low, high, hue, panel], "df", non_empty=True,
                     numeric=[y, low, high])
     panels = [(None, df)] if panel is None else list(df.groupby(panel, sort=False))
-    size = (6.5, 3.8) if panel is None else (3.4, 2.6)
+    size = (6.5, 3.8) if len(panels) == 1 else (3.4, 2.6)
     fig, axes = panel_grid(len(panels), ncols, panel=size, sharex=True, sharey=sharey)
     for ax, (key, sub) in zip(axes, panels, strict=True):
         series = [(None, sub)] if hue is None else list(sub.groupby(hue, sort=False))
@@ -569,7 +637,7 @@ def interval_lines(df: pd.DataFrame, *, x: str, y: str, low: str, high: str, tit
         ax.set_xlabel(xlabel)
         ax.set_ylabel(ylabel)
         if key is not None:
-            ax.set_title(wrap_label(key, 30))
+            ax.set_title(_panel_title(key))
     return _legend_and_title(fig, axes[0], hue=hue, title=title)
 
 
@@ -594,6 +662,6 @@ def interval_dots(df: pd.DataFrame, *, label: str, y: str, low: str, high: str, 
         ax.set_xlabel(xlabel)
         ax.set_ylabel(ylabel or label)
         if key is not None:
-            ax.set_title(wrap_label(key, 30))
+            ax.set_title(_panel_title(key))
     fig.suptitle(title)
     return fig
