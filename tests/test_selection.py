@@ -117,6 +117,21 @@ def test_choose_k_rule(rows, expected):
 
 
 @pytest.mark.parametrize(
+    ("rows", "reason"),
+    [
+        ([("nmf", 2, 0.30, 0.9, 0.9), ("nmf", 3, 0.20, 0.9, 0.9)],
+         "K=2 has the highest NPMI coherence (0.300; ties within 0.01 go to the smaller K), "
+         "among the 2 of 2 K values"),
+        ([("nmf", 2, 0.195, 0.9, 0.9), ("nmf", 3, 0.20, 0.9, 0.9)],
+         "K=2's NPMI coherence (0.195) is within 0.01 of the highest (K=3, 0.200), and ties go "
+         "to the smaller K, among the 2 of 2 K values"),
+    ],
+)
+def test_choose_k_reason_names_the_highest_npmi(rows, reason):
+    assert choose_k(table(rows), method="nmf").reason.startswith(reason)
+
+
+@pytest.mark.parametrize(
     ("rows", "expected"),
     [
         ([("nmf", 2, 0.5, 0.9, 0.2), ("nmf", 3, 0.1, 0.9, 0.4)], 3),  # most stable

@@ -227,12 +227,15 @@ def choose_k(table: pd.DataFrame, *, method: str, min_stability=0.7, min_diversi
             f"K={int(best['k'])} is the most stable (stability {best['stability']:.2f}; ties "
             f"within {tolerance} go to the smaller K); treat its topics as exploratory."
         ))
-    best_npmi = eligible["npmi"].max()
-    best = eligible[eligible["npmi"] >= best_npmi - tolerance].iloc[0]
+    top = eligible.loc[eligible["npmi"].idxmax()]
+    best = eligible[eligible["npmi"] >= top["npmi"] - tolerance].iloc[0]
+    why = (f"K={int(best['k'])} has the highest NPMI coherence ({best['npmi']:.3f}; ties within "
+           f"{tolerance} go to the smaller K)" if best["k"] == top["k"] else
+           f"K={int(best['k'])}'s NPMI coherence ({best['npmi']:.3f}) is within {tolerance} of "
+           f"the highest (K={int(top['k'])}, {top['npmi']:.3f}), and ties go to the smaller K")
     return KChoice(int(best["k"]), (
-        f"K={int(best['k'])} has the highest NPMI coherence ({best['npmi']:.3f}; ties within "
-        f"{tolerance} go to the smaller K) among the {len(eligible)} of {len(rows)} K values "
-        f"with stability >= {min_stability} and diversity >= {min_diversity}."
+        f"{why}, among the {len(eligible)} of {len(rows)} K values with stability >= "
+        f"{min_stability} and diversity >= {min_diversity}."
     ))
 
 
