@@ -22,14 +22,13 @@ SEPARATOR_CHARS = "\u25a0-\u25ff\u2022\u00b7\u2027\u30fb\u4e28\u2605\u2606|"
 SEPARATORS = re.compile(f"[{SEPARATOR_CHARS}]+")
 SPACES = re.compile(r"[^\S\n]+")
 NEWLINES = re.compile(r"\s*\n\s*")
-# A sentence glued to the next one by a lost full stop: "developmentIncrease".
-# Four or more lower-case letters, then a capitalised word of three or more letters.
-# (The upper-case look-ahead comes first: it fails at most positions, so the search is fast.)
-# a lower-case word of 4+ letters glued to a capitalised one ("modelsVigorously"), not a name
-# written in capitals inside ("PowerPoint", "RewriteMap", "iPhone")
-RUN_TOGETHER = re.compile(r"(?<![A-Za-z])([a-z]{4,})(?=[A-Z][a-z]{2})")
+# A sentence glued to the next one by a lost full stop: "developmentIncrease". A word of four
+# or more lower-case letters (group 1), then a capitalised word of three or more letters; not
+# a name with capitals inside ("PowerPoint", "RewriteMap", "iPhone"). The possessive "{4,}+"
+# never gives letters back: a shorter run could not be followed by a capital anyway.
+RUN_TOGETHER = re.compile(r"(?<![A-Za-z])([a-z]{4,}+)(?=[A-Z][a-z]{2})")
 # ASCII letters to "a" (lower case) or "A" (upper case), other ASCII characters to " ": in this
-# shape of an ASCII text, each ``RUN_TOGETHER`` position is the "A" of an "aaaaAaa".
+# shape of an ASCII text, each ``RUN_TOGETHER`` match ends just before an "A" of "aaaaAaa".
 LETTER_SHAPES = {i: "a" if chr(i).islower() else "A" if chr(i).isupper() else " "
                  for i in range(128)}
 
