@@ -10,6 +10,8 @@ from nqpf.selection import (
     choose_k,
     fit_run,
     k_values,
+    run_sizes,
+    sample_note,
     sweep,
     sweep_jobs,
     sweep_settings,
@@ -260,3 +262,27 @@ def test_fit_run_policy_on_large_corpora(monkeypatch, threshold, method, solver,
 
 class Seen(Exception):
     """What a test saw, raised to stop the code under test there."""
+
+
+@pytest.mark.parametrize(
+    ("n_passages", "k", "max_fit", "expected"),
+    [(1000, 2, 5000, (800, 200)),  # 80%, the rest held out
+     (61_545, 2, 1000, (1000, 1000)),  # at most max_fit each
+     (1352, 2, 1000, (1000, 352)),  # held out: what is left
+     (10, 5, 2, (5, 5))],  # at least K
+)
+def test_run_sizes(n_passages, k, max_fit, expected):
+    assert run_sizes(n_passages, k, 0.8, max_fit) == expected
+
+
+@pytest.mark.parametrize(
+    ("n_passages", "expected"),
+    [(1000, ""),
+     (1352, "Each run fitted a random 1,000 (LDA) of the 1,352 passages (parameter max_fit; "
+            "drawn with the run's seed), not 80%; NPMI was scored on all passages, LDA "
+            "perplexity on 352 other passages."),
+     (61_545, "Each run fitted a random 5,000 (NMF) / 1,000 (LDA) of the 61,545 passages")],
+)
+def test_sample_note(n_passages, expected):
+    note = sample_note(n_passages, [2, 3], {"nmf": 5000, "lda": 1000})
+    assert note.startswith(expected) and bool(note) == bool(expected)

@@ -91,14 +91,36 @@ def sweep_jobs(n_jobs: int | None, n_passages: int) -> int:
     return 1 if n_passages < MIN_PARALLEL_PASSAGES else cpu_count()
 
 
+def run_sizes(n_passages: int, k: int, subsample: float, max_fit: int) -> tuple[int, int]:
+    """Passages one sweep run fits (a ``subsample`` share, at most ``max_fit``, at least
+    ``k``) and holds out for LDA perplexity (the rest, at most ``max_fit``)."""
+    n_fit = min(max(k, round(subsample * n_passages)), max(k, max_fit))
+    return n_fit, min(max(k, max_fit), n_passages - n_fit)
+
+
+def sample_note(n_passages: int, ks, max_fit: dict[str, int], *, subsample: float = 0.8) -> str:
+    """What a sweep's runs fitted when ``max_fit`` (per method) cut their ``subsample`` share,
+    in a sentence; "" when no method was cut."""
+    sizes = {method: run_sizes(n_passages, min(ks), subsample, n) for method, n in max_fit.items()}
+    cut = {method: size for method, size in sizes.items()
+           if size[0] < round(subsample * n_passages)}
+    if not cut:
+        return ""
+    fitted = " / ".join(f"{n_fit:,} ({method.upper()})" for method, (n_fit, _) in cut.items())
+    held_out = f", LDA perplexity on {cut['lda'][1]:,} other passages" if "lda" in cut else ""
+    return (f"Each run fitted a random {fitted} of the {n_passages:,} passages (parameter "
+            f"max_fit; drawn with the run's seed), not {subsample:.0%}; NPMI was scored on all "
+            f"passages{held_out}.")
+
+
 def fit_run(dtm, vectorizer, method, k, seed, subsample, n_terms, max_fit=MAX_FIT_PASSAGES):
     """One sweep run: fit on a random ``subsample`` share of the passages (at most
     ``max_fit``) drawn with ``seed``. Returns (top_terms, perplexity on the held-out passages,
     at most ``max_fit`` of them, or None)."""
     n_passages = dtm.shape[0]
     rows = np.random.default_rng(seed).permutation(n_passages)
-    n_fit = min(max(k, round(subsample * n_passages)), max(k, max_fit))
-    fit_rows, held_out = np.sort(rows[:n_fit]), np.sort(rows[n_fit:n_fit + max(k, max_fit)])
+    n_fit, n_held_out = run_sizes(n_passages, k, subsample, max_fit)
+    fit_rows, held_out = np.sort(rows[:n_fit]), np.sort(rows[n_fit:n_fit + n_held_out])
     # the sweep's own policy: on a large corpus its many NMF fits use the mini-batch solver
     # (the K sweep of benchmarks/run.py: 9.6 s; TopicModel's exact "auto" solver: 63.8 s)
     # and its LDA runs stop after SWEEP_LDA_ITER passes (Debian: the sweep's LDA took 49 CPU s
