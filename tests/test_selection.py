@@ -286,3 +286,8 @@ def test_run_sizes(n_passages, k, max_fit, expected):
 def test_sample_note(n_passages, expected):
     note = sample_note(n_passages, [2, 3], {"nmf": 5000, "lda": 1000})
     assert note.startswith(expected) and bool(note) == bool(expected)
+
+
+def test_sample_note_takes_one_max_fit_for_all_methods():
+    assert sample_note(61_545, [2], 3000).startswith(
+        "Each run fitted a random 3,000 (NMF) / 3,000 (LDA) of the 61,545 passages")

@@ -98,10 +98,22 @@ def run_sizes(n_passages: int, k: int, subsample: float, max_fit: int) -> tuple[
     return n_fit, min(max(k, max_fit), n_passages - n_fit)
 
 
-def sample_note(n_passages: int, ks, max_fit: dict[str, int], *, subsample: float = 0.8) -> str:
-    """What a sweep's runs fitted when ``max_fit`` (per method) cut their ``subsample`` share,
-    in a sentence; "" when no method was cut."""
-    sizes = {method: run_sizes(n_passages, min(ks), subsample, n) for method, n in max_fit.items()}
+def _caps(max_fit: int | dict[str, int], methods) -> dict[str, int]:
+    """``max_fit`` (an int, or one per method) for each of ``methods``."""
+    caps = max_fit if isinstance(max_fit, dict) else dict.fromkeys(methods, max_fit)
+    if missing := [method for method in methods if method not in caps]:
+        raise ValueError(f"max_fit has no value for {missing}: give one per method")
+    if min(caps[method] for method in methods) < 2:
+        raise ValueError(f"max_fit must be at least 2 passages, got {max_fit}")
+    return {method: caps[method] for method in methods}
+
+
+def sample_note(n_passages: int, ks, max_fit: int | dict[str, int], *, methods=METHODS,
+                subsample: float = 0.8) -> str:
+    """What a sweep's runs fitted when ``max_fit`` (as in :func:`sweep`) cut their
+    ``subsample`` share, in a sentence; "" when no method was cut."""
+    sizes = {method: run_sizes(n_passages, min(ks), subsample, n)
+             for method, n in _caps(max_fit, methods).items()}
     cut = {method: size for method, size in sizes.items()
            if size[0] < round(subsample * n_passages)}
     if not cut:
@@ -171,11 +183,7 @@ def sweep(token_lists, ks, *, methods=METHODS, seeds=(0, 1, 2), subsample=0.8, n
         raise ValueError("sweep needs at least 2 seeds to measure stability")
     if not 0 < subsample <= 1:
         raise ValueError(f"subsample must be in (0, 1], got {subsample}")
-    caps = max_fit if isinstance(max_fit, dict) else dict.fromkeys(methods, max_fit)
-    if missing := [method for method in methods if method not in caps]:
-        raise ValueError(f"max_fit has no value for {missing}: give one per method")
-    if min(caps[method] for method in methods) < 2:
-        raise ValueError(f"max_fit must be at least 2 passages, got {max_fit}")
+    caps = _caps(max_fit, methods)
     for k in ks:
         check_k(k, len(token_lists))
     fitted = {}
