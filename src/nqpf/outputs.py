@@ -123,7 +123,7 @@ def first_documents(passages: pd.DataFrame, figure_docs: int, *,
     doc_ids = passages["doc_id"].drop_duplicates().tolist()
     if len(doc_ids) <= figure_docs:
         return doc_ids, ""
-    return doc_ids[:figure_docs], (f"{shown} cover the first {figure_docs} of {len(doc_ids)} "
+    return doc_ids[:figure_docs], (f"{shown} cover the first {figure_docs:,} of {len(doc_ids):,} "
                                    "documents (parameter figure_docs); everything else covers "
                                    "all of them.")
 
