@@ -7,6 +7,7 @@ from nqpf.language import (
     check_language,
     count_words,
     detect,
+    profile,
     single_spaced,
     size_factor,
 )
@@ -82,3 +83,32 @@ def test_check_language_names_the_choices():
     check_language(None)
     with pytest.raises(ValueError, match="'zh', 'en', 'mixed', 'other'"):
         check_language("chinese")
+
+
+PROFILED = [
+    "", " ", "a", "1", "  ", "a  b", " a", "a ", "a b c", "tab\tseparated", "line\nbreak",
+    "bell\x07", "delete\x7f", "file\x1cseparator", "123 456", "Developing new forces.",
+    "加快发展新质生产力，推动高质量发展。", "new quality 新质生产力 productive forces",
+    "no\u00a0break", "ideographic\u3000space", "Новые производительные силы", "café au lait",
+    "x" * 5000 + " y", "@[`{", "AZaz", "line\u2028separator",
+]
+
+
+@pytest.mark.parametrize("batch", [1, 3, 4096])
+@pytest.mark.parametrize("order", [1, -1])
+def test_profile_measures_as_one_text_at_a_time(monkeypatch, batch, order):
+    monkeypatch.setattr("nqpf.language.ASCII_BATCH", batch)
+    texts = PROFILED[::order]
+    found = profile(texts)
+    assert found.languages == [detect(text) for text in texts]
+    assert found.spaced == [single_spaced(text) for text in texts]
+    assert found.n_words == [count_words(text, detect(text)) for text in texts]
+
+
+def test_profile_uses_the_languages_given():
+    texts = ["加快发展 新质生产力", "new quality", "新质生产力 forces"]
+    found = profile(texts, ["en", None, "zh"])
+    assert found.languages == ["en", "en", "zh"]
+    assert found.n_words == [count_words(texts[0], "en"), 2, count_words(texts[2], "zh")]
+    with pytest.raises(ValueError, match="languages has 1 entries for 3 texts"):
+        profile(texts, ["en"])

@@ -49,15 +49,7 @@ from joblib import effective_n_jobs
 from nqpf import parallel, sources
 from nqpf.boilerplate import Span, body_end, find_all, recurring_blocks, set_aside
 from nqpf.checks import read_csv_table
-from nqpf.language import (
-    CHINESE,
-    LANGUAGES,
-    check_language,
-    count_words,
-    detect,
-    single_spaced,
-    size_factor,
-)
+from nqpf.language import LANGUAGES, check_language, profile, size_factor
 from nqpf.paths import relative
 
 BOMS = [(codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF32_LE, "utf-32"),
@@ -232,14 +224,6 @@ def _duplicates(texts: list[str], spaced: list[bool]) -> list[bool]:
     folded = [(text if is_spaced else " ".join(text.split())).casefold()
               for text, is_spaced in zip(texts, spaced, strict=True)]
     return pd.Series(folded, dtype=object).duplicated().tolist()
-
-
-def _word_counts(texts: list[str], languages: list[str], spaced: list[bool]) -> list[int]:
-    """``count_words`` of each text; a non-empty ``single_spaced`` one (``spaced``) outside
-    Chinese has one word more than it has spaces."""
-    return [text.count(" ") + 1 if is_spaced and text and language not in CHINESE
-            else count_words(text, language)
-            for text, language, is_spaced in zip(texts, languages, spaced, strict=True)]
 
 
 def _row(path: str, status: str, reason: str = "", encoding: str = "", size: int = 0,
@@ -795,13 +779,10 @@ def _load(source: Path, *, text_column: str, id_column: str | None, language: st
     kept = sampled
     doc_ids, texts = [record[0] for record in kept], [record[1] for record in kept]
     given = _given_languages(metadata, meta_path)
-    languages = ([language] * len(texts) if language else list(map(detect, texts)) if not given
-                 else [given.get(doc_id) or detect(text)
-                       for doc_id, text in zip(doc_ids, texts, strict=True)])
+    languages, n_words, spaced = profile(texts, [language] * len(texts) if language else
+                                         list(map(given.get, doc_ids)) if given else None)
     for i, found in zip(row_index, languages, strict=True):
         rows[i] = rows[i][:-1] + (found,)
-    spaced = list(map(single_spaced, texts))
-    n_words = _word_counts(texts, languages, spaced)
     if client is not None or scheduler is not None:
         from nqpf.cluster import connect, map_chunks
 

@@ -14,9 +14,15 @@ Chinese text is measured in characters: ``n_words`` counts each Han character as
 processors count East Asian text, plus the white-space separated words of the rest. Sizes given
 in words (``min_words``, passage lengths) are multiplied by ``CHARS_PER_WORD`` for ``zh`` and
 ``mixed`` documents (``size_factor``).
+
+``profile(texts)`` gives all three measures of a whole corpus at once, as fast as reading it.
 """
 
 import re
+from collections.abc import Sequence
+from typing import NamedTuple
+
+import numpy as np
 
 LANGUAGES = ("zh", "en", "mixed", "other")
 CHINESE = frozenset({"zh", "mixed"})  # languages tokenised by the Chinese pipeline
@@ -31,6 +37,16 @@ LATIN_WORD = re.compile("[A-Za-z\u00c0-\u024f\uff21-\uff3a\uff41-\uff5a]+")
 OTHER_WORD = re.compile("(?:(?![A-Za-z\u00c0-\u024f\uff21-\uff3a\uff41-\uff5a"
                         "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff])[^\\W\\d_])+")
 WORD_CHAR = re.compile(r"[^\W_]")
+ASCII_BATCH = 4096  # ASCII texts whose bytes ``profile`` reads at once (bounds its arrays)
+SPACE, DELETE = ord(" "), 0x7F
+
+
+class Profile(NamedTuple):
+    """Per text: ``detect``, ``count_words`` in that language and ``single_spaced``."""
+
+    languages: list[str]
+    n_words: list[int]
+    spaced: list[bool]
 
 
 def detect(text: str) -> str:
@@ -79,3 +95,55 @@ def check_language(language: str | None) -> None:
     if language is not None and language not in LANGUAGES:
         raise ValueError(f"unknown language {language!r}; use one of {list(LANGUAGES)} "
                          "or None to detect it")
+
+
+def _ascii_measures(texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """For ASCII ``texts``, read from their bytes at once: whether each holds a Latin letter
+    (``detect`` gives ``en``), its number of spaces, and whether it is ``single_spaced`` (for
+    ASCII: only bytes 0x20-0x7E, no two spaces in a row, none at either end). Shapes (n,)."""
+    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+    full = lengths > 0
+    letter, spaced = np.zeros(len(texts), dtype=bool), np.ones(len(texts), dtype=bool)
+    n_spaces = np.zeros(len(texts), dtype=np.int64)
+    if not full.any():
+        return letter, n_spaces, spaced
+    data = np.frombuffer("".join(texts).encode("ascii"), dtype=np.uint8)
+    starts = (np.cumsum(lengths) - lengths)[full]  # one segment per non-empty text, in order
+    space = data == SPACE
+    # Two spaces that straddle two texts end one and start the other: both fail anyway.
+    odd = (data < SPACE) | (data == DELETE)
+    odd[:-1] |= space[:-1] & space[1:]
+    letter[full] = np.logical_or.reduceat((data | 0x20) - ord("a") < 26, starts)
+    n_spaces[full] = np.add.reduceat(space.view(np.uint8), starts, dtype=np.int64)
+    spaced[full] = ~(np.logical_or.reduceat(odd, starts) | space[starts]
+                     | space[starts + lengths[full] - 1])
+    return letter, n_spaces, spaced
+
+
+def profile(texts: Sequence[str], languages: Sequence[str | None] | None = None) -> Profile:
+    """``detect``, ``count_words`` and ``single_spaced`` of every text (as if called one text
+    at a time); ``languages``: one per text, used instead of detecting it where it is not
+    None. ASCII texts are measured from their bytes, ``ASCII_BATCH`` at a time."""
+    texts = list(texts)
+    given = [None] * len(texts) if languages is None else list(languages)
+    if len(given) != len(texts):
+        raise ValueError(f"languages has {len(given)} entries for {len(texts)} texts")
+    letter = np.zeros(len(texts), dtype=bool)
+    n_spaces = np.zeros(len(texts), dtype=np.int64)
+    spaced = np.zeros(len(texts), dtype=bool)
+    is_ascii = np.fromiter(map(str.isascii, texts), dtype=bool, count=len(texts))
+    ascii_at = np.flatnonzero(is_ascii)
+    for start in range(0, len(ascii_at), ASCII_BATCH):
+        at = ascii_at[start:start + ASCII_BATCH]
+        letter[at], n_spaces[at], spaced[at] = _ascii_measures([texts[i] for i in at])
+    for i in np.flatnonzero(~is_ascii).tolist():
+        spaced[i], n_spaces[i] = single_spaced(texts[i]), texts[i].count(" ")
+    found = [language or (("en" if has_letter else "other") if plain else detect(text))
+             for text, language, plain, has_letter
+             in zip(texts, given, is_ascii.tolist(), letter.tolist(), strict=True)]
+    spaced_list = spaced.tolist()
+    n_words = [spaces + 1 if is_spaced and text and language not in CHINESE
+               else count_words(text, language)
+               for text, language, is_spaced, spaces
+               in zip(texts, found, spaced_list, n_spaces.tolist(), strict=True)]
+    return Profile(found, n_words, spaced_list)
