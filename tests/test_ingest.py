@@ -634,3 +634,22 @@ def test_garbage_collector_left_as_it_was(tmp_path):
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        (b'{"text": "plain"}', False),
+        (b'{"text": "\\ud800"}', True),
+        (b'{"text": "\\uD83D\\uDE00"}', True),
+        (b'{"text": "\\u00e9 \\\\ud"}', True),  # an escaped backslash: checked again later
+        (b'{"text": "\\u4e2d"}', False),
+        (b'{"text": "ud \\\\"}', False),
+        (b'{"text": "\\u', False),  # at the very end
+        (b"", False),
+    ],
+)
+def test_surrogate_escapes_are_found_in_every_part(monkeypatch, body, expected):
+    for part in (ingest.CHECK_BYTES, 3):  # the escape may straddle two parts
+        monkeypatch.setattr(ingest, "CHECK_BYTES", part)
+        assert ingest._surrogate_escapes(body) is expected

@@ -74,7 +74,6 @@ SAMPLED_OUT = "left out by max_docs"  # how the reason of a document left out of
 CHECK_BYTES = 1 << 20  # bytes of a JSON Lines file checked at once (``_object_lines``)
 SURROGATE = re.compile("[\ud800-\udfff]")  # half a UTF-16 pair: JSON may hold one, no codec
 SURROGATE_ESCAPE = re.compile(r"\\u[dD]")  # ... writes it; it is written \udXXX in JSON
-SURROGATE_ESCAPE_BYTES = re.compile(SURROGATE_ESCAPE.pattern.encode())
 SAMPLES = ("random", "first")  # how ``load_corpus(..., max_docs=N)`` picks its N documents
 _JSON = json.JSONDecoder()
 _JSON_LINES = msgspec.json.Decoder()  # agrees with ``json.loads`` wherever it reads a line
@@ -496,6 +495,18 @@ def _object_lines(body: bytes) -> int:
     return n_breaks + 1
 
 
+def _surrogate_escapes(body: bytes) -> bool:
+    """Whether JSON ``body`` may escape half of a surrogate pair: a backslash, ``u``, then
+    ``d`` or ``D`` (a whole pair is two such escapes; an escaped backslash may precede)."""
+    data = np.frombuffer(body, dtype=np.uint8)
+    for start in range(0, len(data), CHECK_BYTES):  # in parts, as in ``_object_lines``
+        at = np.flatnonzero(data[start:start + CHECK_BYTES] == ord("\\")) + start
+        at = at[at + 2 < len(data)]
+        if ((data[at + 1] == ord("u")) & ((data[at + 2] | 0x20) == ord("d"))).any():
+            return True
+    return False
+
+
 def _jsonl_objects(data: bytes) -> list[dict] | None:
     """The objects of UTF-8 JSON Lines ``data``, read in one call, object ``i`` from line
     ``i``; None unless each line holds one JSON object (``_object_lines``, and as many values
@@ -511,7 +522,7 @@ def _jsonl_objects(data: bytes) -> list[dict] | None:
         return None
     if len(objects) != n_lines or not all(type(value) is dict for value in objects):
         return None
-    if SURROGATE_ESCAPE_BYTES.search(body) and any(map(_lone_surrogate, objects)):
+    if _surrogate_escapes(body) and any(map(_lone_surrogate, objects)):
         return None  # read line by line, which reports the lines
     return objects
 
