@@ -633,6 +633,8 @@ def _join_metadata(docs: pd.DataFrame, metadata: pd.DataFrame | None, path: Path
         clashes = [c for c in metadata.columns if c in DOC_COLUMNS]
         if clashes:
             raise ValueError(f"{path}: columns {clashes} clash with computed ones")
+        if metadata["doc_id"].tolist() == docs["doc_id"].tolist():  # row i is document i's
+            return pd.concat([docs, metadata.drop(columns="doc_id").set_axis(docs.index)], axis=1)
         return docs.merge(metadata, on="doc_id", how="left")
     metadata = metadata.replace("", pd.NA)
     known = docs["doc_id"].tolist()
