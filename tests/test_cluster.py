@@ -77,7 +77,7 @@ def test_prepare_on_the_cluster_gives_the_same_tables(client, debian_sample, mon
     scheduler = client.scheduler.address
     assert_same_tables(on_cluster, pipeline.prepare(source, scheduler=scheduler, cache=False))
     ran = client.run_on_scheduler(lambda dask_scheduler: set(dask_scheduler.task_prefixes))
-    assert {"find_all", "segment_and_tokenize"} <= ran
+    assert {"measure", "segment_and_tokenize"} <= ran
 
 
 def test_unreachable_scheduler_is_a_clear_error():
@@ -127,7 +127,7 @@ def test_report_on_a_cluster_gives_the_same_pages(client, tmp_path):
     on_cluster = report(tmp_path / "cluster", "--scheduler", client.scheduler.address)
     assert on_cluster.returncode == 0, on_cluster.stderr
     ran = client.run_on_scheduler(lambda dask_scheduler: set(dask_scheduler.task_prefixes))
-    assert {"find_all", "segment_and_tokenize"} <= ran
+    assert {"measure", "segment_and_tokenize"} <= ran
     tables = sorted(p.name for p in (tmp_path / "alone" / "tables").iterdir())
     assert tables == sorted(p.name for p in (tmp_path / "cluster" / "tables").iterdir())
     for name in tables:

@@ -47,9 +47,10 @@ from isal import igzip
 from joblib import effective_n_jobs
 
 from nqpf import parallel, sources
-from nqpf.boilerplate import Span, body_end, find_all, recurring_blocks, set_aside
+from nqpf.boilerplate import Span, body_end, recurring_blocks, set_aside
 from nqpf.checks import read_csv_table
-from nqpf.language import LANGUAGES, check_language, profile, size_factor
+from nqpf.language import LANGUAGES, check_language, size_factor
+from nqpf.measure import measure
 from nqpf.paths import relative
 
 BOMS = [(codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF32_LE, "utf-32"),
@@ -747,9 +748,10 @@ def load_corpus(source, *, text_column: str = "text", id_column: str | None = No
     input order (``sample="first"``); each one left out is a ``skipped`` report row that says
     so.
 
-    Each document's boilerplate is found once (``Corpus.spans``); ``n_jobs > 1`` (``-1``: all
-    cores) finds it in this process and ``n_jobs - 1`` worker processes, started for it; with
-    a Dask ``client`` (or the ``scheduler`` address of one), on the cluster's workers."""
+    Each document is measured once (language, words, boilerplate spans: ``nqpf.measure``;
+    the spans are kept in ``Corpus.spans``); ``n_jobs > 1`` (``-1``: all cores) measures in
+    this process and ``n_jobs - 1`` worker processes, started for it; with a Dask ``client``
+    (or the ``scheduler`` address of one), on the cluster's workers."""
     check_language(language)
     _check_sample(max_docs, sample)
     source = Path(source).expanduser()
@@ -792,18 +794,19 @@ def _load(source: Path, *, text_column: str, id_column: str | None, language: st
     kept = sampled
     doc_ids, texts = [record[0] for record in kept], [record[1] for record in kept]
     given = _given_languages(metadata, meta_path)
-    languages, n_words, spaced = profile(texts, [language] * len(texts) if language else
-                                         list(map(given.get, doc_ids)) if given else None)
-    for i, found in zip(row_index, languages, strict=True):
-        rows[i] = rows[i][:-1] + (found,)
+    chunk = list(zip(texts, [language] * len(texts) if language else
+                     map(given.get, doc_ids) if given else [None] * len(texts), strict=True))
     if client is not None or scheduler is not None:
         from nqpf.cluster import connect, map_chunks
 
         with connect(scheduler, client) as dask_client:
-            spans = map_chunks(dask_client, find_all, texts, chunk_size=CHUNK_SIZE)
+            measured = map_chunks(dask_client, measure, chunk, chunk_size=CHUNK_SIZE)
     else:
-        spans = parallel.map_chunks(texts, find_all, find_all, chunk_size=CHUNK_SIZE,
-                                    workers=effective_n_jobs(n_jobs) - 1)
+        measured = parallel.map_chunks(chunk, measure, measure, chunk_size=CHUNK_SIZE,
+                                       workers=effective_n_jobs(n_jobs) - 1)
+    languages, n_words, spaced, spans = map(list, zip(*measured, strict=True))
+    for i, found in zip(row_index, languages, strict=True):
+        rows[i] = rows[i][:-1] + (found,)
     spans = [set_aside(found, blocks) if blocks else found  # footers across documents
              for found, blocks in zip(spans, recurring_blocks(texts), strict=True)]
     if extracted:  # headers, footers and page numbers of PDF and Word files
