@@ -1,3 +1,5 @@
+import re
+
 import pandas as pd
 import pytest
 
@@ -270,6 +272,18 @@ def test_find_boilerplate_chinese_rules(text, expected):
     assert kinds(text) == expected
 
 
+@pytest.mark.parametrize("text", [
+    "（图片来源：新华社）", "(图片来源：x)", "图源：新华社", "（（图源：x）", "(圖片來源: a b)\t",
+    "ab（ 图源：x）", "x（图片来源：新华社）\ny", "（图片来源x", "图片来源：" + "字" * 41,
+    "((图源：a)", "（图\n源：x）", "（图源：x）（图片来源：y）", "(圖源：a)\n圖源：b", ""])
+def test_chinese_photo_credit_rule_finds_what_its_plain_form_finds(text):
+    """The rule spells out its optional opening bracket (so that ``re`` skips ahead)."""
+    plain = re.compile(r"[（(]?(?:图片来源|圖片來源|图源|圖源)[^\S\n]*[:\uff1a]"
+                       r"[^（）()\n]{0,40}[)）]?[^\S\n]*$", re.MULTILINE)
+    (rule,) = [pattern for kind, pattern in RULES if kind == "photo" and "图源" in pattern.pattern]
+    assert [m.span() for m in rule.finditer(text)] == [m.span() for m in plain.finditer(text)]
+
+
 def test_footnote_marks_split_over_lines_leave_no_body_line():
     text = "同志们：\n现在我代表中央委员会作关于上届代表会议\n[\n1\n]\n以来的工作报告。"
     assert [text[s:e] for s, e in body_spans(text)] == [
@@ -332,20 +346,49 @@ def test_recurring_blocks_rejects_min_docs_below_two():
         recurring_blocks(["a"], min_docs=1)
 
 
+# Texts that test ``find_all``'s search of one-line texts joined: rules at their edges,
+# texts with nothing, white space or NUL at an edge, halves of a match that would join up
+# if the texts ran into each other, dated words near and beyond the head, non-ASCII and
+# several-line texts (searched alone) among them.
+EDGE_CASES = [
+    "", " ", "\t", " \t ", BODY, BODY + " ", BODY + "\t", " \t" + BODY,
+    "Source: Xinhua", "  Source: Xinhua\t", "source:xinhua", "Source:", " Xinhua",
+    "Author: Li Si", "By Zhang San and Li Si", "by zhang san", "Editor: Zheng Jianlong",
+    "(Our reporters Xu Yang and Zou Xiang participated in the reporting)",
+    BODY + " (Reporter Xu Yang)", BODY * 8 + " (Reporter Xu Yang)\t",
+    "(Photo/Zhou Qi)", "(Photo: Xinhua) ", "A\tB (Photo/Zhou Qi)", BODY * 8 + " (Photo: Xinhua)",
+    "(Photo by Li) and more", "(", ")", "(Photo", "/Zhou Qi)", "(\x00", "Photo/Zhou Qi)",
+    "2024-03-10 04:02:54", "March 10, 2024", "2024-03-10 is the day",
+    "Related Pages", "Share", " Back to top ", "Share\x00", "\x00Share", "Print:",
+    "Copyright 2024 Xinhua", "(c) 2024 Xinhua", "All rights reserved.", "all  RIGHTS\treserved",
+    "\tAll rights reserved", "Copyright 2024. All rights reserved. Terms apply.", "All rights",
+    "reserved", "x" * 80 + "All rights reserved", "x" * 81 + "All rights reserved",
+    "Mondo Technology Updated on 2024-01-30", "UPDATED: 2024-01-30", "\tPosted at 2024/1/3",
+    "Released", "on 2024-01-30", "x" * 90 + " updated on 2024-01-30",
+    "[1", "]", "[", "1]", "[ 12 ]", "[CPC 1]", BODY + " [3]", "[\t1 ]" + BODY, "\x00",
+    "a\x00", "\x00\x00", BODY + "\x00[1]", "\u3000[1]\u3000",
+    ZH + "（完）", "（完", "）", "来源：新华社", "新华社北京3月5日电（记者张三、李四）" + ZH,
+    "（图片来源：新华社）", "图源：新华社", "(圖片來源：x)", "版权所有 © 人民网", "记者 张三",
+    "Café updated on 2024-01-30", "\u00a92024 Example", "Ünïcode Share", "［1］", "［",
+    "Title Line\n\n" + BODY, BODY + "\nSource: Xinhua", "(\n", "a\x00\nb", "\x00\n", "\n",
+    "Share\n", ZH + "\n[\n1\n]",
+]
+
+
 def test_find_all_finds_what_find_boilerplate_finds():
-    """One-line texts are tested all at once (joined): rules at their edges, marks that would
-    span two of them if joined plainly, Chinese and several-line texts among them."""
-    texts = [BODY, "Source: Xinhua", BODY + " (Photo: Xinhua)", "[1", "]" + BODY, "[", "1]",
-             "(Reporter Xu Yang)", BODY + " [ 12 ]", "", " ", "\x00", "Share", BODY + "\x00[1]",
-             "Copyright 2024 Xinhua", "Mondo Technology Updated on 2024-01-30", "[ CPC 1 ]",
-             ZH + "（完）", "来源：新华社", "Title Line\n\n" + BODY, BODY + "\nSource: Xinhua",
-             "A\tB (Photo/Zhou Qi)", BODY * 3, BODY * 8 + " (Photo: Xinhua)",
-             BODY * 8 + " (Reporter Xu Yang)\t", "(\n"]
-    for order in (texts, texts[::-1]):
-        expected = [find_boilerplate(text) for text in order]
-        assert find_all(order) == expected
-        assert sum(map(bool, expected)) >= 12  # the test holds texts with spans
+    expected = [find_boilerplate(text) for text in EDGE_CASES]
+    assert sum(map(bool, expected)) >= 40  # the test holds texts with spans
+    assert find_all(EDGE_CASES) == expected
+    assert find_all(EDGE_CASES[::-1]) == expected[::-1]
     assert find_all([]) == []
+
+
+def test_find_all_finds_what_find_boilerplate_finds_in_each_pair():
+    """Each text next to each other (and itself): no match runs from one into the next."""
+    found = {text: find_boilerplate(text) for text in EDGE_CASES}
+    for first in EDGE_CASES:
+        for second in EDGE_CASES:
+            assert find_all([first, second]) == [found[first], found[second]], (first, second)
 
 
 @pytest.mark.parametrize("before", [0, 1, 79, 80, 81, 120])
@@ -354,8 +397,21 @@ def test_find_all_finds_dated_bylines_where_find_boilerplate_does(before, indent
     """One-line texts look for the dated byline's word near their start first: the rule
     allows 80 characters before it (after leading white space), not 81."""
     texts = [f"{indent}{'x' * before} {word} on 2024-01-30{tail}"
-             for word in ("Updated", "POSTED", "released", "Publishedx")
+             for word in ("Updated", "UPDATED", "POSTED", "released", "Published", "Publishedx")
              for tail in ("", " 10:00", "x" * 21)]
     expected = [find_boilerplate(text) for text in texts]
     assert find_all(texts) == expected
     assert any(expected) == (before < 80)
+
+
+@pytest.mark.parametrize("before", [0, 1, 78, 79, 80, 81, 120])
+@pytest.mark.parametrize("indent", ["", "  ", "\t "])
+def test_find_all_finds_all_rights_reserved_where_find_boilerplate_does(before, indent):
+    """... and for "All rights reserved", which may start 80 characters into the line
+    (white space included), not 81."""
+    texts = [f"{indent}{'x' * before}{words}{tail}"
+             for words in ("All rights reserved", "ALL  RIGHTS\tRESERVED", "all rights")
+             for tail in ("", ".", ". \t", " here")]
+    expected = [find_boilerplate(text) for text in texts]
+    assert find_all(texts) == expected
+    assert any(expected) == (len(indent) + before <= 80)

@@ -14,8 +14,9 @@ imports pandas only in ``boilerplate_table``, so worker processes start without 
 
 import re
 from bisect import bisect_right
-from collections.abc import Sequence
-from itertools import accumulate
+from collections.abc import Iterator, Sequence
+from itertools import accumulate, chain, repeat
+from operator import add
 from typing import TYPE_CHECKING, NamedTuple
 
 from nqpf.language import HAN
@@ -26,13 +27,17 @@ if TYPE_CHECKING:
 _H = r"[^\S\n]"  # horizontal white space (never crosses a line break)
 _COLON = rf"{_H}*[:\uff1a]"  # ASCII or full-width colon
 _HANZI_NAMES = "[\u4e00-\u9fff\u00b7\u30fb\u3001\uff0c, \t\u3000\u00a0]"  # names, 、, spaces
+_PHOTO_SOURCE = "图片来源|圖片來源|图源|圖源"  # "picture source"
 
 _DATED = ("updated", "published", "posted", "released")  # what a dated byline says ...
 _DATED_WITHIN = 80  # ... within this many characters of the line's start (after white space)
-_DATED_LONGEST = max(map(len, _DATED))
 _DATED_BYLINE = re.compile(
     rf"^{_H}*[^\n]{{0,{_DATED_WITHIN}}}?\b(?:{'|'.join(_DATED)})(?:{_H}+(?:on|at))?"
     rf":?{_H}*\d{{4}}[-/.]\d{{1,2}}[-/.]\d{{1,2}}[^\n]{{0,20}}$", re.MULTILINE | re.IGNORECASE)
+_RIGHTS_WITHIN = 80  # "All rights reserved" closes a line it starts this far into, at most
+_ALL_RIGHTS = re.compile(
+    rf"^[^\n]{{0,{_RIGHTS_WITHIN}}}All{_H}+rights{_H}+reserved\.?{_H}*$",
+    re.MULTILINE | re.IGNORECASE)
 
 # Each rule is (kind, pattern); every pattern but the footnote mark matches within one line.
 # Patterns written ``^ ...`` cover a line or its start and are tried at line starts only (so
@@ -87,10 +92,9 @@ RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
         rf"|Print|Read{_H}+more|More|Recommended(?:{_H}+for{_H}+you)?|Previous|Next"
         rf"|Comments?|Top|Home|Close){_H}*[:\uff1a]?{_H}*$",
         re.MULTILINE | re.IGNORECASE)),
-    ("copyright", re.compile(
-        rf"^{_H}*(?:Copyright\b|\u00a9|\(c\){_H})[^\n]*$|^[^\n]{{0,80}}All{_H}+rights"
-        rf"{_H}+reserved\.?{_H}*$",
-        re.MULTILINE | re.IGNORECASE)),
+    ("copyright", re.compile(rf"^{_H}*(?:Copyright\b|\u00a9|\(c\){_H})[^\n]*$",
+                             re.MULTILINE | re.IGNORECASE)),
+    ("copyright", _ALL_RIGHTS),
     # Chinese (simplified and traditional) residue of news and web pages.
     # "来源：新华社", "來源：人民網", "原标题：……"
     ("byline", re.compile(
@@ -125,10 +129,12 @@ RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("timestamp", re.compile(
         rf"^{_H}*[（(]?{_H}*\d{{4}}{_H}*年{_H}*\d{{1,2}}{_H}*月(?:{_H}*\d{{1,2}}{_H}*[日号號])?"
         rf"{_H}*[)）]?(?:{_H}*\d{{1,2}}:\d{{2}}(?::\d{{2}})?)?{_H}*$", re.MULTILINE)),
-    # "（图片来源：新华社）", "图为……。新华社记者 张三 摄" closing a caption or paragraph
+    # "（图片来源：新华社）", "图为……。新华社记者 张三 摄" closing a caption or paragraph (the
+    # optional bracket written out, "（(?:X)|\((?:X)|X", so that ``re`` skips ahead to a
+    # first character of it, as it does not for "[（(]?(?:X)")
     ("photo", re.compile(
-        rf"[（(]?(?:图片来源|圖片來源|图源|圖源){_COLON}[^（）()\n]{{0,40}}[)）]?{_H}*$",
-        re.MULTILINE)),
+        rf"(?:（(?:{_PHOTO_SOURCE})|\((?:{_PHOTO_SOURCE})|{_PHOTO_SOURCE}){_COLON}"
+        rf"[^（）()\n]{{0,40}}[)）]?{_H}*$", re.MULTILINE)),
     ("photo", re.compile(rf"^图为[^\n]{{0,200}}[摄攝]{_H}*$", re.MULTILINE)),
     # Web-page furniture on a line of its own: "分享到：", "返回顶部", "上一篇", "相关阅读" ...
     ("navigation", re.compile(
@@ -208,31 +214,60 @@ def _title_span(text: str, spans: list[Span]) -> Span | None:
     return None
 
 
-
-def _prepare(rules: tuple[tuple[str, re.Pattern[str]], ...]):
-    """``(rules, any_line_rule, end_rules)``: one pattern matching where any ``^``-anchored
-    rule matches (a cheap first test, so those rules run one by one only on the few lines
-    that need it), and the other rules, searched one by one (``re`` skips ahead to a
-    pattern's leading literal, such as "(", which it cannot do for an alternation of them)."""
-    return rules, _any_of([p for _, p in rules if p.pattern.startswith("^")]), tuple(
-        p for _, p in rules if not p.pattern.startswith("^"))
+_NearStart = tuple[re.Pattern[str], tuple[str, ...], int]  # (pattern, words, within)
 
 
-def _any_of(patterns: list[re.Pattern[str]]) -> re.Pattern[str]:
-    """One pattern matching where any of ``patterns`` (``^``-anchored) matches."""
-    return re.compile("|".join(f"(?{'i' if pattern.flags & re.IGNORECASE else ''}:"
-                               f"{pattern.pattern})" for pattern in patterns), re.MULTILINE)
+class _Prepared(NamedTuple):
+    """Rules ready to search (``_prepare``)."""
+
+    rules: tuple[tuple[str, re.Pattern[str]], ...]
+    any_line_rule: re.Pattern[str]  # matches where any ``^``-anchored rule matches
+    end_rules: tuple[re.Pattern[str], ...]  # the other rules
+    text_start: re.Pattern[str]  # for ``_one_line_hits``: line rules after "\x00\n" ...
+    near_start: tuple[_NearStart, ...]  # ... but these, tried by ``_near_start_hits``
+
+
+def _prepare(rules: tuple[tuple[str, re.Pattern[str]], ...],
+             near_start: tuple[_NearStart, ...] = ()) -> _Prepared:
+    """``rules`` with ``any_line_rule``, one pattern for the ``^``-anchored rules (a cheap first
+    test, so those rules run one by one only on the few lines that need it), and the other
+    rules, searched one by one (``re`` skips ahead to a pattern's leading literal, such as
+    "(", which it cannot do for an alternation of them). ``text_start`` leaves out the
+    ``near_start`` rules and those that hold an end rule (``_holds_end_rule``)."""
+    line_rules = [p for _, p in rules if p.pattern.startswith("^")]
+    end_rules = tuple(p for _, p in rules if not p.pattern.startswith("^"))
+    left_out = [p for p, _, _ in near_start] + [
+        p for p in line_rules if _holds_end_rule(p, end_rules)]
+    return _Prepared(rules, _any_of(line_rules), end_rules,
+                     _any_of([p for p in line_rules if p not in left_out], before="\x00\n"),
+                     near_start)
+
+
+def _any_of(patterns: list[re.Pattern[str]], *, before: str = "") -> re.Pattern[str]:
+    """One pattern matching where any of ``patterns`` (``^``-anchored) matches, after
+    ``before``."""
+    return re.compile(before + "(?:" + "|".join(
+        f"(?{'i' if pattern.flags & re.IGNORECASE else ''}:{pattern.pattern})"
+        for pattern in patterns) + ")", re.MULTILINE)
+
+
+def _holds_end_rule(pattern: re.Pattern[str], end_rules: tuple[re.Pattern[str], ...]) -> bool:
+    """Whether ``pattern`` is ``^[^\\n]{0,N}`` then one of ``end_rules`` (with the same
+    flags), so that a line it matches holds a match of that end rule."""
+    return any(pattern.flags == end.flags and re.fullmatch(
+        r"\^\[\^\\n\]\{0,\d+\}", pattern.pattern.removesuffix(end.pattern)) for end in end_rules)
 
 
 # Rules whose pattern holds non-ASCII characters (the Chinese ones) cannot match ASCII text,
-# which is therefore searched with the others only.
+# which is therefore searched with the others only. In one-line ASCII texts, the two rules
+# that look for a word some way into the line (``re`` tries every position up to it, slowly)
+# are tried only where one of their words is there (``_near_start_hits``).
 _ALL_RULES = _prepare(RULES)
-_ASCII_RULES = _prepare(tuple(rule for rule in RULES if rule[1].pattern.isascii()))
-_SEPARATOR = "\n\x00\n"  # between texts searched at once (``_one_line_hits``)
-# The first test of ``_one_line_hits``: the ASCII line rules but the dated byline, whose
-# scan for its word is slow in ``re``; that rule is tried only on texts that hold the word.
-_UNDATED_LINE = _any_of([p for _, p in _ASCII_RULES[0]
-                         if p.pattern.startswith("^") and p is not _DATED_BYLINE])
+_ASCII_RULES = _prepare(tuple(rule for rule in RULES if rule[1].pattern.isascii()), (
+    (_DATED_BYLINE, _DATED, _DATED_WITHIN), (_ALL_RIGHTS, ("all",), _RIGHTS_WITHIN)))
+# The head of a line: as far as a word of those rules can end, after white space.
+_HEAD = max(within + max(map(len, words)) for _, words, within in _ASCII_RULES.near_start)
+_SEPARATOR = "\n\x00\n"  # between one-line texts searched at once (``_one_line_hits``)
 
 
 def find_boilerplate(text: str, *, recurring: Sequence[tuple[int, int]] = ()) -> list[Span]:
@@ -244,11 +279,11 @@ def find_boilerplate(text: str, *, recurring: Sequence[tuple[int, int]] = ()) ->
     ``copyright``, ``end`` (（完）), ``footnote``. Section headings inside the body are content,
     not boilerplate."""
     spans: list[Span] = []
-    rules, any_line_rule, end_rules = _ASCII_RULES if text.isascii() else _ALL_RULES
+    prepared = _ASCII_RULES if text.isascii() else _ALL_RULES
     line_starts = [line.start() for line in _LINE.finditer(text)
-                   if any_line_rule.match(text, line.start())]
-    any_end = any(pattern.search(text) for pattern in end_rules)
-    for kind, pattern in rules if line_starts or any_end else ():
+                   if prepared.any_line_rule.match(text, line.start())]
+    any_end = any(pattern.search(text) for pattern in prepared.end_rules)
+    for kind, pattern in prepared.rules if line_starts or any_end else ():
         if pattern.pattern.startswith("^"):
             matches = [m for start in line_starts if (m := pattern.match(text, start))]
         else:
@@ -320,40 +355,72 @@ def body_end(text: str, spans: list[Span] | None = None) -> int:
     return paragraphs[-1][1] if paragraphs else 0
 
 
-def _may_be_dated(text: str) -> bool:
-    """Whether one of ``_DATED`` is where ``_DATED_BYLINE`` needs it in one-line ASCII
-    ``text``: near its start (``re`` is slow to find it there)."""
-    head = text[:len(text) - len(text.lstrip()) + _DATED_WITHIN + _DATED_LONGEST].lower()
-    return any(word in head for word in _DATED)
+def _starts(texts: list[str]) -> list[int]:
+    """Where each of ``texts`` starts in ``_SEPARATOR`` + ``_SEPARATOR.join(texts)``, and
+    where one more would."""
+    return list(accumulate(map(add, map(len, texts), repeat(len(_SEPARATOR))),
+                           initial=len(_SEPARATOR)))
 
 
-def _one_line_hits(texts: list[str]) -> set[int]:
-    """Indices of the one-line ASCII ``texts`` in which a rule matches: the line rules' first
-    test at their start, one call per text (the dated byline's only where one of its words
-    is), and the other rules in one search of all the texts joined (no rule matches across
-    ``_SEPARATOR``: ``[^\\n]`` stops at its line breaks, ``\\s`` at its NUL)."""
-    _, _, end_rules = _ASCII_RULES
-    hits = {i for i, match in enumerate(map(_UNDATED_LINE.match, texts)) if match}
-    hits.update(i for i, text in enumerate(texts)
-                if _may_be_dated(text) and _DATED_BYLINE.match(text))
-    starts = list(accumulate((len(text) + len(_SEPARATOR) for text in texts[:-1]),
-                             initial=len(_SEPARATOR)))
+def _one_line_hits(texts: list[str], prepared: _Prepared) -> set[int]:
+    """Indices of the one-line ``texts`` (no line break) in which a rule of ``prepared``
+    matches. They are searched at once, joined by ``_SEPARATOR``, which finds what a search of
+    each finds: no rule matches across it (``[^\\n]`` and ``_H`` stop at its line breaks,
+    ``\\s`` at its NUL), and next to it a rule sees what it sees at a text's edge (``^``
+    matches after "\\n", ``$`` before it, ``\\b`` sees a non-word character either way).
+    The line rules (``text_start``) are tried after each "\\x00\\n", which ``re`` finds
+    quickly: at the start of each text (a text has no "\\n"), and after a text ending in NUL
+    on the separator's line of a NUL alone, where no rule matches. A match lies in the text
+    it ends in."""
+    starts = _starts(texts)
     joined = _SEPARATOR + _SEPARATOR.join(texts)
-    for pattern in end_rules:
-        hits.update(bisect_right(starts, match.start()) - 1 for match in pattern.finditer(joined))
+    matches = chain(prepared.text_start.finditer(joined),
+                    *(pattern.finditer(joined) for pattern in prepared.end_rules))
+    hits = {bisect_right(starts, match.end()) - 1 for match in matches}
+    if prepared.near_start:
+        hits.update(_near_start_hits(texts, prepared.near_start))
     return hits
+
+
+def _near_start_hits(texts: list[str], near_start: tuple[_NearStart, ...]) -> set[int]:
+    """Indices of the one-line ASCII ``texts`` in which a ``near_start`` rule matches, tried
+    only where the text's head (``_HEAD`` characters after white space) holds one of its
+    words in any case (``re`` ignores case in ASCII as ``str.lower`` does, which keeps
+    lengths). The heads are joined and searched at once (no word holds a separator)."""
+    heads = [text.lstrip()[:_HEAD] for text in texts]
+    starts = _starts(heads)
+    joined = (_SEPARATOR + _SEPARATOR.join(heads)).lower()
+    hits = set()
+    for pattern, words, _ in near_start:
+        maybe = {bisect_right(starts, found) - 1 for word in words
+                 for found in _occurrences(joined, word)}
+        hits.update(i for i in maybe if pattern.match(texts[i]))
+    return hits
+
+
+def _occurrences(text: str, word: str) -> Iterator[int]:
+    """Where ``word`` occurs in ``text``."""
+    found = text.find(word)
+    while found >= 0:
+        yield found
+        found = text.find(word, found + 1)
 
 
 def find_all(texts: list[str]) -> list[list[Span]]:
     """``find_boilerplate`` of each text (one task of ``nqpf.ingest.load_corpus`` in a
-    worker). Texts of one line (no line break) are first tested all at once (``_one_line_hits``);
-    those no rule matches in have no spans (a title needs a second line)."""
-    searched = [not text.isascii() or "\n" in text for text in texts]
-    one_line = [i for i, text in enumerate(texts) if not searched[i]]
-    for i in _one_line_hits([texts[i] for i in one_line]):
-        searched[one_line[i]] = True
-    return [find_boilerplate(text) if search else []
-            for text, search in zip(texts, searched, strict=True)]
+    worker). Texts of one line (no line break) are first tested all at once, the ASCII ones
+    with the ASCII rules (``_one_line_hits``); those no rule matches in have no spans (a
+    title needs a second line)."""
+    searched: list[int] = []  # texts of several lines, then the one-line texts with a hit
+    one_line: tuple[list[int], list[int]] = ([], [])  # not ASCII, ASCII
+    for i, text in enumerate(texts):
+        (searched if "\n" in text else one_line[text.isascii()]).append(i)
+    for indices, prepared in zip(one_line, (_ALL_RULES, _ASCII_RULES), strict=True):
+        searched += [indices[j] for j in _one_line_hits([texts[i] for i in indices], prepared)]
+    spans: list[list[Span]] = [[] for _ in texts]
+    for i in searched:
+        spans[i] = find_boilerplate(texts[i])
+    return spans
 
 
 def boilerplate_table(docs: "pd.DataFrame", *,
