@@ -214,33 +214,27 @@ def _title_span(text: str, spans: list[Span]) -> Span | None:
     return None
 
 
-_NearStart = tuple[re.Pattern[str], tuple[str, ...], int]  # (pattern, words, within)
-
-
 class _Prepared(NamedTuple):
     """Rules ready to search (``_prepare``)."""
 
     rules: tuple[tuple[str, re.Pattern[str]], ...]
     any_line_rule: re.Pattern[str]  # matches where any ``^``-anchored rule matches
     end_rules: tuple[re.Pattern[str], ...]  # the other rules
-    text_start: re.Pattern[str]  # for ``_one_line_hits``: line rules after "\x00\n" ...
-    near_start: tuple[_NearStart, ...]  # ... but these, tried by ``_near_start_hits``
+    text_start: re.Pattern[str]  # line rules after "\x00\n", for ``_one_line_hits``
 
 
-def _prepare(rules: tuple[tuple[str, re.Pattern[str]], ...],
-             near_start: tuple[_NearStart, ...] = ()) -> _Prepared:
+def _prepare(rules: tuple[tuple[str, re.Pattern[str]], ...]) -> _Prepared:
     """``rules`` with ``any_line_rule``, one pattern for the ``^``-anchored rules (a cheap first
     test, so those rules run one by one only on the few lines that need it), and the other
     rules, searched one by one (``re`` skips ahead to a pattern's leading literal, such as
     "(", which it cannot do for an alternation of them). ``text_start`` leaves out the
-    ``near_start`` rules and those that hold an end rule (``_holds_end_rule``)."""
+    ``_NEAR_START`` rules and those that hold an end rule (``_holds_end_rule``)."""
     line_rules = [p for _, p in rules if p.pattern.startswith("^")]
     end_rules = tuple(p for _, p in rules if not p.pattern.startswith("^"))
-    left_out = [p for p, _, _ in near_start] + [
+    left_out = [p for p, _, _ in _NEAR_START] + [
         p for p in line_rules if _holds_end_rule(p, end_rules)]
     return _Prepared(rules, _any_of(line_rules), end_rules,
-                     _any_of([p for p in line_rules if p not in left_out], before="\x00\n"),
-                     near_start)
+                     _any_of([p for p in line_rules if p not in left_out], before="\x00\n"))
 
 
 def _any_of(patterns: list[re.Pattern[str]], *, before: str = "") -> re.Pattern[str]:
@@ -258,16 +252,21 @@ def _holds_end_rule(pattern: re.Pattern[str], end_rules: tuple[re.Pattern[str], 
         r"\^\[\^\\n\]\{0,\d+\}", pattern.pattern.removesuffix(end.pattern)) for end in end_rules)
 
 
+# The rules that look for a word some way into a line (``re`` tries every position up to it,
+# slowly): (pattern, words, how far into the line a word may start). In one-line texts they
+# are tried only where one of their words is in the head (``_near_start_hits``): the first
+# ``_HEAD`` characters after white space, as far as such a word can end.
+_NEAR_START = ((_DATED_BYLINE, _DATED, _DATED_WITHIN), (_ALL_RIGHTS, ("all",), _RIGHTS_WITHIN))
+_HEAD = max(within + max(map(len, words)) for _, words, within in _NEAR_START)
 # Rules whose pattern holds non-ASCII characters (the Chinese ones) cannot match ASCII text,
-# which is therefore searched with the others only. In one-line ASCII texts, the two rules
-# that look for a word some way into the line (``re`` tries every position up to it, slowly)
-# are tried only where one of their words is there (``_near_start_hits``).
+# which is therefore searched with the others only.
 _ALL_RULES = _prepare(RULES)
-_ASCII_RULES = _prepare(tuple(rule for rule in RULES if rule[1].pattern.isascii()), (
-    (_DATED_BYLINE, _DATED, _DATED_WITHIN), (_ALL_RIGHTS, ("all",), _RIGHTS_WITHIN)))
-# The head of a line: as far as a word of those rules can end, after white space.
-_HEAD = max(within + max(map(len, words)) for _, words, within in _ASCII_RULES.near_start)
+_ASCII_RULES = _prepare(tuple(rule for rule in RULES if rule[1].pattern.isascii()))
 _SEPARATOR = "\n\x00\n"  # between one-line texts searched at once (``_one_line_hits``)
+# The non-ASCII letters that ``re``, ignoring case, takes for ASCII ones, but which do not
+# lower-case to them (as "\u212a", the Kelvin sign, does to "k"): long s, dotless i, and
+# I with a dot (which lower-cases to two characters).
+_AS_ASCII = (("\u017f", "s"), ("\u0131", "i"), ("\u0130", "i"))
 
 
 def find_boilerplate(text: str, *, recurring: Sequence[tuple[int, int]] = ()) -> list[Span]:
@@ -376,26 +375,30 @@ def _one_line_hits(texts: list[str], prepared: _Prepared) -> set[int]:
     joined = _SEPARATOR + _SEPARATOR.join(texts)
     matches = chain(prepared.text_start.finditer(joined),
                     *(pattern.finditer(joined) for pattern in prepared.end_rules))
-    hits = {bisect_right(starts, match.end()) - 1 for match in matches}
-    if prepared.near_start:
-        hits.update(_near_start_hits(texts, prepared.near_start))
-    return hits
+    return {bisect_right(starts, match.end()) - 1 for match in matches} | _near_start_hits(texts)
 
 
-def _near_start_hits(texts: list[str], near_start: tuple[_NearStart, ...]) -> set[int]:
-    """Indices of the one-line ASCII ``texts`` in which a ``near_start`` rule matches, tried
-    only where the text's head (``_HEAD`` characters after white space) holds one of its
-    words in any case (``re`` ignores case in ASCII as ``str.lower`` does, which keeps
-    lengths). The heads are joined and searched at once (no word holds a separator)."""
+def _near_start_hits(texts: list[str]) -> set[int]:
+    """Indices of the one-line ``texts`` in which a ``_NEAR_START`` rule matches, tried only
+    where the text's head holds one of its words as ``re`` sees them, ignoring case. The
+    heads are joined (no word holds a separator) and searched at once (``_as_lower``)."""
     heads = [text.lstrip()[:_HEAD] for text in texts]
     starts = _starts(heads)
-    joined = (_SEPARATOR + _SEPARATOR.join(heads)).lower()
+    joined = _as_lower(_SEPARATOR + _SEPARATOR.join(heads))
     hits = set()
-    for pattern, words, _ in near_start:
+    for pattern, words, _ in _NEAR_START:
         maybe = {bisect_right(starts, found) - 1 for word in words
                  for found in _occurrences(joined, word)}
         hits.update(i for i in maybe if pattern.match(texts[i]))
     return hits
+
+
+def _as_lower(text: str) -> str:
+    """``text`` lower-cased, as long as before: each character that ``re``, ignoring case,
+    matches to an ASCII letter becomes that letter."""
+    for char, letter in _AS_ASCII:
+        text = text.replace(char, letter)
+    return text.lower()
 
 
 def _occurrences(text: str, word: str) -> Iterator[int]:
