@@ -253,9 +253,10 @@ def _holds_end_rule(pattern: re.Pattern[str], end_rules: tuple[re.Pattern[str], 
 
 
 # The rules that look for a word some way into a line (``re`` tries every position up to it,
-# slowly): (pattern, words, how far into the line a word may start). In one-line texts they
-# are tried only where one of their words is in the head (``_near_start_hits``): the first
-# ``_HEAD`` characters after white space, as far as such a word can end.
+# slowly): (pattern, words, how far into the line a word may start, after white space or
+# not). In one-line texts they are tried only where one of their words is in the head
+# (``_near_start_hits``): the first ``_HEAD`` characters after white space, as far as such
+# a word can end.
 _NEAR_START = ((_DATED_BYLINE, _DATED, _DATED_WITHIN), (_ALL_RIGHTS, ("all",), _RIGHTS_WITHIN))
 _HEAD = max(within + max(map(len, words)) for _, words, within in _NEAR_START)
 # Rules whose pattern holds non-ASCII characters (the Chinese ones) cannot match ASCII text,
@@ -380,8 +381,8 @@ def _one_line_hits(texts: list[str], prepared: _Prepared) -> set[int]:
 
 def _near_start_hits(texts: list[str]) -> set[int]:
     """Indices of the one-line ``texts`` in which a ``_NEAR_START`` rule matches, tried only
-    where the text's head holds one of its words as ``re`` sees them, ignoring case. The
-    heads are joined (no word holds a separator) and searched at once (``_as_lower``)."""
+    where the text's head holds one of its words, in any case as ``re`` sees it
+    (``_as_lower``). The heads are joined (no word holds a separator) and searched at once."""
     heads = [text.lstrip()[:_HEAD] for text in texts]
     starts = _starts(heads)
     joined = _as_lower(_SEPARATOR + _SEPARATOR.join(heads))
