@@ -42,7 +42,8 @@ _ALL_RIGHTS = re.compile(
 # Each rule is (kind, pattern); every pattern but the footnote mark matches within one line.
 # Patterns written ``^ ...`` cover a line or its start and are tried at line starts only (so
 # every alternative of such a pattern starts with ``^``); those anchored only at ``$`` cover a
-# trailing parenthetical at the end of a longer line; the footnote mark is found anywhere.
+# trailing parenthetical at the end of a longer line; the footnote mark is found anywhere
+# (its white space may break lines, but no pattern matches NUL: ``find_all`` relies on both).
 # Earlier rules win where spans overlap.
 RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     # "Mondo Technology Updated on 2024-01-30": a source name, then an update date.
