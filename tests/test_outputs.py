@@ -77,9 +77,46 @@ def test_relative(path, expected):
       "Figures cover the first 2 of 3 documents (parameter figure_docs); everything else covers "
       "all of them.")],
 )
-def test_first_documents(doc_ids, figure_docs, expected, note):
+def test_figure_documents_without_dates(doc_ids, figure_docs, expected, note):
     passages = pd.DataFrame({"doc_id": doc_ids})
-    assert outputs.first_documents(passages, figure_docs, shown="Figures") == (expected, note)
+    assert outputs.figure_documents(passages, figure_docs, shown="Figures") == (expected, note)
+    docs = pd.DataFrame({"doc_id": sorted(set(doc_ids))})  # no date column: the same
+    assert outputs.figure_documents(passages, figure_docs, docs=docs, date_column="date",
+                                    shown="Figures") == (expected, note)
+
+
+YEARS = {"e": "1921", "a": "1945", "d": "1956", "b": "1969", "c": "2022", "f": "not a date"}
+
+
+@pytest.mark.parametrize(
+    ("figure_docs", "expected", "note"),
+    [
+        (2, ["e", "c"], "Figures cover 2 of 6 documents, spread evenly over the dates in 'year' "
+                        "(1921 to 2022), in date order (parameter figure_docs); everything "
+                        "else covers all of them."),
+        (3, ["e", "d", "c"], "Figures cover 3 of 6 documents, spread evenly over the dates in "
+                             "'year' (1921 to 2022), in date order (parameter figure_docs); "
+                             "everything else covers all of them."),
+        (5, ["e", "a", "d", "b", "c"], "Figures cover 5 of 6 documents, spread evenly over the "
+                                       "dates in 'year' (1921 to 2022), in date order "
+                                       "(parameter figure_docs); everything else covers all "
+                                       "of them."),
+        (6, ["a", "b", "c", "d", "e", "f"], ""),  # all of them
+    ],
+)
+def test_figure_documents_spread_over_the_dates(figure_docs, expected, note):
+    docs = pd.DataFrame({"doc_id": list(YEARS), "year": list(YEARS.values())})
+    passages = pd.DataFrame({"doc_id": sorted(YEARS)})
+    assert outputs.figure_documents(passages, figure_docs, docs=docs, date_column="year",
+                                    shown="Figures") == (expected, note)
+
+
+def test_figure_documents_too_few_dates_gives_the_first():
+    docs = pd.DataFrame({"doc_id": ["a", "b", "c"], "year": ["2020", None, None]})
+    passages = pd.DataFrame({"doc_id": ["a", "b", "c"]})
+    shown, note = outputs.figure_documents(passages, 2, docs=docs, date_column="year")
+    assert shown == ["a", "b"]
+    assert note.startswith("Per-document figures cover the first 2 of 3 documents")
 
 
 @pytest.mark.parametrize(

@@ -14,12 +14,13 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 import matplotlib.pyplot as plt
+import numpy as np
 import pandas as pd
 from filelock import FileLock
 from IPython import get_ipython
 from IPython.display import Image, display
 
-from nqpf import figures, paths
+from nqpf import dates, figures, paths
 
 PROGRESS_BAR = re.compile(r"\d+%\||\d+/\d+ \[")  # a tqdm bar: "42%|████  | 21/50 [00:10<…"
 
@@ -116,16 +117,34 @@ def record(path: Path, columns: tuple[str, str], key: str, value: str) -> None:
             writer.writerows(sorted(rows.items()))
 
 
-def first_documents(passages: pd.DataFrame, figure_docs: int, *,
-                    shown: str = "Per-document figures") -> tuple[list[str], str]:
-    """The first ``figure_docs`` ``doc_id`` values of ``passages`` (order of first appearance),
-    and a note saying that ``shown`` covers only these when there are more ("" otherwise)."""
+def figure_documents(passages: pd.DataFrame, figure_docs: int, *,
+                     docs: pd.DataFrame | None = None, date_column: str | None = None,
+                     shown: str = "Per-document figures") -> tuple[list[str], str]:
+    """The ``doc_id`` values that per-document figures show, and a note saying which they
+    are when they are not all ("" otherwise).
+
+    All the documents of ``passages`` (order of first appearance) if there are at most
+    ``figure_docs``. Else, if ``docs`` has a ``date_column`` that dates at least
+    ``figure_docs`` of them (``nqpf.dates.parse_date``), ``figure_docs`` of the dated ones
+    spread evenly over their order in time, the earliest and the latest included, in date
+    order; else the first ``figure_docs``."""
     doc_ids = passages["doc_id"].drop_duplicates().tolist()
     if len(doc_ids) <= figure_docs:
         return doc_ids, ""
-    return doc_ids[:figure_docs], (f"{shown} cover the first {figure_docs:,} of {len(doc_ids):,} "
-                                   "documents (parameter figure_docs); everything else covers "
-                                   "all of them.")
+    rest = "(parameter figure_docs); everything else covers all of them."
+    if docs is not None and date_column in docs:
+        found = dates.document_dates(docs, date_column).table
+        dated = found[(found["reason"] == "") & found["doc_id"].isin(doc_ids)].sort_values(
+            "date", kind="stable")
+        if len(dated) >= figure_docs:
+            at = np.round(np.linspace(0, len(dated) - 1, figure_docs)).astype(int)
+            chosen = dated.iloc[at]
+            first, last = chosen["value"].iloc[0], chosen["value"].iloc[-1]
+            return chosen["doc_id"].tolist(), (
+                f"{shown} cover {figure_docs:,} of {len(doc_ids):,} documents, spread evenly "
+                f"over the dates in {date_column!r} ({first} to {last}), in date order {rest}")
+    return doc_ids[:figure_docs], (f"{shown} cover the first {figure_docs:,} of "
+                                   f"{len(doc_ids):,} documents {rest}")
 
 
 def clock(out_dir) -> int:
