@@ -118,7 +118,21 @@ def test_document_dates_lists_every_undated_document_with_its_reason():
     assert found.dated["period"].tolist() == ["2023", "2024", "2024"]
     assert found.undated["doc_id"].tolist() == ["d", "e"]
     assert found.undated["reason"].tolist()[0] == "no date"
-    assert found.summary().startswith("3 of 5 documents dated, 2023-01-01 to 2024-03-10; 2 year")
+    assert found.summary().startswith("3 of 5 documents dated, 2023 to 2024; 2 year")
+
+
+@pytest.mark.parametrize(
+    ("values", "date_format", "span"),
+    [(["2024-03-10", "2024-01-30"], "%Y-%m-%d", "2024-01-30 to 2024-03-10"),
+     (["2024-03-10", "March 2024"], "%Y-%m", "2024-03 to 2024-03"),
+     (["2024-03-10", "2023"], "%Y", "2023 to 2024"),
+     ([None, None], "%Y-%m-%d", None)],
+)
+def test_dates_are_shown_as_precise_as_the_least_precise(values, date_format, span):
+    found = dates.document_dates(pd.DataFrame({"doc_id": ["a", "b"], "date": values}))
+    assert found.date_format == date_format
+    if span:
+        assert f", {span}; " in found.summary()
 
 
 def test_a_finer_period_sets_aside_coarser_dates_with_the_reason():

@@ -34,6 +34,7 @@ from nqpf.checks import require_columns
 PERIODS = ("year", "quarter", "month")  # coarse to fine
 PRECISIONS = ("year", "month", "day")
 RANK = {precision: rank for rank, precision in enumerate(PRECISIONS)}
+DATE_FORMATS = {"year": "%Y", "month": "%Y-%m", "day": "%Y-%m-%d"}  # a date as precise as given
 FREQ = {"year": "Y", "quarter": "Q", "month": "M"}
 NEEDS = {"year": "year", "quarter": "month", "month": "month"}  # precision a period needs
 MONTHS = {name: number for number, names in enumerate(
@@ -170,13 +171,19 @@ class Dates:
         """Rows without a period: ``doc_id, value, reason``."""
         return self.table.loc[self.table["reason"] != "", ["doc_id", "value", "reason"]]
 
+    @property
+    def date_format(self) -> str:
+        """``strftime`` format of ``DATE_FORMATS`` for the dates of the dated documents: as
+        precise as the least precise of them (``%Y`` if one gives only its year)."""
+        return DATE_FORMATS[min(self.dated["precision"], key=RANK.get, default="day")]
+
     def summary(self) -> str:
         """One line: how many documents are dated, their span, the period."""
-        dated = self.dated
+        dated, shown = self.dated, self.date_format
         if dated.empty:
             return f"0 of {len(self.table)} documents dated"
         return (f"{len(dated)} of {len(self.table)} documents dated, "
-                f"{dated['date'].min():%Y-%m-%d} to {dated['date'].max():%Y-%m-%d}; "
+                f"{dated['date'].min():{shown}} to {dated['date'].max():{shown}}; "
                 f"{dated['period'].nunique()} {self.period} period(s) with documents "
                 f"({self.reason})")
 
