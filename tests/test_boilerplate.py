@@ -65,6 +65,12 @@ def kinds(text: str) -> list[tuple[str, str]]:
         ("Photosynthesis (Photosynthesis is key) matters. By 2035, we share results.\n"
          "The reporters said so on 2024-03-10 in Beijing.", []),
         ("Only A Short Line", []),  # a lone short line is not a title of nothing
+        # Perl module names (Debian descriptions) are not "Text:", "Source:" or "Editor:" lines
+        ("Text::CSV_XS provides facilities for the composition of comma-separated values.", []),
+        ("Source::Highlight colours source code.\nEditor::Tools edits it.", []),
+        # ... and a sentence that starts with "Copyright" is not a copyright line
+        ("Copyright does not exist: Book about hacker culture, folklore and history by Linus "
+         "Walleij. The book tells the story of the computer underground from the 1960s on.", []),
     ],
 )
 def test_find_boilerplate_rules(text, expected):

@@ -26,6 +26,8 @@ if TYPE_CHECKING:
 
 _H = r"[^\S\n]"  # horizontal white space (never crosses a line break)
 _COLON = rf"{_H}*[:\uff1a]"  # ASCII or full-width colon
+_LABEL = r"[:\uff1a](?!:)"  # the colon after a label, not "::" as in "Text::CSV" (a Perl module)
+_COPYRIGHT_MOST = 120  # characters of a copyright line: a longer one is a sentence about it
 _HANZI_NAMES = "[\u4e00-\u9fff\u00b7\u30fb\u3001\uff0c, \t\u3000\u00a0]"  # names, 、, spaces
 _PHOTO_SOURCE = "图片来源|圖片來源|图源|圖源"  # "picture source"
 
@@ -49,11 +51,11 @@ RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     # "Mondo Technology Updated on 2024-01-30": a source name, then an update date.
     ("byline", _DATED_BYLINE),
     # "Source: Xinhua"
-    ("byline", re.compile(rf"^{_H}*(?:Source|From){_H}*[:\uff1a][^\n]{{0,80}}$",
+    ("byline", re.compile(rf"^{_H}*(?:Source|From){_H}*{_LABEL}[^\n]{{0,80}}$",
                           re.MULTILINE | re.IGNORECASE)),
     # "Author: Yang Huixin, Jiao Yong, Unit: ..." / "By Zhang San and Li Si"
     ("author", re.compile(
-        rf"^{_H}*(?:Authors?|Writers?|Written{_H}+by|Text){_H}*[:\uff1a][^\n]*$",
+        rf"^{_H}*(?:Authors?|Writers?|Written{_H}+by|Text){_H}*{_LABEL}[^\n]*$",
         re.MULTILINE | re.IGNORECASE)),
     ("author", re.compile(
         rf"^{_H}*By{_H}+[A-Z][\w'-]*(?:(?:,|{_H}+and|{_H})+[A-Z][\w'-]*){{0,8}}{_H}*$",
@@ -61,7 +63,7 @@ RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     # "Editor: Zheng Jianlong", "Responsible editor: ...", "Editor in charge: ..."
     ("editor", re.compile(
         rf"^{_H}*(?:(?:Responsible|Chief|Executive){_H}+)?(?:Editors?|Edited{_H}+by"
-        rf"|Proofread(?:ing|er)?|Reviewer)(?:{_H}+in{_H}+charge)?{_H}*[:\uff1a][^\n]*$",
+        rf"|Proofread(?:ing|er)?|Reviewer)(?:{_H}+in{_H}+charge)?{_H}*{_LABEL}[^\n]*$",
         re.MULTILINE | re.IGNORECASE)),
     # "(Our reporters Xu Yang, ... participated in the reporting)": a whole line ...
     ("reporters", re.compile(
@@ -93,7 +95,8 @@ RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
         rf"|Print|Read{_H}+more|More|Recommended(?:{_H}+for{_H}+you)?|Previous|Next"
         rf"|Comments?|Top|Home|Close){_H}*[:\uff1a]?{_H}*$",
         re.MULTILINE | re.IGNORECASE)),
-    ("copyright", re.compile(rf"^{_H}*(?:Copyright\b|\u00a9|\(c\){_H})[^\n]*$",
+    ("copyright", re.compile(rf"^{_H}*(?:Copyright\b|\u00a9|\(c\){_H})"
+                             rf"[^\n]{{0,{_COPYRIGHT_MOST}}}$",
                              re.MULTILINE | re.IGNORECASE)),
     ("copyright", _ALL_RIGHTS),
     # Chinese (simplified and traditional) residue of news and web pages.
