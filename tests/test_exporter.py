@@ -22,6 +22,7 @@ from nqpf.exporter import (
     CONTENTS_MARK,
     LOADER,
     MISSING_ALT,
+    RELAYOUT_SCRIPT,
     TEMPLATE,
     OfflineExporter,
     ReaderPreprocessor,
@@ -150,6 +151,9 @@ def test_with_cjk_font_embeds_exactly_the_characters_shown(text, embedded):
         return
     assert _embedded_font_characters(result) == embedded
     assert f'"{CJK_FAMILY}"' in result and not offline_problems(result)
+    assert f"<script>{RELAYOUT_SCRIPT}</script>" in result  # allowed by its digest
+    tampered = result.replace('display = "none"', 'display = "block"')
+    assert offline_problems(tampered) == ["<script> element"]  # any other script is not
 
 
 def exporter(**options) -> OfflineExporter:

@@ -28,6 +28,7 @@ for nbconvert.
 """
 
 import base64
+import hashlib
 import html
 import io
 import os
@@ -364,7 +365,18 @@ _CJK_STYLE = """<style>
 :root {{ --jp-ui-font-family: {sans}, "{family}"; --jp-content-font-family: {sans}, "{family}";
          --jp-code-font-family-default: {mono}, "{family}"; }}
 </style>
+<script>{script}</script>
 """
+# Chromium draws the first Chinese text it lays out before the embedded font has loaded as
+# empty boxes, and keeps them (the first cell of the first table, say): this script lays the
+# page out again once the font is ready. ``nqpf.report`` lets it through by its SHA-256.
+RELAYOUT_SCRIPT = """window.addEventListener("load", () => document.fonts.ready.then(() => {
+  const root = document.documentElement;
+  root.style.display = "none";
+  void root.offsetHeight;
+  root.style.display = "";
+}));"""
+RELAYOUT_SHA256 = hashlib.sha256(RELAYOUT_SCRIPT.encode()).hexdigest()
 
 
 def with_cjk_font(page: str) -> str:
@@ -386,6 +398,6 @@ def with_cjk_font(page: str) -> str:
     subsetter.subset(font)
     woff = io.BytesIO()
     subset.save_font(font, woff, options)
-    style = _CJK_STYLE.format(family=CJK_FAMILY, sans=SANS, mono=MONO,
+    style = _CJK_STYLE.format(family=CJK_FAMILY, sans=SANS, mono=MONO, script=RELAYOUT_SCRIPT,
                               font=base64.b64encode(woff.getvalue()).decode())
     return page.replace("</head>", style + "</head>", 1)

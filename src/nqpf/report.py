@@ -434,8 +434,9 @@ def render_html(
 
 
 class _ActiveContent(HTMLParser):
-    """Collects what would load or run: scripts (but JSON data blocks and the inlined script
-    of ``nqpf.interactive``), handlers, non-data resources."""
+    """Collects what would load or run: scripts (but JSON data blocks and the inlined scripts
+    of ``nqpf.interactive`` and ``nqpf.exporter.RELAYOUT_SCRIPT``), handlers, non-data
+    resources."""
 
     def __init__(self):
         super().__init__()
@@ -469,10 +470,11 @@ class _ActiveContent(HTMLParser):
         if tag == "style":
             self._in_style = False
         if tag == "script" and self._script is not None:
+            from nqpf.exporter import RELAYOUT_SHA256
             from nqpf.interactive import SCRIPT_SHA256
 
             digest = hashlib.sha256("".join(self._script).encode()).hexdigest()
-            if digest != SCRIPT_SHA256:
+            if digest not in {SCRIPT_SHA256, RELAYOUT_SHA256}:
                 self.problems.append("<script> element")
             self._script = None
 
