@@ -37,7 +37,9 @@ import unicodedata
 from collections import Counter
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
+from itertools import chain, compress, repeat
 from pathlib import Path
+from typing import NamedTuple
 
 import msgspec
 import numpy as np
@@ -79,9 +81,28 @@ SAMPLES = ("random", "first")  # how ``load_corpus(..., max_docs=N)`` picks its 
 _JSON = json.JSONDecoder()
 _JSON_LINES = msgspec.json.Decoder()  # agrees with ``json.loads`` wherever it reads a line
 CONTROL_BYTES = bytes(b for b in range(0x20) if b not in b"\t\n\r\f\v\x1b")
-# Plain tuples (quicker to make than dicts or named tuples: there is one per table row)
-_Record = tuple[str, str, str, str, int]  # doc_id, text, path, encoding, size_bytes
-_Row = tuple[str, str, str, str, int, str]  # a report row, in REPORT_COLUMNS order
+_Row = tuple[str, str, str, str, int]  # a report row, in REPORT_COLUMNS order but language
+# (a plain tuple, quicker to make than a dict or a named tuple: there is one per table row)
+
+
+class _Records(NamedTuple):
+    """The records read, one list per field: item ``i`` of each is record ``i``'s."""
+
+    doc_ids: list[str]
+    texts: list[str]
+    paths: list[str]
+    encodings: list[str]
+    sizes: list[int]
+
+    @classmethod
+    def of(cls, records: list[tuple[str, str, str, str, int]]) -> "_Records":
+        """From one ``(doc_id, text, path, encoding, size)`` tuple per record."""
+        return cls(*map(list, zip(*records, strict=True))) if records else cls([], [], [], [],
+                                                                              [])
+
+    def take(self, index: list[int]) -> "_Records":
+        """Records ``index``, in that order."""
+        return _Records(*([field[i] for i in index] for field in self))
 
 
 @dataclass(frozen=True, eq=False, repr=False)
@@ -226,23 +247,21 @@ def _duplicates(texts: list[str], spaced: list[bool]) -> np.ndarray:
     return pd.Series(folded, dtype=object).duplicated().to_numpy()
 
 
-def _row(path: str, status: str, reason: str = "", encoding: str = "", size: int = 0,
-         language: str = "") -> _Row:
-    return path, status, reason, encoding, size, language
+def _row(path: str, status: str, reason: str = "", encoding: str = "", size: int = 0) -> _Row:
+    return path, status, reason, encoding, size
 
 
-def _add_documents(records: list[_Record], rows: list[_Row],
-                   empty: str) -> tuple[list[_Record], list[int]]:
+def _add_documents(records: _Records, rows: list[_Row], empty: str) -> tuple[_Records, list[int]]:
     """Keep the records whose text is non-empty, new and under a new doc_id; log each in
     ``rows``. Returns the kept records and the index of each one's row."""
-    keys = {record[1].strip() for record in records}
-    if "" not in keys and len(keys) == len(records) == len({record[0] for record in records}):
-        rows += [(path, "loaded", "", encoding, size, "")  # _row(...), made quicker
-                 for _, _, path, encoding, size in records]
-        return records, list(range(len(rows) - len(records), len(rows)))
+    n_records = len(records.texts)
+    keys = {text.strip() for text in records.texts}
+    if "" not in keys and len(keys) == n_records == len(set(records.doc_ids)):
+        rows += zip(records.paths, repeat("loaded"), repeat(""), records.encodings,
+                    records.sizes)  # _row(...), made quicker
+        return records, list(range(len(rows) - n_records, len(rows)))
     seen_text, seen_id, kept, row_index = {}, set(), [], []
-    for record in records:
-        doc_id, text, path, encoding, size = record
+    for i, (doc_id, text, path, encoding, size) in enumerate(zip(*records, strict=True)):
         key = text.strip()
         reason = (empty if not key else f"duplicate of {seen_text[key]}"
                   if key in seen_text else f"duplicate doc_id {doc_id}" if doc_id in seen_id
@@ -251,28 +270,29 @@ def _add_documents(records: list[_Record], rows: list[_Row],
         if not reason:
             seen_text[key] = path
             seen_id.add(doc_id)
-            kept.append(record)
+            kept.append(i)
             row_index.append(len(rows) - 1)
-    return kept, row_index
+    return records.take(kept), row_index
 
 
-def _sample(kept: list[_Record], row_index: list[int], rows: list[_Row], *,
-            max_docs: int | None, sample: str, random_state: int) -> tuple[list, list[int]]:
+def _sample(kept: _Records, row_index: list[int], rows: list[_Row], *, max_docs: int | None,
+            sample: str, random_state: int) -> tuple[_Records, list[int]]:
     """At most ``max_docs`` of the ``kept`` records, in input order: a seeded random sample
     or the first ones (``sample``); the report row of each one left out says so."""
-    if max_docs is None or len(kept) <= max_docs:
+    n_kept = len(kept.texts)
+    if max_docs is None or n_kept <= max_docs:
         return kept, row_index
     if sample == "first":
         chosen, how = range(max_docs), f"the first {max_docs:,}"
     else:
         rng = np.random.default_rng(random_state)
-        chosen = np.sort(rng.choice(len(kept), max_docs, replace=False)).tolist()
+        chosen = np.sort(rng.choice(n_kept, max_docs, replace=False)).tolist()
         how = f"a random sample of {max_docs:,} (random_state={random_state})"
-    reason = f"{SAMPLED_OUT}={max_docs}: {how} of {len(kept):,} documents kept"
-    left_out = set(range(len(kept))).difference(chosen)
+    reason = f"{SAMPLED_OUT}={max_docs}: {how} of {n_kept:,} documents kept"
+    left_out = set(range(n_kept)).difference(chosen)
     for i in left_out:
         rows[row_index[i]] = rows[row_index[i]][:1] + ("skipped", reason) + rows[row_index[i]][3:]
-    return [kept[i] for i in chosen], [row_index[i] for i in chosen]
+    return kept.take(chosen), [row_index[i] for i in chosen]
 
 
 def _check_sample(max_docs, sample: str) -> None:
@@ -309,7 +329,7 @@ def _file_problem(error: OSError) -> str:
 
 
 def _read_folder(folder: Path, rows: list[_Row],
-                 found: dict[str, sources.Source]) -> tuple[list[_Record], pd.DataFrame | None]:
+                 found: dict[str, sources.Source]) -> tuple[_Records, pd.DataFrame | None]:
     """The folder's text records and metadata; what each PDF, Word or HTML file gave goes to
     ``found`` ({file name: ``nqpf.sources.Source``})."""
     records, metadata = [], None
@@ -345,7 +365,7 @@ def _read_folder(folder: Path, rows: list[_Row],
                 rows.append(_row(name, "failed", str(error), size=size))
                 continue
             records.append((path.stem, text, name, encoding, size))
-    return records, metadata
+    return _Records.of(records), metadata
 
 
 def _read_metadata(path: Path, size: int, rows: list[_Row]) -> pd.DataFrame | None:
@@ -570,7 +590,54 @@ def _objects_table(objects: list[dict], numbers: list[int], text_column: str) ->
     return table
 
 
-def _read_table(path: Path, text_column: str, id_column: str | None, rows: list[_Row]):
+def _string_columns(objects: list[dict], path: Path, text_column: str, id_column: str | None,
+                    encoding: str, rows: list[_Row]) -> tuple[_Records, pd.DataFrame] | None:
+    """``_read_table`` of JSON ``objects`` (object ``i`` from line ``i``), read column by
+    column: straight from the objects when every text and id is a string, no object has a
+    ``_row`` and no other column is named ``doc_id``; else None (their table converts such
+    values, ``_objects_table``)."""
+    columns = list(dict.fromkeys(chain.from_iterable(objects)))  # as a table orders them
+    id_column = id_column or next((c for c in ("doc_id", "id") if c in columns), None)
+    if ("_row" in columns or text_column not in columns or id_column == text_column
+            or (id_column or "doc_id") not in columns and "doc_id" in columns
+            or id_column is not None and id_column not in columns):
+        return None
+    texts = [value.get(text_column) for value in objects]
+    ids = ([value.get(id_column) for value in objects] if id_column
+           else [f"row_{n:05d}" for n in range(1, len(objects) + 1)])
+    if not all(type(value) is str for value in chain(texts, ids)):
+        return None
+    others = [c for c in columns if c != text_column]
+    metadata = (pd.DataFrame.from_records(objects, columns=[c for c in others if c != id_column])
+                if len(others) > (id_column is not None) else pd.DataFrame(index=range(len(ids))))
+    metadata.insert(others.index(id_column) if id_column else 0, "doc_id", ids)
+    numbers = range(1, len(objects) + 1)
+    no_id = [number for number, doc_id in zip(numbers, ids, strict=True) if not doc_id.strip()]
+    if no_id:  # (a made-up id is never empty)
+        for number in no_id:
+            rows.append(_row(f"{path.name}#row {number}", "failed",
+                             f"empty id (column {id_column!r})", encoding))
+        keep = np.ones(len(ids), dtype=bool)
+        keep[np.array(no_id) - 1] = False
+        metadata = metadata[keep]
+        numbers, ids, texts = (list(compress(column, keep)) for column in (numbers, ids, texts))
+    return _table_records(path, numbers, ids, texts, encoding, metadata)
+
+
+def _table_records(path: Path, numbers, ids: list[str], texts: list[str], encoding: str,
+                   metadata: pd.DataFrame) -> tuple[_Records, pd.DataFrame]:
+    """The records of a table's rows (``numbers``: their line or row numbers) and its
+    ``metadata`` (``doc_id`` and the other columns; one row per record) with empty cells
+    missing, only each id's first row."""
+    prefix = f"{path.name}#row "
+    paths = [f"{prefix}{number}" for number in numbers]
+    sizes = [len(text) if text.isascii() else len(text.encode()) for text in texts]
+    return (_Records(ids, texts, paths, [encoding] * len(texts), sizes),
+            metadata.replace("", pd.NA).drop_duplicates("doc_id"))
+
+
+def _read_table(path: Path, text_column: str, id_column: str | None,
+                rows: list[_Row]) -> tuple[_Records, pd.DataFrame | None]:
     data = path.read_bytes()
     if path.name.lower().endswith(".gz"):
         try:
@@ -583,13 +650,16 @@ def _read_table(path: Path, text_column: str, id_column: str | None, rows: list[
         if is_jsonl and not any(data.startswith(bom) for bom, _ in BOMS[1:]) else None
     if objects is not None:
         encoding = "utf-8-sig" if has_bom else "utf-8"
+        read = _string_columns(objects, path, text_column, id_column, encoding, rows)
+        if read is not None:
+            return read
         table = _objects_table(objects, list(range(1, len(objects) + 1)), text_column)
     else:
         text, encoding = decode_bytes(data)
         table = (_objects_table(*_read_jsonl(text, path, rows), text_column) if is_jsonl
                  else _read_csv(text, path))
     if is_jsonl and table.empty:
-        return [], None
+        return _Records.of([]), None
     if "_row" not in table:
         table.insert(0, "_row", range(1, len(table) + 1))
     if text_column not in table:
@@ -610,16 +680,12 @@ def _read_table(path: Path, text_column: str, id_column: str | None, rows: list[
            else [f"row_{n:05d}" for n in numbers])
     texts = [value if type(value) is str else "" if pd.isna(value) else str(value)
              for value in table[text_column].tolist()]
-    prefix = f"{path.name}#row "
-    paths = [f"{prefix}{number}" for number in numbers]
-    sizes = [len(text) if text.isascii() else len(text.encode()) for text in texts]
-    records = list(zip(ids, texts, paths, [encoding] * len(texts), sizes, strict=True))
     metadata = table.drop(columns=[c for c in ("_row", text_column) if c in table])
     if id_column:  # the ids as the documents have them (a JSON number 3 is "3")
         metadata = metadata.rename(columns={id_column: "doc_id"}).assign(doc_id=ids)
     else:
         metadata.insert(0, "doc_id", ids)
-    return records, metadata.replace("", pd.NA).drop_duplicates("doc_id")
+    return _table_records(path, numbers, ids, texts, encoding, metadata)
 
 
 def _join_metadata(docs: pd.DataFrame, metadata: pd.DataFrame | None, path: Path,
@@ -784,15 +850,15 @@ def _load(source: Path, *, text_column: str, id_column: str | None, language: st
         kept, row_index = _add_documents(records, rows, "empty text")
         why = _why_empty(rows, "records")
         meta_path, meta_rows = source, []
-    if not kept:
+    if not kept.texts:
         raise ValueError(f"no documents loaded from {source}: {why}")
     sampled, row_index = _sample(kept, row_index, rows, max_docs=max_docs, sample=sample,
                                  random_state=random_state)
-    if metadata is not None and len(sampled) < len(kept):  # their rows are not unmatched
-        left_out = {record[0] for record in kept}.difference(record[0] for record in sampled)
+    if metadata is not None and len(sampled.texts) < len(kept.texts):  # not unmatched rows
+        left_out = set(kept.doc_ids).difference(sampled.doc_ids)
         metadata = metadata[~metadata["doc_id"].isin(left_out)]
     kept = sampled
-    doc_ids, texts = [record[0] for record in kept], [record[1] for record in kept]
+    doc_ids, texts = kept.doc_ids, kept.texts
     given = _given_languages(metadata, meta_path)
     chunk = list(zip(texts, [language] * len(texts) if language else
                      map(given.get, doc_ids) if given else [None] * len(texts), strict=True))
@@ -805,14 +871,12 @@ def _load(source: Path, *, text_column: str, id_column: str | None, language: st
         measured = parallel.map_chunks(chunk, measure, measure, chunk_size=CHUNK_SIZE,
                                        workers=effective_n_jobs(n_jobs) - 1)
     languages, n_words, spaced, spans = map(list, zip(*measured, strict=True))
-    for i, found in zip(row_index, languages, strict=True):
-        rows[i] = rows[i][:-1] + (found,)
     spans = [set_aside(found, blocks) if blocks else found  # footers across documents
              for found, blocks in zip(spans, recurring_blocks(texts), strict=True)]
+    found = {doc_id: extracted[path] for doc_id, path in zip(doc_ids, kept.paths, strict=True)
+             if path in extracted} if extracted else {}  # {doc_id: its PDF, Word, HTML Source}
     if extracted:  # headers, footers and page numbers of PDF and Word files
-        layout = {record[0]: extracted[record[2]].spans for record in kept
-                  if record[2] in extracted}
-        spans = [sources.with_layout(doc_spans, layout.get(doc_id, []))
+        spans = [sources.with_layout(doc_spans, found[doc_id].spans if doc_id in found else [])
                  for doc_id, doc_spans in zip(doc_ids, spans, strict=True)]
     ends = list(map(body_end, texts, spans))
     n_words = np.array(n_words, dtype=np.int64)  # columns as arrays: quicker to frame
@@ -827,8 +891,8 @@ def _load(source: Path, *, text_column: str, id_column: str | None, language: st
                          "is_duplicate": _duplicates(texts, spaced)})
     docs = _join_metadata(docs, metadata, meta_path, meta_rows)
     if extracted:
-        docs = sources.fill_metadata(docs, {record[0]: extracted[record[2]].metadata
-                                            for record in kept if record[2] in extracted})
+        docs = sources.fill_metadata(docs, {doc_id: source.metadata
+                                            for doc_id, source in found.items()})
     if metadata_file is not None:
         docs = _join_file(docs, Path(metadata_file).expanduser(), rows)
     docs["language"] = languages  # in the metadata's place if it has the column, else last
@@ -836,9 +900,12 @@ def _load(source: Path, *, text_column: str, id_column: str | None, language: st
              *DOC_COLUMNS]
     docs = (docs[order].reset_index(drop=True) if docs["doc_id"].is_monotonic_increasing
             else docs[order].sort_values("doc_id", ignore_index=True))
-    report = pd.DataFrame(rows, columns=REPORT_COLUMNS)
+    row_languages = [""] * len(rows)
+    for i, found in zip(row_index, languages, strict=True):
+        row_languages[i] = found
+    report = pd.DataFrame(rows, columns=REPORT_COLUMNS[:-1]).assign(language=row_languages)
     if source.is_dir():  # format, pages and characters, if it holds PDF, Word or HTML files
-        report = sources.describe_files(report, extracted, {record[2]: record[1]
-                                                        for record in records})
+        report = sources.describe_files(report, extracted,
+                                        dict(zip(records.paths, records.texts, strict=True)))
     return Corpus(docs=docs, report=_sort_report(report, f"{source.name}#row "), source=source,
                   spans=dict(zip(doc_ids, spans, strict=True)))
