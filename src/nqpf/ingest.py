@@ -688,6 +688,23 @@ def _read_table(path: Path, text_column: str, id_column: str | None,
     return _table_records(path, numbers, ids, texts, encoding, metadata)
 
 
+def _in_order(metadata: pd.DataFrame | None, doc_ids: list[str]) -> bool:
+    """Whether ``metadata`` is None or a table's (not a folder's ``metadata.csv``) whose row
+    ``i`` is document ``i``'s (``doc_ids``)."""
+    return metadata is None or "_line" not in metadata and metadata["doc_id"].tolist() == doc_ids
+
+
+def _table_columns(metadata: pd.DataFrame | None, path: Path) -> dict[str, pd.Series]:
+    """{name: column} of a table's ``metadata`` but ``doc_id`` (none if None), indexed
+    ``0..n-1``. Raises ValueError naming ``path`` if a name is one of ``DOC_COLUMNS``."""
+    if metadata is None:
+        return {}
+    clashes = [c for c in metadata.columns if c in DOC_COLUMNS]
+    if clashes:
+        raise ValueError(f"{path}: columns {clashes} clash with computed ones")
+    return dict(metadata.drop(columns="doc_id").reset_index(drop=True).items())
+
+
 def _join_metadata(docs: pd.DataFrame, metadata: pd.DataFrame | None, path: Path,
                    rows: list[_Row]) -> pd.DataFrame:
     """Left join on doc_id. For a folder's ``metadata.csv`` (``metadata`` has a ``_line``
@@ -697,11 +714,9 @@ def _join_metadata(docs: pd.DataFrame, metadata: pd.DataFrame | None, path: Path
     if metadata is None:
         return docs
     if "_line" not in metadata:  # the other columns of a CSV/JSONL corpus
-        clashes = [c for c in metadata.columns if c in DOC_COLUMNS]
-        if clashes:
-            raise ValueError(f"{path}: columns {clashes} clash with computed ones")
-        if metadata["doc_id"].tolist() == docs["doc_id"].tolist():  # row i is document i's
-            return pd.concat([docs, metadata.drop(columns="doc_id").set_axis(docs.index)], axis=1)
+        columns = _table_columns(metadata, path)
+        if _in_order(metadata, docs["doc_id"].tolist()):
+            return docs.assign(**columns)
         return docs.merge(metadata, on="doc_id", how="left")
     metadata = metadata.replace("", pd.NA)
     known = docs["doc_id"].tolist()
@@ -878,28 +893,32 @@ def _load(source: Path, *, text_column: str, id_column: str | None, language: st
     if extracted:  # headers, footers and page numbers of PDF and Word files
         spans = [sources.with_layout(doc_spans, found[doc_id].spans if doc_id in found else [])
                  for doc_id, doc_spans in zip(doc_ids, spans, strict=True)]
-    ends = list(map(body_end, texts, spans))
     n_words = np.array(n_words, dtype=np.int64)  # columns as arrays: quicker to frame
     factors = np.fromiter(map(size_factor, languages), dtype=np.int64, count=len(texts))
-    docs = pd.DataFrame({"doc_id": doc_ids, "text": texts,
-                         "n_chars": np.fromiter(map(len, texts), dtype=np.int64,
-                                                count=len(texts)),
-                         "n_words": n_words,
-                         "ends_mid_sentence": np.fromiter(map(_ends_mid_sentence, texts, ends),
-                                                          dtype=bool, count=len(texts)),
-                         "is_short": n_words < short_words * factors,
-                         "is_duplicate": _duplicates(texts, spaced)})
-    docs = _join_metadata(docs, metadata, meta_path, meta_rows)
-    if extracted:
-        docs = sources.fill_metadata(docs, {doc_id: source.metadata
-                                            for doc_id, source in found.items()})
-    if metadata_file is not None:
-        docs = _join_file(docs, Path(metadata_file).expanduser(), rows)
-    docs["language"] = languages  # in the metadata's place if it has the column, else last
-    order = ["doc_id", *[c for c in docs.columns if c not in ["doc_id", *DOC_COLUMNS]],
-             *DOC_COLUMNS]
-    docs = (docs[order].reset_index(drop=True) if docs["doc_id"].is_monotonic_increasing
-            else docs[order].sort_values("doc_id", ignore_index=True))
+    measures = {"text": texts,  # DOC_COLUMNS
+                "n_chars": np.fromiter(map(len, texts), dtype=np.int64, count=len(texts)),
+                "n_words": n_words,
+                "ends_mid_sentence": np.array(list(map(_ends_mid_sentence, texts,
+                                                       map(body_end, texts, spans))), dtype=bool),
+                "is_short": n_words < short_words * factors,
+                "is_duplicate": _duplicates(texts, spaced)}
+    # the language in the metadata's place if it has the column, else after it
+    if metadata_file is None and not extracted and _in_order(metadata, doc_ids):
+        docs = pd.DataFrame({"doc_id": doc_ids, **_table_columns(metadata, meta_path),
+                             "language": languages, **measures})
+    else:
+        docs = _join_metadata(pd.DataFrame({"doc_id": doc_ids, **measures}), metadata,
+                              meta_path, meta_rows)
+        if extracted:
+            docs = sources.fill_metadata(docs, {doc_id: source.metadata
+                                                for doc_id, source in found.items()})
+        if metadata_file is not None:
+            docs = _join_file(docs, Path(metadata_file).expanduser(), rows)
+        docs["language"] = languages
+        docs = docs[["doc_id", *[c for c in docs.columns if c not in ["doc_id", *DOC_COLUMNS]],
+                     *DOC_COLUMNS]]
+    docs = (docs.reset_index(drop=True) if docs["doc_id"].is_monotonic_increasing
+            else docs.sort_values("doc_id", ignore_index=True))
     row_languages = [""] * len(rows)
     for i, found in zip(row_index, languages, strict=True):
         row_languages[i] = found
