@@ -653,3 +653,54 @@ def test_surrogate_escapes_are_found_in_every_part(monkeypatch, body, expected):
     for part in (ingest.CHECK_BYTES, 3):  # the escape may straddle two parts
         monkeypatch.setattr(ingest, "CHECK_BYTES", part)
         assert ingest._surrogate_escapes(body) is expected
+
+
+def _corpus_or_error(path, options):
+    try:
+        return load_corpus(path, **options)
+    except ValueError as error:
+        return str(error)
+
+
+@pytest.mark.parametrize(
+    ("lines", "options", "by_column"),
+    [
+        (['{"id": "b", "text": "two", "title": "B"}', '{"id": "a", "text": "one"}'], {}, True),
+        (['{"id": "a", "text": "one", "x": 1}', '{"id": "a", "text": "two", "x": 2.5}'], {}, True),
+        (['{"id": "", "text": "one", "x": 2.5}', '{"id": " ", "text": "two", "x": 1}',
+          '{"id": "c", "text": "three", "x": 3}'], {}, True),
+        (['{"id": 3, "text": "one"}', '{"id": 1.5, "text": "two"}'], {}, False),
+        (['{"id": "a", "text": "one", "_row": 7}', '{"id": "b", "text": "two"}'], {}, False),
+        (['{"text": "one", "id": "b", "a": "x"}', '{"b": true, "text": "two", "id": "a"}',
+          '{"c": null, "id": "c", "text": "three", "a": ""}'], {}, True),
+        (['{"id": "a", "text": 7}', '{"id": "b", "text": null}', '{"id": "c"}'], {}, False),
+        (['{"text": "one", "year": 2020}', '{"year": 2021, "text": "two"}'], {}, True),
+        (['{"name": "a", "text": "one", "doc_id": ""}'], {"id_column": "doc_id"}, True),
+        (['{"name": "a", "text": "one", "language": "en"}'], {"id_column": "name"}, True),
+        (['{"id": "a", "text": "one", "n_words": 3}'], {}, True),
+        (['{"id": "a", "text": "one"}'], {"id_column": "text"}, False),
+        (['{"id": "a", "text": "one"}'], {"id_column": "name"}, False),
+        (['{"id": "a", "body": "one"}'], {}, False),
+        (['{"id": "a", "text": "one"}', '{"id": "b", "text": "two"}'], {"max_docs": 1}, True),
+    ],
+)
+def test_jsonl_read_by_column_as_by_table(tmp_path, monkeypatch, lines, options, by_column):
+    """JSON Lines whose texts and ids are strings are read column by column, straight from
+    the objects: what that gives (documents, metadata, report, errors) is what their table
+    gives; other files are read as a table."""
+    path = tmp_path / "t.jsonl"
+    path.write_text("\n".join(lines), encoding="utf-8")
+    objects = ingest._jsonl_objects(path.read_bytes())
+    text_column = options.get("text_column", "text")
+    columns = ingest._string_columns(objects, path, text_column, options.get("id_column"),
+                                     "utf-8", [])
+    assert (columns is not None) == by_column
+    read = _corpus_or_error(path, options)
+    monkeypatch.setattr(ingest, "_string_columns", lambda *args: None)
+    by_table = _corpus_or_error(path, options)
+    if isinstance(by_table, str):
+        assert read == by_table
+    else:
+        pd.testing.assert_frame_equal(read.docs, by_table.docs)
+        pd.testing.assert_frame_equal(read.report, by_table.report)
+        assert read.spans == by_table.spans

@@ -599,13 +599,13 @@ def _string_columns(objects: list[dict], path: Path, text_column: str, id_column
     columns = list(dict.fromkeys(chain.from_iterable(objects)))  # as a table orders them
     id_column = id_column or next((c for c in ("doc_id", "id") if c in columns), None)
     if ("_row" in columns or text_column not in columns or id_column == text_column
-            or (id_column or "doc_id") not in columns and "doc_id" in columns
-            or id_column is not None and id_column not in columns):
+            or id_column is not None and id_column not in columns
+            or "doc_id" in columns and id_column != "doc_id"):
         return None
     texts = [value.get(text_column) for value in objects]
     ids = ([value.get(id_column) for value in objects] if id_column
            else [f"row_{n:05d}" for n in range(1, len(objects) + 1)])
-    if not all(type(value) is str for value in chain(texts, ids)):
+    if set(map(type, chain(texts, ids))) != {str}:
         return None
     others = [c for c in columns if c != text_column]
     metadata = (pd.DataFrame.from_records(objects, columns=[c for c in others if c != id_column])
