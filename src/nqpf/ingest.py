@@ -669,6 +669,9 @@ def _read_table(path: Path, text_column: str, id_column: str | None,
     if id_column is not None and id_column not in table:
         columns = [c for c in table.columns if c != "_row"]
         raise ValueError(f"{path}: no id column {id_column!r}; columns are {columns}")
+    if id_column not in (None, "doc_id") and "doc_id" in table:
+        raise ValueError(f"{path}: a 'doc_id' column beside the id column {id_column!r}: rename "
+                         "one of them, or use 'doc_id' as the id column")
     if id_column is not None:
         no_id = table[id_column].isna() | (table[id_column].astype(str).str.strip() == "")
         for number in table.loc[no_id, "_row"]:
@@ -920,8 +923,8 @@ def _load(source: Path, *, text_column: str, id_column: str | None, language: st
     docs = (docs.reset_index(drop=True) if docs["doc_id"].is_monotonic_increasing
             else docs.sort_values("doc_id", ignore_index=True))
     row_languages = [""] * len(rows)
-    for i, found in zip(row_index, languages, strict=True):
-        row_languages[i] = found
+    for i, language_found in zip(row_index, languages, strict=True):
+        row_languages[i] = language_found
     report = pd.DataFrame(rows, columns=REPORT_COLUMNS[:-1]).assign(language=row_languages)
     if source.is_dir():  # format, pages and characters, if it holds PDF, Word or HTML files
         report = sources.describe_files(report, extracted,
