@@ -51,8 +51,8 @@ class Profile(NamedTuple):
 
 def detect(text: str) -> str:
     """``zh``, ``en``, ``mixed`` or ``other`` for ``text`` (see module docstring)."""
-    if text.isascii():
-        return "en" if LATIN_WORD.search(text) else "other"
+    if text.isascii() or not HAN.search(text) and not OTHER_WORD.search(text):
+        return "en" if LATIN_WORD.search(text) else "other"  # Latin words only, if any
     han = len(HAN.findall(text)) / CHARS_PER_WORD
     latin = len(LATIN_WORD.findall(text))
     other = len(OTHER_WORD.findall(text))
