@@ -183,3 +183,31 @@ def test_run_figure_displays_the_saved_png_in_a_notebook(tmp_path, monkeypatch, 
     assert [image.data for image in shown] == (
         [(tmp_path / "figures" / "shares.png").read_bytes()] if in_notebook else [])
     plt.close(fig)
+
+
+@pytest.mark.parametrize(
+    ("short", "figure_docs", "expected", "note"),
+    [
+        (["e", "b"], 3, ["a", "d", "c"],
+         "Figures cover 3 of 3 documents not flagged as short (5 in all), spread evenly over "
+         "the dates in 'year' (1945 to 2022), in date order (parameter figure_docs); "
+         "everything else covers all of them."),
+        (["e", "b"], 4, ["e", "a", "b", "c"],  # too few longer ones: all dated documents
+         "Figures cover 4 of 5 documents, spread evenly over the dates in 'year' (1921 to "
+         "2022), in date order (parameter figure_docs); everything else covers all of them."),
+        ([], 2, ["e", "c"],
+         "Figures cover 2 of 5 documents, spread evenly over the dates in 'year' (1921 to "
+         "2022), in date order (parameter figure_docs); everything else covers all of them."),
+    ],
+)
+def test_figure_documents_leave_out_stubs(short, figure_docs, expected, note):
+    years = {k: v for k, v in YEARS.items() if k != "f"}
+    docs = pd.DataFrame({"doc_id": list(years), "year": list(years.values()),
+                         "is_short": [doc_id in short for doc_id in years]})
+    passages = pd.DataFrame({"doc_id": sorted(years)})
+    assert outputs.figure_documents(passages, figure_docs, docs=docs, date_column="year",
+                                    shown="Figures") == (expected, note)
+    undated = docs.drop(columns="year")  # the first ones, stubs left out
+    first = [doc_id for doc_id in sorted(years) if doc_id not in short][:figure_docs]
+    if len(first) == figure_docs and short:
+        assert outputs.figure_documents(passages, figure_docs, docs=undated)[0] == first

@@ -124,27 +124,34 @@ def figure_documents(passages: pd.DataFrame, figure_docs: int, *,
     are when they are not all ("" otherwise).
 
     All the documents of ``passages`` (order of first appearance) if there are at most
-    ``figure_docs``. Else, if ``docs`` has a ``date_column`` that dates at least
-    ``figure_docs`` of them (``nqpf.dates.parse_date``), ``figure_docs`` of the dated ones
-    spread evenly over their order in time, the earliest and the latest included, in date
-    order; else the first ``figure_docs``."""
+    ``figure_docs``. Else ``figure_docs`` of them, those not flagged ``is_short`` in ``docs``
+    (stubs show little in a figure) if there are enough: if ``docs`` has a ``date_column``
+    that dates enough of them (``nqpf.dates.parse_date``), spread evenly over their order in
+    time, the earliest and the latest included, in date order; else the first ones."""
     doc_ids = passages["doc_id"].drop_duplicates().tolist()
     if len(doc_ids) <= figure_docs:
         return doc_ids, ""
+    candidates, which = doc_ids, f"{len(doc_ids):,} documents"
+    if docs is not None and "is_short" in docs:
+        short = set(docs.loc[docs["is_short"].astype(bool), "doc_id"])
+        longer = [doc_id for doc_id in doc_ids if doc_id not in short]
+        if figure_docs <= len(longer) < len(doc_ids):
+            candidates = longer
+            which = f"{len(longer):,} documents not flagged as short ({len(doc_ids):,} in all)"
     rest = "(parameter figure_docs); everything else covers all of them."
     if docs is not None and date_column in docs:
         found = dates.document_dates(docs, date_column).table
-        dated = found[(found["reason"] == "") & found["doc_id"].isin(doc_ids)].sort_values(
+        dated = found[(found["reason"] == "") & found["doc_id"].isin(candidates)].sort_values(
             "date", kind="stable")
         if len(dated) >= figure_docs:
             at = np.round(np.linspace(0, len(dated) - 1, figure_docs)).astype(int)
             chosen = dated.iloc[at]
             first, last = chosen["value"].iloc[0], chosen["value"].iloc[-1]
             return chosen["doc_id"].tolist(), (
-                f"{shown} cover {figure_docs:,} of {len(doc_ids):,} documents, spread evenly "
-                f"over the dates in {date_column!r} ({first} to {last}), in date order {rest}")
-    return doc_ids[:figure_docs], (f"{shown} cover the first {figure_docs:,} of "
-                                   f"{len(doc_ids):,} documents {rest}")
+                f"{shown} cover {figure_docs:,} of {which}, spread evenly over the dates in "
+                f"{date_column!r} ({first} to {last}), in date order {rest}")
+    return candidates[:figure_docs], (f"{shown} cover the first {figure_docs:,} of {which} "
+                                      f"{rest}")
 
 
 def clock(out_dir) -> int:
