@@ -8,6 +8,7 @@ import re
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -644,3 +645,28 @@ def test_progress_relay_passes_on_progress_bars(writes, relayed):
 )
 def test_report_title_names_a_corpus_other_than_the_study_corpus(corpus, title):
     assert report_title(corpus) == title
+
+
+@pytest.mark.parametrize(("failures", "started"), [(1, True), (2, True), (3, False)])
+def test_a_kernel_that_does_not_start_is_started_again(tmp_path, monkeypatch, failures,
+                                                       started):
+    source = notebook(tmp_path / "a.ipynb", title="A", intro="x", parameters=None, code="1")
+    calls, lines = [], []
+
+    def execute(path, output, **options):  # papermill, whose kernel dies at first
+        calls.append(path)
+        if len(calls) <= failures:
+            raise RuntimeError("Kernel died before replying to kernel_info")
+        Path(output).write_text(Path(path).read_text())
+
+    monkeypatch.setattr(papermill, "execute_notebook", execute)
+    run = partial(run_notebooks, [source], out_dir=tmp_path / "out", parameters={},
+                  progress=lines.append)
+    if started:
+        assert run()[0].is_file()
+        assert len(calls) == failures + 1
+        assert sum("the kernel did not start" in line for line in lines) == failures
+    else:
+        with pytest.raises(NotebookError, match="its kernel did not start, 3 times"):
+            run()
+        assert len(calls) == 3

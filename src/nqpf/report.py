@@ -80,6 +80,12 @@ class NotebookError(RuntimeError):
     """A notebook failed while the report was being built."""
 
 
+# A kernel that dies before it answers (two kernels started at once may pick the same free
+# port) is started again, up to KERNEL_STARTS times in all.
+KERNEL_DID_NOT_START = "Kernel died before replying to kernel_info"
+KERNEL_STARTS = 3
+
+
 def portable(text: str, *, out_dir: Path) -> str:
     """``text`` with each absolute path shown without this machine's folders: relative to
     ``out_dir`` (the report folder) inside it, to the project root inside the project, as
@@ -249,6 +255,26 @@ def run_notebook(notebook: Path, output: Path, parameters: dict, *, kernel_name:
     declared = declared_parameters(notebook)
     injected = {name: value for name, value in parameters.items() if name in declared}
     start = time.perf_counter()
+    for attempt in range(1, KERNEL_STARTS + 1):
+        try:
+            return _execute(notebook, output, injected, kernel_name=kernel_name,
+                            progress=progress, label=label, start=start)
+        except _KernelDidNotStart as error:  # no cell has run: the notebook can start over
+            problem = str(error)
+            if attempt < KERNEL_STARTS:
+                progress(f"{label} the kernel did not start ({problem}); starting another")
+    raise NotebookError(f"notebook {notebook.name} failed: its kernel did not start, "
+                        f"{KERNEL_STARTS} times ({problem})")
+
+
+class _KernelDidNotStart(Exception):
+    """The kernel died before it answered (jupyter_client's ``KERNEL_DID_NOT_START``)."""
+
+
+def _execute(notebook: Path, output: Path, injected: dict, *, kernel_name: str,
+             progress: Callable[[str], object], label: str, start: float) -> Path:
+    """``run_notebook``'s one run with papermill: a kernel that does not start raises
+    ``_KernelDidNotStart``, any other failure ``NotebookError``."""
     try:
         papermill.execute_notebook(
             str(notebook),
@@ -273,6 +299,8 @@ def run_notebook(notebook: Path, output: Path, parameters: dict, *, kernel_name:
             f"{error.ename}: {error.evalue} (traceback in {output})"
         ) from None
     except Exception as error:  # a kernel that died or did not start, an unreadable notebook
+        if isinstance(error, RuntimeError) and str(error).startswith(KERNEL_DID_NOT_START):
+            raise _KernelDidNotStart(str(error)) from None
         raise NotebookError(
             f"notebook {notebook.name} failed: {type(error).__name__}: {error}"
         ) from None
