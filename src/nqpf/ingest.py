@@ -852,6 +852,24 @@ def load_corpus(source, *, text_column: str = "text", id_column: str | None = No
                      scheduler=scheduler, client=client)
 
 
+def _measure_all(texts: list[str], languages: list[str | None], *, n_jobs: int,
+                 scheduler: str | None, client) -> tuple[list, list, list, list]:
+    """``nqpf.measure.measure`` of every text, in chunks (see ``load_corpus``): its languages,
+    word counts, spacing and boilerplate spans, one list each (the per-document tuples are
+    gone when it returns)."""
+    pairs = list(zip(texts, languages, strict=True))
+    if client is not None or scheduler is not None:
+        from nqpf.cluster import connect, map_chunks
+
+        with connect(scheduler, client) as dask_client:
+            measured = map_chunks(dask_client, measure, pairs, chunk_size=CHUNK_SIZE)
+    else:
+        measured = parallel.map_chunks(pairs, measure, measure, chunk_size=CHUNK_SIZE,
+                                       workers=effective_n_jobs(n_jobs) - 1)
+    del pairs
+    return tuple(map(list, zip(*measured, strict=True)))
+
+
 def _load(source: Path, *, text_column: str, id_column: str | None, language: str | None,
           short_words: int, n_jobs: int, metadata_file, max_docs: int | None, sample: str,
           random_state: int, scheduler: str | None, client) -> Corpus:
@@ -878,17 +896,9 @@ def _load(source: Path, *, text_column: str, id_column: str | None, language: st
     kept = sampled
     doc_ids, texts = kept.doc_ids, kept.texts
     given = _given_languages(metadata, meta_path)
-    chunk = list(zip(texts, [language] * len(texts) if language else
-                     map(given.get, doc_ids) if given else [None] * len(texts), strict=True))
-    if client is not None or scheduler is not None:
-        from nqpf.cluster import connect, map_chunks
-
-        with connect(scheduler, client) as dask_client:
-            measured = map_chunks(dask_client, measure, chunk, chunk_size=CHUNK_SIZE)
-    else:
-        measured = parallel.map_chunks(chunk, measure, measure, chunk_size=CHUNK_SIZE,
-                                       workers=effective_n_jobs(n_jobs) - 1)
-    languages, n_words, spaced, spans = map(list, zip(*measured, strict=True))
+    languages, n_words, spaced, spans = _measure_all(
+        texts, [language] * len(texts) if language else list(map(given.get, doc_ids)) if given
+        else [None] * len(texts), n_jobs=n_jobs, scheduler=scheduler, client=client)
     spans = [set_aside(found, blocks) if blocks else found  # footers across documents
              for found, blocks in zip(spans, recurring_blocks(texts), strict=True)]
     found = {doc_id: extracted[path] for doc_id, path in zip(doc_ids, kept.paths, strict=True)
