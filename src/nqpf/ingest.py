@@ -614,14 +614,18 @@ def _string_columns(objects: list[dict], path: Path, text_column: str, id_column
     numbers = range(1, len(objects) + 1)
     no_id = [number for number, doc_id in zip(numbers, ids, strict=True) if not doc_id.strip()]
     if no_id:  # (a made-up id is never empty)
-        for number in no_id:
-            rows.append(_row(f"{path.name}#row {number}", "failed",
-                             f"empty id (column {id_column!r})", encoding))
+        rows += _empty_ids(path, no_id, id_column, encoding)
         keep = np.ones(len(ids), dtype=bool)
         keep[np.array(no_id) - 1] = False
         metadata = metadata[keep]
         numbers, ids, texts = (list(compress(column, keep)) for column in (numbers, ids, texts))
     return _table_records(path, numbers, ids, texts, encoding, metadata)
+
+
+def _empty_ids(path: Path, numbers, id_column: str, encoding: str) -> list[_Row]:
+    """A ``failed`` report row for each row of table ``path`` (``numbers``) without an id."""
+    return [_row(f"{path.name}#row {number}", "failed", f"empty id (column {id_column!r})",
+                 encoding) for number in numbers]
 
 
 def _table_records(path: Path, numbers, ids: list[str], texts: list[str], encoding: str,
@@ -674,9 +678,7 @@ def _read_table(path: Path, text_column: str, id_column: str | None,
                          "one of them, or use 'doc_id' as the id column")
     if id_column is not None:
         no_id = table[id_column].isna() | (table[id_column].astype(str).str.strip() == "")
-        for number in table.loc[no_id, "_row"]:
-            rows.append(_row(f"{path.name}#row {number}", "failed",
-                             f"empty id (column {id_column!r})", encoding))
+        rows += _empty_ids(path, table.loc[no_id, "_row"], id_column, encoding)
         table = table[~no_id] if no_id.any() else table
     numbers = table["_row"].tolist()  # whole columns to lists: much faster than iterating
     ids = ([str(i) for i in table[id_column].tolist()] if id_column
