@@ -699,14 +699,20 @@ def _in_order(metadata: pd.DataFrame | None, doc_ids: list[str]) -> bool:
     return metadata is None or "_line" not in metadata and metadata["doc_id"].tolist() == doc_ids
 
 
-def _table_columns(metadata: pd.DataFrame | None, path: Path) -> dict[str, pd.Series]:
-    """{name: column} of a table's ``metadata`` but ``doc_id`` (none if None), indexed
-    ``0..n-1``. Raises ValueError naming ``path`` if a name is one of ``DOC_COLUMNS``."""
-    if metadata is None:
-        return {}
+def _check_clashes(metadata: pd.DataFrame, path: Path) -> None:
+    """Raise ValueError naming ``path`` if a column of a table's ``metadata`` is one of
+    ``DOC_COLUMNS``."""
     clashes = [c for c in metadata.columns if c in DOC_COLUMNS]
     if clashes:
         raise ValueError(f"{path}: columns {clashes} clash with computed ones")
+
+
+def _table_columns(metadata: pd.DataFrame | None, path: Path) -> dict[str, pd.Series]:
+    """{name: column} of a table's ``metadata`` but ``doc_id`` (none if None), indexed
+    ``0..n-1`` (``_check_clashes`` first)."""
+    if metadata is None:
+        return {}
+    _check_clashes(metadata, path)
     return dict(metadata.drop(columns="doc_id").reset_index(drop=True).items())
 
 
@@ -719,9 +725,7 @@ def _join_metadata(docs: pd.DataFrame, metadata: pd.DataFrame | None, path: Path
     if metadata is None:
         return docs
     if "_line" not in metadata:  # the other columns of a CSV/JSONL corpus
-        columns = _table_columns(metadata, path)
-        if _in_order(metadata, docs["doc_id"].tolist()):
-            return docs.assign(**columns)
+        _check_clashes(metadata, path)
         return docs.merge(metadata, on="doc_id", how="left")
     metadata = metadata.replace("", pd.NA)
     known = docs["doc_id"].tolist()
