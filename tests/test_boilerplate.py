@@ -381,6 +381,10 @@ EDGE_CASES = [
     "releaſed at 2024.1.2", "Ünï ALL RIGHTS RESERVED.", "ı" * 85 + " updated on 2024-01-30",
     "Title Line\n\n" + BODY, BODY + "\nSource: Xinhua", "(\n", "a\x00\nb", "\x00\n", "\n",
     "Share\n", ZH + "\n[\n1\n]",
+    # white space that Python's ``re`` sees and RE2 does not (``find_all`` searches one-line
+    # ASCII texts with RE2): vertical tab, 0x1C-0x1F
+    "Source:\x0bXinhua", "\x1cSource: Xinhua", "[\x1f1\x1d]", "Share\x1e", "By\x0bLi Si",
+    "Text::CSV reads CSV files", "x" * 500 + " (Photo: Xinhua)",
 ]
 
 

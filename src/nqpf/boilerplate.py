@@ -268,6 +268,11 @@ _HEAD = max(within + max(map(len, words)) for _, words, within in _NEAR_START)
 _ALL_RULES = _prepare(RULES)
 _ASCII_RULES = _prepare(tuple(rule for rule in RULES if rule[1].pattern.isascii()))
 _SEPARATOR = "\n\x00\n"  # between one-line texts searched at once (``_one_line_hits``)
+# Python's white space in ASCII text, more than RE2's (vertical tab, 0x1C-0x1F), for ``_re2``
+_ASCII_S, _ASCII_H = r"[\t-\r\x1c- ]", r"[\t\x0b-\r\x1c- ]"
+_ESCAPE = re.compile(r"\\u([0-9a-f]{4})")
+_ANY_START = re.compile(r"\A" + re.escape("^") + f"(?:{re.escape(_H)}\\*)?" + re.escape("[^\\n]")
+                        + r"\{0,\d+\}\??")  # "^[^\n]{0,80}" (or "^" _H "*[^\n]{0,80}?")
 # The non-ASCII letters that ``re``, ignoring case, takes for ASCII ones, but which do not
 # lower-case to them (as "\u212a", the Kelvin sign, does to "k"): long s, dotless i, and
 # I with a dot (which lower-cases to two characters).
@@ -414,17 +419,54 @@ def _occurrences(text: str, word: str) -> Iterator[int]:
         found = text.find(word, found + 1)
 
 
+def _re2(pattern: re.Pattern[str]) -> str:
+    """ASCII rule ``pattern`` as RE2 (``pyarrow.compute``) reads it, flags inline, to search
+    one-line ASCII text: there it matches wherever ``pattern`` does, and perhaps elsewhere.
+    A leading "at most N characters into the line" (``_ANY_START``) and the lookahead (which
+    RE2 lacks) are dropped; Python's white space and ``\\uXXXX`` escapes are spelled out."""
+    source = _ANY_START.sub("", pattern.pattern).replace(_H, _ASCII_H).replace(r"\s", _ASCII_S)
+    source = _ESCAPE.sub(r"\\x{\1}", source.replace("(?!:)", ""))
+    return f"(?{'i' * bool(pattern.flags & re.IGNORECASE)}:{source})"
+
+
+def _ascii_filters(rules: tuple[tuple[str, re.Pattern[str]], ...]) -> tuple[str, ...]:
+    """The ``_re2`` of the ASCII ``rules`` in three patterns: those anchored at the start,
+    those anchored at the end only (the ``$`` outside their alternation, so that RE2 reads
+    texts back from their end) and the others. RE2 searches each group quickly, and all of
+    them together slowly."""
+    patterns = list(dict.fromkeys(_re2(pattern) for _, pattern in rules))
+    start = [p for p in patterns if p[p.index(":") + 1] == "^"]
+    end = [p[:-2] + ")" for p in patterns if p not in start and p.endswith("$)")]
+    rest = [p for p in patterns if p not in start and not p.endswith("$)")]
+    return "|".join(start), f"(?:{'|'.join(end)})$", "|".join(rest)
+
+
+def _ascii_hits(texts: list[str]) -> list[int]:
+    """Indices of the one-line ASCII ``texts`` in which an ASCII rule may match, searched all
+    at once by RE2 (``_ascii_filters``), in compiled code."""
+    import pyarrow as pa  # here only: what pandas reads strings with, started only if needed
+    import pyarrow.compute as pc
+
+    array = pa.array(texts, type=pa.large_string())
+    found = [pc.indices_nonzero(pc.match_substring_regex(array, pattern)).to_pylist()
+             for pattern in _ASCII_FILTERS]
+    return sorted(set().union(*found))
+
+
+_ASCII_FILTERS = _ascii_filters(_ASCII_RULES.rules)
+
+
 def find_all(texts: list[str]) -> list[list[Span]]:
     """``find_boilerplate`` of each text (one task of ``nqpf.ingest.load_corpus`` in a
     worker). Texts of one line (no line break) are first tested all at once, the ASCII ones
-    with the ASCII rules (``_one_line_hits``); those no rule matches in have no spans (a
-    title needs a second line)."""
+    with RE2 (``_ascii_hits``), the others with the rules joined (``_one_line_hits``); those
+    no rule matches in have no spans (a title needs a second line)."""
     searched: list[int] = []  # texts of several lines, then the one-line texts with a hit
-    one_line: tuple[list[int], list[int]] = ([], [])  # not ASCII, ASCII
+    one_line, ascii_one_line = [], []
     for i, text in enumerate(texts):
-        (searched if "\n" in text else one_line[text.isascii()]).append(i)
-    for indices, prepared in zip(one_line, (_ALL_RULES, _ASCII_RULES), strict=True):
-        searched += [indices[j] for j in _one_line_hits([texts[i] for i in indices], prepared)]
+        (searched if "\n" in text else ascii_one_line if text.isascii() else one_line).append(i)
+    searched += [one_line[j] for j in _one_line_hits([texts[i] for i in one_line], _ALL_RULES)]
+    searched += [ascii_one_line[j] for j in _ascii_hits([texts[i] for i in ascii_one_line])]
     spans: list[list[Span]] = [[] for _ in texts]
     for i in searched:
         spans[i] = find_boilerplate(texts[i])

@@ -870,8 +870,9 @@ def _measure_all(texts: list[str], languages: list[str | None], *, n_jobs: int,
         with connect(scheduler, client) as dask_client:
             measured = map_chunks(dask_client, measure, pairs, chunk_size=CHUNK_SIZE)
     else:
-        measured = parallel.map_chunks(pairs, measure, measure, chunk_size=CHUNK_SIZE,
-                                       workers=effective_n_jobs(n_jobs) - 1)
+        workers = effective_n_jobs(n_jobs) - 1  # none: one chunk (its searches set up once)
+        measured = parallel.map_chunks(pairs, measure, measure, workers=workers,
+                                       chunk_size=CHUNK_SIZE if workers else len(pairs))
     del pairs
     return tuple(map(list, zip(*measured, strict=True)))
 
@@ -885,15 +886,13 @@ def _load(source: Path, *, text_column: str, id_column: str | None, language: st
     if source.is_dir():
         records, metadata = _read_folder(source, rows, extracted)
         kept, row_index = _add_documents(records, rows, "empty file")
-        why = _why_empty(rows, "files")
-        meta_path, meta_rows = source / METADATA_FILE, rows
+        noun, meta_path, meta_rows = "files", source / METADATA_FILE, rows
     else:
         records, metadata = _read_table(source, text_column, id_column, rows)
         kept, row_index = _add_documents(records, rows, "empty text")
-        why = _why_empty(rows, "records")
-        meta_path, meta_rows = source, []
+        noun, meta_path, meta_rows = "records", source, []
     if not kept.texts:
-        raise ValueError(f"no documents loaded from {source}: {why}")
+        raise ValueError(f"no documents loaded from {source}: {_why_empty(rows, noun)}")
     sampled, row_index = _sample(kept, row_index, rows, max_docs=max_docs, sample=sample,
                                  random_state=random_state)
     if metadata is not None and len(sampled.texts) < len(kept.texts):  # not unmatched rows

@@ -2,7 +2,7 @@
 its language, word count and spacing (``nqpf.language.profile``) and its boilerplate spans
 (``nqpf.boilerplate.find_all``). Chunks run in this process, in worker processes
 (``nqpf.parallel``) or on a Dask cluster; the module imports neither pandas nor
-scikit-learn, so workers start quickly."""
+scikit-learn (only pyarrow's RE2 search), so workers start quickly."""
 
 from nqpf.boilerplate import Span, find_all
 from nqpf.language import profile
