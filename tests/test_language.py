@@ -1,9 +1,14 @@
 """nqpf.language: script detection and word counts."""
 
+import random
+
 import pytest
 
 from nqpf.language import (
     CHARS_PER_WORD,
+    HAN,
+    OTHER_WORD,
+    _has_foreign,
     check_language,
     count_words,
     detect,
@@ -34,6 +39,24 @@ from nqpf.language import (
 )
 def test_detect(text, language):
     assert detect(text) == language
+
+
+@pytest.mark.parametrize("text", [
+    "", "plain ASCII", "caf\u00e9 \u2014 \u201cquoted\u201d", "\u00aa", "\u00b2", "\u00bd", "\u00b5",
+    "\u00d7\u00f7", "\u4e00", "\U00020000", "\u0416", "\u0301", "\uff21", "\u3000\u3001", "\ud800",
+    "\u0660", "\u2160", "_\u0131",
+])
+def test_has_foreign_finds_what_the_searches_find(text):
+    """``detect``'s quick test, character by character, agrees with searching the text."""
+    assert _has_foreign(text) == bool(HAN.search(text) or OTHER_WORD.search(text))
+
+
+def test_has_foreign_agrees_on_random_text():
+    rng = random.Random(0)
+    for _ in range(2000):
+        text = "".join(chr(rng.choice([rng.randrange(0x80), rng.randrange(0x80, 0x3000),
+                                       rng.randrange(0x110000)])) for _ in range(rng.randrange(8)))
+        assert _has_foreign(text) == bool(HAN.search(text) or OTHER_WORD.search(text)), text
 
 
 @pytest.mark.parametrize(

@@ -20,6 +20,7 @@ in words (``min_words``, passage lengths) are multiplied by ``CHARS_PER_WORD`` f
 
 import re
 from collections.abc import Sequence
+from functools import cache
 from typing import NamedTuple
 
 import numpy as np
@@ -39,6 +40,7 @@ OTHER_WORD = re.compile("(?:(?![A-Za-z\u00c0-\u024f\uff21-\uff3a\uff41-\uff5a"
 WORD_CHAR = re.compile(r"[^\W_]")
 ASCII_BATCH = 4096  # ASCII texts whose bytes ``profile`` reads at once (bounds its arrays)
 SPACE, DELETE = ord(" "), 0x7F
+_ASCII = frozenset(map(chr, range(0x80)))
 
 
 class Profile(NamedTuple):
@@ -49,9 +51,21 @@ class Profile(NamedTuple):
     spaced: list[bool]
 
 
+@cache
+def _is_foreign(char: str) -> bool:
+    """Whether ``char`` is a Han character or a letter of another script, not Latin."""
+    return bool(HAN.match(char) or OTHER_WORD.match(char))
+
+
+def _has_foreign(text: str) -> bool:
+    """Whether ``HAN`` or ``OTHER_WORD`` finds something in ``text``: each of its distinct
+    non-ASCII characters is tested (``_is_foreign``), quicker than searching it."""
+    return any(map(_is_foreign, set(text).difference(_ASCII)))
+
+
 def detect(text: str) -> str:
     """``zh``, ``en``, ``mixed`` or ``other`` for ``text`` (see module docstring)."""
-    if text.isascii() or not HAN.search(text) and not OTHER_WORD.search(text):
+    if text.isascii() or not _has_foreign(text):
         return "en" if LATIN_WORD.search(text) else "other"  # Latin words only, if any
     han = len(HAN.findall(text)) / CHARS_PER_WORD
     latin = len(LATIN_WORD.findall(text))
