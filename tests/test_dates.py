@@ -135,6 +135,14 @@ def test_dates_are_shown_as_precise_as_the_least_precise(values, date_format, sp
         assert f", {span}; " in found.summary()
 
 
+def test_as_given_shows_each_date_as_precise_as_its_value():
+    found = dates.document_dates(DOCS)
+    shown = dates.as_given(found.table)
+    assert shown.tolist() == ["2024-03-10", "2024-03", "2023", pd.NA, pd.NA]
+    assert shown.index.equals(found.table.index)
+    assert dates.as_given(found.dated).tolist() == ["2023", "2024-03", "2024-03-10"]
+
+
 def test_a_finer_period_sets_aside_coarser_dates_with_the_reason():
     found = dates.document_dates(DOCS, period="month")
     assert found.dated["period"].tolist() == ["2024-03", "2024-03"]

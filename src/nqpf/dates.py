@@ -188,6 +188,17 @@ class Dates:
                 f"({self.reason})")
 
 
+def as_given(dates: pd.DataFrame) -> pd.Series:
+    """The ``date`` of each row of a ``Dates`` table as precise as its ``precision``
+    (``DATE_FORMATS``): ``1921``, not its first day ``1921-01-01``; missing where it has none."""
+    require_columns(dates, ["date", "precision"], "dates")
+    shown = pd.Series(pd.NA, index=dates.index, dtype="string")
+    for precision, date_format in DATE_FORMATS.items():
+        rows = dates["date"].notna() & (dates["precision"] == precision)
+        shown[rows] = dates.loc[rows, "date"].dt.strftime(date_format)
+    return shown
+
+
 def document_dates(docs: pd.DataFrame, column: str = "date", *,
                    period: str | None = None) -> Dates:
     """The date of every document from metadata ``column`` (``parse_date``) and its period
