@@ -5,6 +5,7 @@ import pytest
 
 from nqpf import paths
 from nqpf.boilerplate import (
+    _ASCII_RULES,
     RULES,
     Span,
     _as_lower,
@@ -394,6 +395,14 @@ def test_find_all_finds_what_find_boilerplate_finds():
     assert find_all(EDGE_CASES) == expected
     assert find_all(EDGE_CASES[::-1]) == expected[::-1]
     assert find_all([]) == []
+
+
+def test_every_ascii_rule_matches_an_edge_case():
+    """``find_all`` searches one-line ASCII texts with a wider RE2 form of each ASCII rule
+    (``_re2``); a new rule needs an edge case above for the tests to check that form."""
+    one_line = [text for text in EDGE_CASES if text.isascii() and "\n" not in text]
+    for kind, pattern in _ASCII_RULES.rules:
+        assert any(pattern.search(text) for text in one_line), (kind, pattern.pattern)
 
 
 def test_find_all_finds_what_find_boilerplate_finds_in_each_pair():

@@ -42,9 +42,9 @@ def test_detect(text, language):
 
 
 @pytest.mark.parametrize("text", [
-    "", "plain ASCII", "caf\u00e9 \u2014 \u201cquoted\u201d", "\u00aa", "\u00b2", "\u00bd", "\u00b5",
-    "\u00d7\u00f7", "\u4e00", "\U00020000", "\u0416", "\u0301", "\uff21", "\u3000\u3001", "\ud800",
-    "\u0660", "\u2160", "_\u0131",
+    "", "plain ASCII", "caf\u00e9 \u2014 \u201cquoted\u201d", "\u00aa", "\u00b2", "\u00bd",
+    "\u00b5", "\u00d7\u00f7", "\u4e00", "\U00020000", "\u0416", "\u0301", "\uff21",
+    "\u3000\u3001", "\ud800", "\u0660", "\u2160", "_\u0131",
 ])
 def test_has_foreign_finds_what_the_searches_find(text):
     """``detect``'s quick test, character by character, agrees with searching the text."""

@@ -271,8 +271,10 @@ _SEPARATOR = "\n\x00\n"  # between one-line texts searched at once (``_one_line_
 # Python's white space in ASCII text, more than RE2's (vertical tab, 0x1C-0x1F), for ``_re2``
 _ASCII_S, _ASCII_H = r"[\t-\r\x1c- ]", r"[\t\x0b-\r\x1c- ]"
 _ESCAPE = re.compile(r"\\u([0-9a-f]{4})")
-_ANY_START = re.compile(r"\A" + re.escape("^") + f"(?:{re.escape(_H)}\\*)?" + re.escape("[^\\n]")
-                        + r"\{0,\d+\}\??")  # "^[^\n]{0,80}" (or "^" _H "*[^\n]{0,80}?")
+# How a line rule opens "at most N characters into the line": "^[^\n]{0,80}" or
+# "^" _H "*[^\n]{0,80}?"
+_ANY_START = re.compile(r"\A\^(?:" + re.escape(_H) + r"\*)?" + re.escape(r"[^\n]")
+                        + r"\{0,\d+\}\??")
 # The non-ASCII letters that ``re``, ignoring case, takes for ASCII ones, but which do not
 # lower-case to them (as "\u212a", the Kelvin sign, does to "k"): long s, dotless i, and
 # I with a dot (which lower-cases to two characters).
