@@ -22,7 +22,7 @@ from nqpf import paths, prepare, sources
 from nqpf.explore import kwic
 from nqpf.ingest import decode_bytes, load_corpus
 from nqpf.pages import page_column, page_starts
-from nqpf.topics import TopicModel
+from nqpf.topics import TopicModel, TopicModelWarning
 
 pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
 WIDTH, HEIGHT = A4
@@ -374,7 +374,8 @@ def test_passages_kwic_and_representative_passages_cite_the_page(mixed_folder):
     assert lines[["doc_id", "page", "keyword"]].astype(object).fillna("-").values.tolist() == [
         ["news", "-", "data science"], ["plan", 2, "data science"], ["plan", 3, "Talent"],
         ["report", "-", "Talent"], ["report", "-", "Talent"]]  # the table: "Talents"
-    model = TopicModel(n_topics=2, min_df=1, max_df=1.0).fit(passages["tokens"])
+    with pytest.warns(TopicModelWarning):  # few, short passages: warned of, as meant here
+        model = TopicModel(n_topics=2, min_df=1, max_df=1.0).fit(passages["tokens"])
     representative = model.representative_passages(passages, n=2)
     pages = passages.set_index(["doc_id", "passage_id"])["page"]
     assert representative["page"].tolist() == [
