@@ -11,7 +11,7 @@ def regex_normalize(text, keep_newlines=False):
     """``normalize`` as every regex on every text (what its ASCII and split/join shortcuts
     must reproduce)."""
     text = unicodedata.normalize("NFKC", text).translate(clean.QUOTES)
-    text = clean.SEPARATORS.sub(" ", clean.DASHES.sub("-", text))
+    text = clean.SEPARATORS.sub(" ", clean.CIRCLE_ZERO.sub("〇", clean.DASHES.sub("-", text)))
     text = clean.SPACES.sub(" ", text)
     return clean.NEWLINES.sub("\n" if keep_newlines else " ", text).strip()
 

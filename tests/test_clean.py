@@ -14,6 +14,10 @@ from nqpf.clean import QUOTES, RUN_TOGETHER, normalize, repair_run_together, str
         ("three \u201c3\u201d s. \n\nThe first", 'three "3" s. The first'),
         ("\uff28\uff49\uff47\uff48\u2013level", "High-level"),  # full-width letters, en dash
         ("  \n  ", ""),
+        ("一九八\u25cb年", "一九八〇年"),  # a circle for a zero in a Chinese numeral ...
+        ("二\u25cb\u25cb\u25cb年，二\u25ef二\u25cb年", "二〇〇〇年,二〇二〇年"),  # NFKC: "，" ","
+        ("\u25cb 发展 \u25cb一是", "发展 一是"),  # ... not a bullet
+        ("五\u00b7七指示", "五 七指示"),
     ],
 )
 def test_normalize(raw, expected):
@@ -71,6 +75,7 @@ def test_straight_quotes_equals_translate(raw):
         "plain ASCII text,  with\ttabs\r\nand | bars  ",
         "\u00a0no-break\u3000ideographic\u2002en space\x1cfile separator\x85next line",
         "\u201cquoted\u201d \u2014 dash \u25a0 bullet\n\n  \u4e28 \uff21\uff22 full width",
+        "\u25cb 一九八\u25cb年 \u25cb\u25cb",
         "\n\n",
         "",
     ],

@@ -20,6 +20,9 @@ DASHES = re.compile("[\u2010\u2011\u2012\u2013\u2014\u2015\u2212]")
 # Bullets and separators used as decoration in Chinese web sources: ■ □ ● • · 丨 | ▲ ◆ ★ …
 SEPARATOR_CHARS = "\u25a0-\u25ff\u2022\u00b7\u2027\u30fb\u4e28\u2605\u2606|"
 SEPARATORS = re.compile(f"[{SEPARATOR_CHARS}]+")
+# ... but a circle after a Chinese numeral is a zero written as a circle ("一九八○年", "二○○○年"):
+# it becomes the zero "〇" ("一九八〇年"), not a space.
+CIRCLE_ZERO = re.compile("(?<=[〇一二三四五六七八九○◯])[○◯]")
 SPACES = re.compile(r"[^\S\n]+")
 NEWLINES = re.compile(r"\s*\n\s*")
 # A sentence glued to the next one by a lost full stop: "developmentIncrease". A word of four
@@ -34,11 +37,12 @@ LETTER_SHAPES = {i: "a" if chr(i).islower() else "A" if chr(i).isupper() else " 
 
 
 def normalize(text: str, *, keep_newlines: bool = False) -> str:
-    """Unicode NFKC, straight quotes, plain hyphens, separators and bullets to spaces,
+    """Unicode NFKC, straight quotes, plain hyphens, separators and bullets to spaces (a
+    circle written for a zero in a Chinese numeral to "〇"),
     runs of white space to one space (one newline between lines if ``keep_newlines``)."""
     if not text.isascii():  # ASCII text is already NFKC, with straight quotes and hyphens
         text = straight_quotes(unicodedata.normalize("NFKC", text))
-        text = SEPARATORS.sub(" ", DASHES.sub("-", text))
+        text = SEPARATORS.sub(" ", CIRCLE_ZERO.sub("〇", DASHES.sub("-", text)))
     elif "|" in text:  # the only ASCII separator
         text = SEPARATORS.sub(" ", text)
     if keep_newlines:
