@@ -160,6 +160,9 @@ def test_quarter_labels():
 def test_a_missing_date_column_makes_every_document_undated_naming_the_columns():
     found = dates.document_dates(DOCS.rename(columns={"date": "published"}), "year")
     assert found.dated.empty and len(found.undated) == 5
-    reason = "no date column 'year' (metadata columns: ['published'])"
+    reason = "no date column 'year' (metadata columns: published)"
     assert found.undated["reason"].iat[0] == reason
     assert found.summary() == "0 of 5 documents dated"
+    computed = DOCS.drop(columns="date").assign(text="x", n_words=1, is_short=False)
+    assert dates.document_dates(computed).undated["reason"].iat[0] == (
+        "no date column 'date' (metadata columns: none)")  # not the computed columns

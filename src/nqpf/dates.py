@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from nqpf.checks import require_columns
+from nqpf.ingest import DOC_COLUMNS
 
 PERIODS = ("year", "quarter", "month")  # coarse to fine
 PRECISIONS = ("year", "month", "day")
@@ -207,10 +208,10 @@ def document_dates(docs: pd.DataFrame, column: str = "date", *,
     document undated, saying which columns there are."""
     require_columns(docs, ["doc_id"], "docs")
     if column not in docs:
-        shown = [c for c in docs.columns if c not in ("doc_id", "text")]
+        shown = [c for c in docs.columns if c not in ["doc_id", *DOC_COLUMNS]]
         values = pd.Series([None] * len(docs), index=docs.index, dtype=object)
-        parsed = parse_dates(values).assign(
-            reason=f"no date column {column!r} (metadata columns: {shown})")
+        parsed = parse_dates(values).assign(reason=f"no date column {column!r} (metadata "
+                                            f"columns: {', '.join(shown) or 'none'})")
     else:
         parsed = parse_dates(docs[column])
     choice = choose_period(parsed, period)
