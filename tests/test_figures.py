@@ -213,6 +213,19 @@ def test_line_panels_and_legend(name, n_panels, legend):
     plt.close(fig)
 
 
+@pytest.mark.parametrize("name", ["lines", "interval_lines"])
+def test_more_lines_than_colours_still_look_different(name):
+    """The ninth line on has the colour and marker of an earlier one, but its own dashes."""
+    n = len(figures.PALETTE) + 2
+    df = pd.DataFrame({"position": np.tile([0.0, 1.0], n), "share": 0.5, "low": 0.4,
+                       "high": 0.6, "topic": np.repeat([f"T{i}" for i in range(n)], 2)})
+    fig = draw(name, df, panel=None)
+    looks = {(line.get_color(), line.get_marker(), line.get_linestyle())
+             for line in fig.axes[0].get_lines()}
+    assert len(looks) == n
+    plt.close(fig)
+
+
 @pytest.mark.parametrize("name", ["lines", "metric_panels"])
 def test_line_charts_without_hue_have_title_but_no_legend(name):
     fig = draw(name, hue=None, title="No hue")

@@ -48,6 +48,7 @@ NEGATIVE = "#D55E00"
 SEQUENTIAL = "cividis"
 NEUTRAL = "#999999"  # edges, reference lines: never a category
 HATCHES = ("", "//", "..", "xx")  # second, third … pass through PALETTE
+DASHES = ("-", "--", ":", "-.")  # the same for lines
 MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
 RASTER_TICKS = 2_000  # dispersion_plot: rasterise the ticks above this many hits
 
@@ -130,6 +131,10 @@ def category_color(i: int) -> str:
 
 def _hatch(i: int) -> str:
     return HATCHES[(i // len(PALETTE)) % len(HATCHES)]
+
+
+def _dash(i: int) -> str:
+    return DASHES[(i // len(PALETTE)) % len(DASHES)]
 
 
 # --- saving -------------------------------------------------------------------------------
@@ -385,7 +390,7 @@ def _draw_lines(ax, df: pd.DataFrame, x: str, y: str, hue: str | None) -> bool:
     for i, (key, sub) in enumerate(series):
         sub = sub.sort_values(x, kind="stable")
         line = {"color": category_color(i), "marker": MARKERS[i % len(MARKERS)],
-                "label": None if key is None else str(key)}
+                "linestyle": _dash(i), "label": None if key is None else str(key)}
         if len(sub) <= DENSE_POINTS:
             small = len(sub) > MARKED_POINTS
             ax.plot(sub[x], sub[y], markersize=2.5 if small else 4,
@@ -629,7 +634,8 @@ def interval_lines(df: pd.DataFrame, *, x: str, y: str, low: str, high: str, tit
             ax.fill_between(part[x], part[low], part[high], color=category_color(i),
                             alpha=0.25, linewidth=0)
             ax.plot(part[x], part[y], color=category_color(i), marker=MARKERS[i % len(MARKERS)],
-                    markersize=4, linewidth=1.5, label=None if name is None else str(name))
+                    linestyle=_dash(i), markersize=4, linewidth=1.5,
+                    label=None if name is None else str(name))
         if pd.api.types.is_datetime64_any_dtype(df[x]):  # short date ticks that do not overlap
             locator = mdates.AutoDateLocator(maxticks=5)
             ax.xaxis.set_major_locator(locator)
