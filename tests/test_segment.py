@@ -106,13 +106,27 @@ def words(text: str, spans: list[tuple[int, int]]) -> list[int]:
         (para(200) + "\n\n" + para(55), [200, 55]),
         # A short paragraph joins the previous passage when joining the next would pass 250.
         (para(80) + "\n\n" + para(55) + "\n\n" + para(200), [135, 200]),
-        # A single sentence longer than max_words cannot be split.
+        # A single sentence longer than max_words stays whole, up to twice max_words ...
         (para(300, per=300), [300]),
+        (para(400, per=400), [400]),
+        # ... and a longer one (a list, text without sentence ends) is cut between words.
+        (para(401, per=401), [133, 134, 134]),
+        (para(60) + " " + para(1000, per=1000), [60, 200, 200, 200, 200, 200]),
         ("", []),
     ],
 )
 def test_passage_spans_rules(text, expected_words):
     assert words(text, passage_spans(text)) == expected_words
+
+
+def test_a_long_chinese_sentence_is_cut_between_characters():
+    """Chinese sizes are in characters: max_words=200 is 400 characters, and a sentence of
+    more than twice that is cut, between characters."""
+    text = "发展新质生产力" * 150  # 1,050 characters, no sentence end
+    spans = passage_spans(text, language="zh")
+    assert [end - start for start, end in spans] == [350, 350, 350]
+    assert "".join(text[start:end] for start, end in spans) == text
+    assert passage_spans(text[:800], language="zh") == [(0, 800)]
 
 
 def test_passage_spans_rejects_bad_sizes():

@@ -14,6 +14,7 @@ Two stages, each run once per document, each handing its result to the next:
 import functools
 import math
 import re
+from itertools import pairwise
 from typing import NamedTuple
 
 import pandas as pd
@@ -23,7 +24,7 @@ from nqpf import chinese
 from nqpf.boilerplate import TITLE_MAX_WORDS, body_spans, is_heading, trim_span
 from nqpf.checks import check_docs
 from nqpf.clean import RUN_TOGETHER
-from nqpf.language import CHINESE, check_language, count_words, detect, size_factor
+from nqpf.language import CHINESE, HAN, check_language, count_words, detect, size_factor
 from nqpf.pages import has_pages, page_column
 from nqpf.tokens import tokenize_all
 
@@ -45,6 +46,9 @@ _INITIAL = re.compile(r"[A-Z]")
 _LIST_MARKER = re.compile(r"\d{1,2}")
 # A numbered part, "1. Talent is ...": always starts a new passage.
 NUMBERED_PART = re.compile(r"\d+\.\s+[A-Z]")
+LONG_SENTENCE = 2  # a sentence of more than this many times max_words is cut (_pieces)
+_WORD = re.compile(r"\S+")
+_CHINESE_WORD = re.compile(f"{HAN.pattern}|(?:(?!{HAN.pattern})\\S)+")  # a Han character, or not
 
 
 def _n_words(text: str, start: int, end: int, language: str = "en") -> int:
@@ -146,6 +150,22 @@ def _balanced_chunks(text: str, sentences: list[tuple[int, int]], max_words: int
     return [sentences[p:i] for p, i in reversed(cuts)]
 
 
+def _pieces(text: str, sentence: tuple[int, int], max_words: int, language: str,
+            count) -> list[tuple[int, int]]:
+    """``sentence``, or if it has more than ``LONG_SENTENCE * max_words`` words (a list, a
+    text without sentence ends) the fewest pieces of it of at most ``max_words`` words, about
+    equal, cut between words (in Chinese text, between characters)."""
+    start, end = sentence
+    if end - start <= LONG_SENTENCE * max_words or count(text, start, end) <= (
+            LONG_SENTENCE * max_words):
+        return [sentence]
+    words = [word.span() for word in (_CHINESE_WORD if language in CHINESE else _WORD)
+             .finditer(text, start, end)]
+    n_pieces = -(-len(words) // max_words)
+    cuts = [len(words) * i // n_pieces for i in range(n_pieces + 1)]
+    return [(words[a][0], words[b - 1][1]) for a, b in pairwise(cuts)]
+
+
 def _is_numbered(text: str, start: int, language: str) -> bool:
     return (NUMBERED_PART.match(text, start) is not None
             or (language in CHINESE and chinese.NUMBERED_PART.match(text, start) is not None))
@@ -154,7 +174,7 @@ def _is_numbered(text: str, start: int, language: str) -> bool:
 def _units(text: str, paragraphs: list[tuple[int, int]], sentences: list[list[tuple[int, int]]],
            max_words: int, language: str) -> list[_Unit]:
     """Body ``paragraphs`` (with their ``sentences``), cut at numbered parts, long ones split at
-    sentence boundaries."""
+    sentence boundaries (very long sentences in ``_pieces``)."""
     count = functools.partial(_n_words, language=language)
     units: list[_Unit] = []
     previous_end = 0
@@ -167,7 +187,7 @@ def _units(text: str, paragraphs: list[tuple[int, int]], sentences: list[list[tu
         for sentence in paragraph_sentences:
             if not parts or _is_numbered(text, sentence[0], language):
                 parts.append([])
-            parts[-1].append(sentence)
+            parts[-1] += _pieces(text, sentence, max_words, language, count)
         for i, part in enumerate(parts):
             for j, chunk in enumerate(_balanced_chunks(text, part, max_words, count)):
                 start, end = chunk[0][0], chunk[-1][1]
@@ -209,7 +229,8 @@ def document_passages(text: str, paragraphs: list[tuple[int, int]],
     ``sentences`` (``document_sentences``): the passage stage, once per document.
 
     Body paragraphs (``nqpf.boilerplate.body_spans``) longer than ``max_words`` are split
-    at sentence boundaries into the fewest balanced chunks of at most ``max_words``;
+    at sentence boundaries into the fewest balanced chunks of at most ``max_words`` (a
+    sentence of more than ``LONG_SENTENCE * max_words`` words is first cut between words);
     a numbered part ("1. Talent is ...", in Chinese text also 一、 and （一）) always starts a
     passage. Paragraphs shorter than
     ``min_words`` (headings, one-sentence paragraphs) are merged with the following ones
