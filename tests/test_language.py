@@ -15,6 +15,8 @@ from nqpf.language import (
     profile,
     single_spaced,
     size_factor,
+    size_range,
+    size_unit,
 )
 
 
@@ -100,6 +102,22 @@ def test_single_spaced(text, expected):
 def test_size_factor():
     assert [size_factor(lang) for lang in ("zh", "mixed", "en", "other")] == [
         CHARS_PER_WORD, CHARS_PER_WORD, 1, 1]
+
+
+@pytest.mark.parametrize(("languages", "unit"), [
+    (["en", "other"], "words"), (["zh", "mixed"], "characters"),
+    (["zh", "en"], "words (Chinese in characters)"), ([], "words"),
+])
+def test_size_unit(languages, unit):
+    assert size_unit(languages) == unit
+
+
+@pytest.mark.parametrize(("languages", "sizes"), [
+    (["en"], "60-200 words"), (["zh"], "120-400 characters"),
+    (["mixed", "other"], "60-200 words, 120-400 characters of Chinese"),
+])
+def test_size_range(languages, sizes):
+    assert size_range(languages, 60, 200) == sizes
 
 
 def test_check_language_names_the_choices():

@@ -19,7 +19,7 @@ in words (``min_words``, passage lengths) are multiplied by ``CHARS_PER_WORD`` f
 """
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from functools import cache
 from typing import NamedTuple
 
@@ -102,6 +102,23 @@ def size_factor(language: str) -> int:
     """What sizes given in words are multiplied by for ``language`` (``CHARS_PER_WORD`` for
     Chinese, whose sizes are counted in characters, else 1)."""
     return CHARS_PER_WORD if language in CHINESE else 1
+
+
+def size_unit(languages: Iterable[str]) -> str:
+    """What ``n_words`` counts in documents of ``languages``, for a sentence: ``words``,
+    ``characters`` (all Chinese) or ``words (Chinese in characters)``."""
+    chinese = {language in CHINESE for language in languages}
+    return ("characters" if chinese == {True} else "words (Chinese in characters)"
+            if True in chinese else "words")
+
+
+def size_range(languages: Iterable[str], low: int, high: int) -> str:
+    """Sizes ``low``-``high`` in words as they read for documents of ``languages``: ``60-200
+    words``, ``120-400 characters`` (all Chinese, ``CHARS_PER_WORD``) or both."""
+    unit = size_unit(languages)
+    chars = f"{low * CHARS_PER_WORD}-{high * CHARS_PER_WORD} characters"
+    return (f"{low}-{high} words" if unit == "words" else chars if unit == "characters"
+            else f"{low}-{high} words, {chars} of Chinese")
 
 
 def check_language(language: str | None) -> None:
