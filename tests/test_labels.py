@@ -29,7 +29,9 @@ def test_short_label(title, width, expected):
     ("columns", "expected"),
     [
         ({}, ["d1", "d2", "d3"]),
-        ({"title": ["Alpha", None, "Alpha"]}, ["Alpha", "d2", "Alpha (2)"]),
+        ({"title": ["Alpha", None, "Alpha"]}, ["Alpha [d1]", "d2", "Alpha [d3]"]),
+        ({"title": ["A long shared title, cut", "A long shared title, cut", "Beta"]},
+         ["A long shared title, … [d1]", "A long shared title, … [d2]", "Beta"]),
         ({"title": ["Alpha", "Beta", ""], "label": ["A", None, " "]}, ["A", "Beta", "d3"]),
     ],
 )
@@ -44,8 +46,14 @@ def test_doc_labels_prefer_label_then_title_then_id(columns, expected):
 def test_label_key_links_labels_to_ids():
     docs = pd.DataFrame({"doc_id": ["d1", "d2"], "title": ["Alpha", "Alpha"]})
     key = labels.label_key(docs)
-    assert key.to_dict("list") == {"label": ["Alpha", "Alpha (2)"], "doc_id": ["d1", "d2"],
+    assert key.to_dict("list") == {"label": ["Alpha [d1]", "Alpha [d2]"], "doc_id": ["d1", "d2"],
                                    "title": ["Alpha", "Alpha"]}
+
+
+def test_shared_labels_with_long_ids_are_numbered():
+    docs = pd.DataFrame({"doc_id": ["a-rather-long-document-id-1", "a-rather-long-document-id-2"],
+                         "title": ["Alpha", "Alpha"]})
+    assert labels.doc_labels(docs).tolist() == ["Alpha", "Alpha (2)"]
 
 
 @pytest.mark.parametrize("name", ["7zip", "python3-numpy", "Two Sessions notes", "[untitled] x",
