@@ -53,6 +53,9 @@ def test_named_terms_are_in_the_lexicon(variant):
         ("", []),
         ("。，、", []),
         ("■两会丨CPPCC·代表", ["two_sessions", "cppcc", "代表"]),
+        # characters spaced out one by one are one word (here a lexicon name)
+        ("记者 习 近 平 报道", ["记者", "xi_jinping", "报道"]),
+        ("发展 和 改革", ["发展", "改革"]),
     ],
 )
 def test_chinese_tokens(text, expected):

@@ -43,6 +43,10 @@ COMPATIBILITY = ("\u2150-\u218f\u2460-\u24ff\u2776-\u2793\u3200-\u33ff\uf900-\uf
 # One pass over the text for both: a separator (丨 ■ ·, ``nqpf.clean.SEPARATORS``) becomes a
 # space, a compatibility character its NFKC form.
 SEPARATOR_OR_COMPATIBILITY = re.compile(f"[{clean.SEPARATOR_CHARS}{COMPATIBILITY}]")
+# Han characters spaced out one by one, as names in bylines ("习 近 平") and headings ("目 录"):
+# one word, segmented without the spaces
+SPACED_HAN = re.compile(f"(?<!{HAN.pattern}){HAN.pattern}(?:[ \u3000]{HAN.pattern})+"
+                        f"(?!{HAN.pattern})")
 DIGITS = frozenset("0123456789\uff10\uff11\uff12\uff13\uff14\uff15\uff16\uff17\uff18\uff19")
 USER_WORD_FREQ = 1_000_000  # jieba frequency of the lexicon's user words: they always win
 MAX_MEMO = 500_000  # word types remembered by ``keep_cache``
@@ -170,6 +174,7 @@ def tokens_of(text: str, terms: tuple[tuple[str, str], ...], stopwords: frozense
         memo.clear()
     jieba = segmenter(tuple(variant for variant, _ in terms))
     text = SEPARATOR_OR_COMPATIBILITY.sub(_replacement, fold(text))
+    text = SPACED_HAN.sub(lambda spaced: "".join(spaced.group().split()), text)
     tokens: list[str] = []
     position = 0
     for start, end in latin_stretches(text):
