@@ -79,6 +79,16 @@ def test_variants_pattern_lists_longest_first(lexicon):
     assert lexicon.variants(CONCEPT)[0].lower().startswith("new qualit")
 
 
+@pytest.mark.parametrize(("term", "chinese", "name"), [
+    ("reform_and_opening_up", False, "reform and opening up"),
+    ("reform_and_opening_up", True, "改革开放 (reform and opening up)"),
+    ("new_quality_productive_forces", True, "新质生产力 (new quality productive forces)"),
+    ("innovat* (regex)", True, "innovat* (regex)"),  # not a term
+])
+def test_name(term, chinese, name):
+    assert default_lexicon().name(term, chinese=chinese) == name
+
+
 def test_unknown_term_suggests_close_matches(lexicon):
     with pytest.raises(ValueError, match="new_quality_productive_forces"):
         lexicon.variants_pattern("new_quality_productive_force")

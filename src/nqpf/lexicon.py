@@ -100,6 +100,16 @@ class Lexicon:
         """Surface variants of ``term`` as written in the lexicon, longest first."""
         return list(self._term_variants(term).values())
 
+    def name(self, term: str, *, chinese: bool = False) -> str:
+        """``term`` for a reader: its words ("reform and opening up"), after its first Chinese
+        variant if ``chinese`` ("改革开放 (reform and opening up)"); anything that is not a
+        term as it is."""
+        if term not in self._variants:
+            return term
+        words = term.replace("_", " ")
+        han = next((variant for variant in self.variants(term) if HAN.search(variant)), None)
+        return f"{han} ({words})" if chinese and han else words
+
     def variants_pattern(self, term: str) -> re.Pattern:
         """Compiled regex matching every variant of ``term`` in raw or normalised text
         (case-insensitive; words separated by any run of spaces, no-break spaces, newlines
