@@ -33,9 +33,9 @@ def doc_labels(docs: pd.DataFrame, *, width: int = LABEL_CHARS) -> pd.Series:
     """One unique short label per document: Series indexed by ``doc_id`` (n_docs,).
 
     Taken from the column ``label`` where filled, else ``title``, else the ``doc_id`` itself;
-    a label shared by several documents names each by its id too, "Alpha [d1]", if the ids are
-    short (at most half the ``width``), else gets " (2)", " (3)" … from its second document
-    on."""
+    a label shared by several documents names each by its id too, "Alpha [d1]", if all their
+    ids are short (at most half the ``width``), else gets " (2)", " (3)" … from its second
+    document on."""
     ids = docs["doc_id"].astype(str)
     names = ids.copy()
     for column in ("title", "label"):  # label wins over title
@@ -44,9 +44,13 @@ def doc_labels(docs: pd.DataFrame, *, width: int = LABEL_CHARS) -> pd.Series:
             names = given.where(given.fillna("") != "", names).astype(str)
     labels = [name if _is_short(name, width) else short_label(name, width=width)
               for name in names]
-    shared = {label for label, n in Counter(labels).items() if n > 1}
+    longest: dict[str, int] = {}  # label -> length of its longest id
+    for label, doc_id in zip(labels, ids, strict=True):
+        longest[label] = max(longest.get(label, -1), len(doc_id))
+    by_id = {label for label, n in Counter(labels).items()
+             if n > 1 and longest[label] <= width // 2}
     labels = [f"{short_label(name, width=width - len(doc_id) - 3)} [{doc_id}]"
-              if label in shared and len(doc_id) <= width // 2 else label
+              if label in by_id else label
               for name, label, doc_id in zip(names, labels, ids, strict=True)]
     seen: dict[str, int] = {}
     unique = []
