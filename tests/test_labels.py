@@ -50,6 +50,16 @@ def test_label_key_links_labels_to_ids():
                                    "title": ["Alpha", "Alpha"]}
 
 
+def test_numbers_skip_labels_that_exist():
+    """"sendfile(2)" is cut to "… (2)": the next document of that label gets "(3)"."""
+    docs = pd.DataFrame({"doc_id": ["python3-sendfile", "python-apt-doc", "python-other-doc"],
+                         "title": ["Python interface to sendfile(2)",
+                                   "Python interface to libapt-pkg (API documentation)",
+                                   "Python interface to libapt-pkg and more"]})
+    assert labels.doc_labels(docs).tolist() == [
+        "Python interface to … (2)", "Python interface to …", "Python interface to … (3)"]
+
+
 def test_shared_labels_with_a_long_id_are_numbered():
     docs = pd.DataFrame({"doc_id": ["a", "a-rather-long-document-id-2"], "title": ["Alpha"] * 2})
     assert labels.doc_labels(docs).tolist() == ["Alpha", "Alpha (2)"]

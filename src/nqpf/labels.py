@@ -52,11 +52,14 @@ def doc_labels(docs: pd.DataFrame, *, width: int = LABEL_CHARS) -> pd.Series:
     labels = [f"{short_label(name, width=width - len(doc_id) - 3)} [{doc_id}]"
               if label in by_id else label
               for name, label, doc_id in zip(names, labels, ids, strict=True)]
-    seen: dict[str, int] = {}
-    unique = []
+    taken, seen, unique = set(labels), {}, []
     for label in labels:
-        seen[label] = seen.get(label, 0) + 1
-        unique.append(label if seen[label] == 1 else f"{label} ({seen[label]})")
+        number = seen.get(label, 0) + 1
+        while number > 1 and f"{label} ({number})" in taken:  # "sendfile(2)" is cut to "… (2)"
+            number += 1
+        seen[label] = number
+        unique.append(label if number == 1 else f"{label} ({number})")
+        taken.add(unique[-1])
     return pd.Series(unique, index=pd.Index(ids, name="doc_id"), name="label")
 
 
