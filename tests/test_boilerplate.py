@@ -21,6 +21,8 @@ from nqpf.checks import check_docs
 
 BODY = "Talents are the primary resource for developing new quality productive forces."
 ZH = "加快发展新质生产力，推动高质量发展。"
+WIKISOURCE = ("这部作品在1931年1月1日以前以匿名或別名發表，確實作者身份不明，在\n美國\n"
+              "以及版權期限是\n匿名別名作品發表起95年\n以下的國家以及地区屬於\n公有領域\n。")
 
 
 def raw(doc_number: str) -> str:
@@ -60,6 +62,11 @@ def kinds(text: str) -> list[tuple[str, str]]:
          [("navigation", "Share"), ("navigation", "Back to top"), ("navigation", "Print")]),
         (BODY + "\nCopyright 2024 Xinhua. All rights reserved.",
          [("copyright", "Copyright 2024 Xinhua. All rights reserved.")]),
+        # Wikisource's licence notice, its lines broken at links, in one or two documents
+        (ZH + "\n\n" + WIKISOURCE, [("copyright", WIKISOURCE.removesuffix("\n。"))]),
+        (ZH + "\n\n本作品来自1949年10月1日之后的中国共产党文件……所以属于\n公有领域\n。\n\n↑",
+         [("copyright", "本作品来自1949年10月1日之后的中国共产党文件……所以属于\n公有领域"),
+          ("footnote", "↑")]),
         # Not boilerplate: a first line that is a sentence, a heading inside the body,
         # body sentences that merely mention photos, reporters, dates or sharing.
         (BODY + "\n\nFight the battle against key core technologies\n\n" + BODY, []),
@@ -381,7 +388,7 @@ EDGE_CASES = [
     "Poſted on 2024-01-30", "Café publİshed: 2024-01-30", "x publıshed on 2024-01-30",
     "releaſed at 2024.1.2", "Ünï ALL RIGHTS RESERVED.", "ı" * 85 + " updated on 2024-01-30",
     "Title Line\n\n" + BODY, BODY + "\nSource: Xinhua", "(\n", "a\x00\nb", "\x00\n", "\n",
-    "Share\n", ZH + "\n[\n1\n]",
+    "Share\n", ZH + "\n[\n1\n]", WIKISOURCE, WIKISOURCE.replace("\n", ""), "本作品公有领域。",
     # white space that Python's ``re`` sees and RE2 does not (``find_all`` searches one-line
     # ASCII texts with RE2): vertical tab, 0x1C-0x1F
     "Source:\x0bXinhua", "\x1cSource: Xinhua", "[\x1f1\x1d]", "Share\x1e", "By\x0bLi Si",

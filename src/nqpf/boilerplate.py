@@ -41,11 +41,12 @@ _ALL_RIGHTS = re.compile(
     rf"^[^\n]{{0,{_RIGHTS_WITHIN}}}All{_H}+rights{_H}+reserved\.?{_H}*$",
     re.MULTILINE | re.IGNORECASE)
 
-# Each rule is (kind, pattern); every pattern but the footnote mark matches within one line.
-# Patterns written ``^ ...`` cover a line or its start and are tried at line starts only (so
-# every alternative of such a pattern starts with ``^``); those anchored only at ``$`` cover a
-# trailing parenthetical at the end of a longer line; the footnote mark is found anywhere
-# (its white space may break lines, but no pattern matches NUL: ``find_all`` relies on both).
+# Each rule is (kind, pattern); every pattern but the footnote mark and Wikisource's licence
+# notice matches within one line. Patterns written ``^ ...`` cover a line or its start and are
+# tried at line starts only (so every alternative of such a pattern starts with ``^``); those
+# anchored only at ``$`` cover a trailing parenthetical at the end of a longer line; the
+# footnote mark is found anywhere (its white space may break lines, as the links of the
+# licence notice break its lines, but no pattern matches NUL: ``find_all`` relies on both).
 # Earlier rules win where spans overlap.
 RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     # "Mondo Technology Updated on 2024-01-30": a source name, then an update date.
@@ -151,6 +152,11 @@ RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
         r"^[^\n]{0,40}(?:版权所有|版權所有|未经(?:书面)?(?:授权|许可)[^\n]{0,12}(?:不得|禁止)"
         r"(?:转载|轉載|使用)|未經(?:書面)?(?:授權|許可)[^\n]{0,12}(?:不得|禁止)(?:轉載|使用))"
         r"[^\n]{0,80}$", re.MULTILINE)),
+    # Wikisource's licence notice under a text, its lines broken at links: "这部作品在1931年1月
+    # 1日以前……屬於\n公有領域" (then "\n。", a line without a word, which also opens the
+    # closing block that several such texts share), "本作品来自1949年10月1日（含）之后的……公有领域"
+    ("copyright", re.compile(r"^(?:这部作品|這部作品|本作品)[^\x00]{0,500}?公有[领領]域(?=\s*。)",
+                             re.MULTILINE)),
     # "……。（完）" closing a news item
     ("end", re.compile(rf"[（(]{_H}*完{_H}*[)）]{_H}*$", re.MULTILINE)),
     # Wiki footnote marks, "[1]", "[ 12 ]", "[CPC 1]", also broken over lines ("[\n1\n]"),
