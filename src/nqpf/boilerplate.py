@@ -427,14 +427,15 @@ def _occurrences(text: str, word: str) -> Iterator[int]:
         found = text.find(word, found + 1)
 
 
-def _re2(pattern: re.Pattern[str]) -> str:
-    """ASCII rule ``pattern`` as RE2 (``pyarrow.compute``) reads it, flags inline, to search
-    one-line ASCII text: there it matches wherever ``pattern`` does, and perhaps elsewhere.
-    A leading "at most N characters into the line" (``_ANY_START``) and the lookahead (which
-    RE2 lacks) are dropped; Python's white space and ``\\uXXXX`` escapes are spelled out."""
+def _re2(pattern: re.Pattern[str]) -> tuple[str, str]:
+    """``(flags, source)`` of ASCII rule ``pattern`` as RE2 (``pyarrow.compute``) reads it, to
+    search one-line ASCII text: there it matches wherever ``pattern`` does, and perhaps
+    elsewhere. A leading "at most N characters into the line" (``_ANY_START``) and the
+    lookahead (which RE2 lacks) are dropped; Python's white space and ``\\uXXXX`` escapes are
+    spelled out."""
     source = _ANY_START.sub("", pattern.pattern).replace(_H, _ASCII_H).replace(r"\s", _ASCII_S)
     source = _ESCAPE.sub(r"\\x{\1}", source.replace("(?!:)", ""))
-    return f"(?{'i' * bool(pattern.flags & re.IGNORECASE)}:{source})"
+    return "i" * bool(pattern.flags & re.IGNORECASE), source
 
 
 def _ascii_filters(rules: tuple[tuple[str, re.Pattern[str]], ...]) -> tuple[str, ...]:
@@ -443,9 +444,11 @@ def _ascii_filters(rules: tuple[tuple[str, re.Pattern[str]], ...]) -> tuple[str,
     texts back from their end) and the others. RE2 searches each group quickly, and all of
     them together slowly."""
     patterns = list(dict.fromkeys(_re2(pattern) for _, pattern in rules))
-    start = [p for p in patterns if p[p.index(":") + 1] == "^"]
-    end = [p[:-2] + ")" for p in patterns if p not in start and p.endswith("$)")]
-    rest = [p for p in patterns if p not in start and not p.endswith("$)")]
+    start = [f"(?{flags}:{source})" for flags, source in patterns if source.startswith("^")]
+    end = [f"(?{flags}:{source[:-1]})" for flags, source in patterns
+           if not source.startswith("^") and source.endswith("$")]
+    rest = [f"(?{flags}:{source})" for flags, source in patterns
+            if not source.startswith("^") and not source.endswith("$")]
     return "|".join(start), f"(?:{'|'.join(end)})$", "|".join(rest)
 
 
