@@ -6,7 +6,7 @@ A document's label is its metadata ``label`` if given, else its ``title`` shorte
 
 import re
 import textwrap
-from collections import Counter
+from collections import defaultdict
 
 import pandas as pd
 
@@ -44,11 +44,11 @@ def doc_labels(docs: pd.DataFrame, *, width: int = LABEL_CHARS) -> pd.Series:
             names = given.where(given.fillna("") != "", names).astype(str)
     labels = [name if _is_short(name, width) else short_label(name, width=width)
               for name in names]
-    longest: dict[str, int] = {}  # label -> length of its longest id
+    ids_of = defaultdict(list)  # label -> the ids of its documents
     for label, doc_id in zip(labels, ids, strict=True):
-        longest[label] = max(longest.get(label, -1), len(doc_id))
-    by_id = {label for label, n in Counter(labels).items()
-             if n > 1 and longest[label] <= width // 2}
+        ids_of[label].append(doc_id)
+    by_id = {label for label, group in ids_of.items()
+             if len(group) > 1 and max(map(len, group)) <= width // 2}
     labels = [f"{short_label(name, width=width - len(doc_id) - 3)} [{doc_id}]"
               if label in by_id else label
               for name, label, doc_id in zip(names, labels, ids, strict=True)]
